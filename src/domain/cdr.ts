@@ -1,0 +1,51 @@
+/** One call detail record, written once when the call ends. Times are epoch milliseconds. */
+export interface Cdr {
+  /** Our call id, minted at ingress (also set on the PBX channel). */
+  callId: string;
+  /** The PBX's id of the caller's leg. */
+  legId: string;
+  direction: 'inbound' | 'outbound';
+  /** The dialled number's config id, and the digits dialled. */
+  numberId: string | null;
+  dialled: string;
+  caller: string;
+  callerName: string | null;
+  startedAt: number;
+  /** When the engine answered the caller (greeting starts). */
+  answeredAt: number | null;
+  endedAt: number;
+  /** Keys and nodes walked in the IVR, e.g. "lang:1>english:2". */
+  ivrPath: string | null;
+  language: string | null;
+  queueId: string | null;
+  enqueuedAt: number | null;
+  /** Time in queue until an agent answered, or until the caller left. */
+  waitMs: number | null;
+  agentId: string | null;
+  agentLegId: string | null;
+  /** When the agent answered and the bridge was made. */
+  connectedAt: number | null;
+  talkMs: number | null;
+  holdMs: number;
+  /** Who hung up first. */
+  hangupSide: 'caller' | 'agent' | 'system' | null;
+  hangupCause: string | null;
+  recording: string | null;
+  disposition: CdrDisposition;
+  /** Free-form values carried with the call (USR_* variables, webhook data). */
+  variables: Record<string, string>;
+}
+
+export type CdrDisposition =
+  /** Bridged with an agent. */
+  | 'answered'
+  /** Hung up while waiting in a queue (or while an agent's phone rang). */
+  | 'abandoned'
+  /** Left the queue at its maximum wait or because no agent was logged in. */
+  | 'timeout'
+  | 'refused'
+  /** Hung up before reaching a queue (greeting / IVR). */
+  | 'ivr-hangup'
+  /** The IVR ended the call (hang-up branch or retries exhausted). */
+  | 'ivr-exit'
+  | 'failed';

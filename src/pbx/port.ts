@@ -1,0 +1,106 @@
+/**
+ * The PBX port: the only way the engine touches media. Small and PBX-neutral.
+ * Every command returns a Promise, takes an optional AbortSignal and rejects only with PbxError.
+ * Events come out of one stream (`onEvent`), a union keyed on `type`; raw PBX payloads never cross.
+ */
+
+export type LegId = string & { readonly __brand: 'LegId' };
+export type BridgeId = string & { readonly __brand: 'BridgeId' };
+export type RecordingId = string & { readonly __brand: 'RecordingId' };
+
+export type PbxErrorCode = 'LEG_GONE' | 'TIMEOUT' | 'REJECTED' | 'DISCONNECTED' | 'PROTOCOL' | 'ABORTED';
+
+export class PbxError extends Error {
+  override readonly name = 'PbxError';
+  constructor(
+    readonly code: PbxErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const isPbxError = (err: unknown, code?: PbxErrorCode): err is PbxError =>
+  err instanceof PbxError && (code === undefined || err.code === code);
+
+/** Where an outbound leg goes: a phone registered on the PBX, or a number dialled out through the trunk. */
+export type Destination =
+  | { kind: 'sip'; endpoint: string }
+  | { kind: 'external'; number: string };
+
+export interface OriginateRequest {
+  destination: Destination;
+  /** Caller id shown to the called party. */
+  callerId: { number: string; name?: string };
+  /** Ring time-out; the PBX gives up and reports `no-answer`. */
+  timeoutMs: number;
+  /** Channel variables; our call id travels as SWITCHBOARD_CALL_ID. */
+  variables?: Record<string, string>;
+  /** The engine's call id this leg belongs to. */
+  callId: string;
+}
+
+/** Why a leg ended, normalised from SIP/Q.850 causes. */
+export type HangupCause = 'normal' | 'busy' | 'no-answer' | 'rejected' | 'failed' | 'unreachable' | 'cancelled';
+
+export interface PlayOptions {
+  /** Language for `sound:` prompts (e.g. en, es). */
+  language?: string;
+  signal?: AbortSignal;
+}
+
+export type PlayOutcome = 'finished' | 'stopped';
+
+export interface RecordOptions {
+  /** File name without extension, unique per recording. */
+  name: string;
+  format?: 'wav' | 'gsm' | 'ulaw';
+  /** Stop automatically after this many ms (0 = no limit). */
+  maxDurationMs?: number;
+}
+
+export type SnoopMode = 'listen' | 'whisper' | 'barge';
+
+export interface PbxPort {
+  /** A short name for logs and metrics: `sim`, `asterisk`. */
+  readonly name: string;
+  /** Connect to the PBX and start delivering events. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  onEvent(listener: (event: PbxEvent) => void): () => void;
+
+  answer(leg: LegId, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Play prompts one after the other; resolves when they end or when `signal` aborts ('stopped'). */
+  play(leg: LegId, prompts: readonly string[], opts?: PlayOptions): Promise<PlayOutcome>;
+  startMoh(leg: LegId, mohClass: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  stopMoh(leg: LegId, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Start an outbound leg; it rings, then `leg.answered` or `leg.hangup` with a cause arrives. */
+  originate(req: OriginateRequest, opts?: { signal?: AbortSignal }): Promise<LegId>;
+  /** A mixing bridge holding the given legs. */
+  bridge(legs: readonly LegId[], opts?: { signal?: AbortSignal }): Promise<BridgeId>;
+  addToBridge(bridge: BridgeId, leg: LegId, opts?: { signal?: AbortSignal }): Promise<void>;
+  destroyBridge(bridge: BridgeId, opts?: { signal?: AbortSignal }): Promise<void>;
+  recordBridge(bridge: BridgeId, rec: RecordOptions, opts?: { signal?: AbortSignal }): Promise<RecordingId>;
+  pauseRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;
+  resumeRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;
+  stopRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** A snoop leg on `leg` mixed towards `to` (a leg already answered, e.g. a supervisor's phone). */
+  snoop(leg: LegId, mode: SnoopMode, opts?: { signal?: AbortSignal }): Promise<LegId>;
+  hangup(leg: LegId, cause?: HangupCause, opts?: { signal?: AbortSignal }): Promise<void>;
+  setVariable(leg: LegId, name: string, value: string, opts?: { signal?: AbortSignal }): Promise<void>;
+}
+
+export type PbxEvent =
+  /** An inbound call reached the engine (already in our application, not yet answered). */
+  | { type: 'call.arrived'; leg: LegId; to: string; from: string; fromName?: string; callId?: string }
+  | { type: 'dtmf'; leg: LegId; digit: string }
+  | { type: 'leg.ringing'; leg: LegId }
+  | { type: 'leg.answered'; leg: LegId }
+  | { type: 'leg.hangup'; leg: LegId; cause: HangupCause }
+  | { type: 'recording.finished'; recording: RecordingId; durationMs?: number }
+  | { type: 'endpoint.state'; endpoint: string; online: boolean }
+  | { type: 'pbx.connected' }
+  | { type: 'pbx.disconnected' };
+
+export type PbxEventType = PbxEvent['type'];

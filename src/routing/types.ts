@@ -1,0 +1,177 @@
+import type { ExitDestination, Strategy } from '../domain/config.js';
+import type { QueueLogEventName } from '../domain/queue-log.js';
+import type { MinHeap } from './heap.js';
+
+/** The routing view of a queue: config converted to milliseconds. */
+export interface RoutingQueueConfig {
+  id: string;
+  strategy: Strategy;
+  weight: number;
+  overflowDelayMs: number;
+  answerTimeoutMs: number;
+  maxNoAnswer: number;
+  retryMs: number;
+  wrapupMs: number;
+  maxWaitMs: number;
+  joinEmpty: 'join' | 'refuse';
+  exit: ExitDestination;
+}
+
+/** One agent's membership of one queue, after groups and direct memberships are merged. */
+export interface RoutingMember {
+  agentId: string;
+  queueId: string;
+  /** Tier priority of the group that brings the agent in (1 = first tier). */
+  tier: number;
+  penalty: number;
+}
+
+export interface RoutingConfig {
+  queues: RoutingQueueConfig[];
+  agents: { id: string }[];
+  members: RoutingMember[];
+}
+
+export type AgentStatus = 'loggedOut' | 'ready' | 'paused';
+export type AgentActivity = 'idle' | 'ringing' | 'onCall' | 'wrapup';
+/** The state an agent desktop shows; one value derived from status and activity. */
+export type AgentPresence = 'loggedout' | 'ready' | 'paused' | 'ringing' | 'oncall' | 'wrapup';
+
+export interface AgentRec {
+  id: string;
+  status: AgentStatus;
+  activity: AgentActivity;
+  pauseReason: string | undefined;
+  reachable: boolean;
+  /** The call offered to or connected with the agent. */
+  callId: string | undefined;
+  /** The queue whose wrap-up time applies after the current call. */
+  callQueueId: string | undefined;
+  idleSince: number;
+  noAnswers: number;
+  callsTaken: number;
+  memberships: MemberRec[];
+  /** Derived flags, kept in step by refreshAgent. */
+  available: boolean;
+  staffed: boolean;
+  loggedIn: boolean;
+  presence: AgentPresence;
+  presenceSince: number;
+  removed: boolean;
+}
+
+export interface MemberRec {
+  agent: AgentRec;
+  queue: QueueRec;
+  tier: number;
+  /** 0-based index of the tier among the queue's distinct tiers. */
+  rank: number;
+  penalty: number;
+  /** Position in the queue's member list, for linear and round-robin. */
+  order: number;
+  callsTaken: number;
+}
+
+export interface HeapEntry {
+  call: CallRec;
+  gen: number;
+}
+
+export interface QueueRec {
+  cfg: RoutingQueueConfig;
+  members: Map<string, MemberRec>;
+  available: Set<MemberRec>;
+  /** Members staffed (logged in, ready, reachable) per rank. */
+  staffedByRank: number[];
+  loggedInCount: number;
+  /** Waiting heaps per caller priority; `levels` is kept sorted, highest priority first. */
+  heaps: Map<number, MinHeap<HeapEntry>>;
+  levels: number[];
+  /** Calls in the queue per caller priority. */
+  levelCounts: Map<number, number>;
+  /** Every call in the queue, waiting or being offered. */
+  calls: Set<CallRec>;
+  rrCursor: number;
+  nextOrder: number;
+  removed: boolean;
+}
+
+export interface CallRec {
+  id: string;
+  queueId: string;
+  priority: number;
+  enqueuedAt: number;
+  seq: number;
+  state: 'waiting' | 'offered' | 'connected';
+  agentId: string | undefined;
+  offeredAt: number;
+  connectedAt: number;
+  /** Agents that failed to answer in the current round. */
+  tried: Set<string> | undefined;
+  heapGen: number;
+  origPosition: number;
+  /** Max wait reached while ringing: leave as soon as the offer ends. */
+  exitPending: boolean;
+  /** Agents allowed to take this call, best first (custom agent list); undefined = any member. */
+  agents: string[] | undefined;
+  overflowRank: number;
+}
+
+export interface RoutingState {
+  queues: Map<string, QueueRec>;
+  agents: Map<string, AgentRec>;
+  calls: Map<string, CallRec>;
+  /** Live timers: key → generation. */
+  timers: Map<string, number>;
+  gen: number;
+  seq: number;
+  /** mulberry32 state for the random strategy. */
+  rng: number;
+}
+
+export type RoutingInput =
+  | { type: 'config.apply'; config: RoutingConfig }
+  | { type: 'agent.login'; agentId: string }
+  | { type: 'agent.logout'; agentId: string; cause?: string }
+  | { type: 'agent.pause'; agentId: string; reason?: string }
+  | { type: 'agent.unpause'; agentId: string }
+  | { type: 'agent.reachable'; agentId: string; reachable: boolean }
+  | { type: 'call.enqueue'; callId: string; queueId: string; priority?: number; agents?: string[] }
+  /** The caller left while waiting or ringing an agent. */
+  | { type: 'call.abandon'; callId: string }
+  /** The call leaves the queue without abandoning (e.g. moved elsewhere by the session). */
+  | { type: 'call.leave'; callId: string }
+  | { type: 'offer.answered'; callId: string; agentId: string }
+  | { type: 'offer.failed'; callId: string; agentId: string; cause: string }
+  /** A connected call ended; `side` tells who hung up. */
+  | { type: 'call.end'; callId: string; side: 'caller' | 'agent' }
+  | { type: 'timer.fired'; key: string; gen: number };
+
+export type RoutingCommand =
+  | { type: 'offer'; callId: string; agentId: string; queueId: string; timeoutMs: number }
+  | { type: 'offer.cancel'; callId: string; agentId: string; reason: 'timeout' | 'abandon' | 'logout' }
+  | { type: 'call.exit'; callId: string; queueId: string; reason: 'timeout' | 'joinempty' | 'removed'; destination: ExitDestination }
+  | { type: 'timer.set'; key: string; at: number; gen: number }
+  | { type: 'timer.clear'; key: string };
+
+export type { QueueLogEventName } from '../domain/queue-log.js';
+
+export type RoutingEvent =
+  | {
+      type: 'queue.log';
+      event: QueueLogEventName;
+      at: number;
+      queueId: string;
+      callId?: string;
+      agentId?: string;
+      data: Record<string, string | number>;
+    }
+  | { type: 'agent.state'; agentId: string; presence: AgentPresence; previous: AgentPresence; reason?: string; callId?: string; at: number }
+  | { type: 'member.changed'; agentId: string; queueId: string; penalty: number }
+  | { type: 'ignored'; input: RoutingInput['type']; reason: string };
+
+export interface Decision {
+  state: RoutingState;
+  commands: RoutingCommand[];
+  events: RoutingEvent[];
+}
