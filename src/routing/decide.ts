@@ -185,6 +185,7 @@ const handlers: Handlers = {
       data: { holdtime: ms(ctx.now - call.enqueuedAt), ringtime: ms(ctx.now - call.offeredAt) },
     });
     refreshAgent(ctx, a);
+    ctx.commands.push({ type: 'connect', callId: call.id, agentId: a.id, queueId: q.cfg.id });
   },
 
   'offer.failed': (ctx, input) => {

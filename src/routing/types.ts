@@ -150,6 +150,8 @@ export type RoutingInput =
 export type RoutingCommand =
   | { type: 'offer'; callId: string; agentId: string; queueId: string; timeoutMs: number }
   | { type: 'offer.cancel'; callId: string; agentId: string; reason: 'timeout' | 'abandon' | 'logout' }
+  /** The agent answered and the core accepted it: bridge the caller with the agent. */
+  | { type: 'connect'; callId: string; agentId: string; queueId: string }
   | { type: 'call.exit'; callId: string; queueId: string; reason: 'timeout' | 'joinempty' | 'removed'; destination: ExitDestination }
   | { type: 'timer.set'; key: string; at: number; gen: number }
   | { type: 'timer.clear'; key: string };

@@ -1,0 +1,311 @@
+/**
+ * The engine: PBX events in, call sessions, the router, CDRs and the queue log out.
+ * Built by the composition root with its dependencies; nothing in here reads config files.
+ */
+import { EventEmitter } from 'node:events';
+import type { Cdr } from '../domain/cdr.js';
+import type { Agent, Config, Ivr, NumberEntry, Queue } from '../domain/config.js';
+import type { QueueLogEntry } from '../domain/queue-log.js';
+import type { Clock } from '../infra/clock.js';
+import type { Logger } from '../infra/logger.js';
+import type { LegId, PbxEvent, PbxPort } from '../pbx/port.js';
+import { positionOf } from '../routing/decide.js';
+import { routingConfig } from '../routing/from-config.js';
+import type { AgentPresence, RoutingCommand, RoutingEvent } from '../routing/types.js';
+import { Router } from './router.js';
+import { CallSession, type SessionEnv } from './session.js';
+
+export interface EngineStore {
+  cdrs: { insert(cdr: Cdr): void };
+  queueLog: { append(entries: QueueLogEntry[]): void };
+}
+
+export interface EngineDeps {
+  pbx: PbxPort;
+  clock: Clock;
+  log: Logger;
+  store: EngineStore;
+  config: Config;
+  /** Mints call ids; defaults to random UUIDs. */
+  newCallId?: () => string;
+  /** Seed of the routing core's random strategy. */
+  seed?: number;
+}
+
+export interface EngineEvents {
+  'call.arrived': [{ callId: string; from: string; to: string }];
+  'call.ended': [Cdr];
+  'agent.state': [Extract<RoutingEvent, { type: 'agent.state' }>];
+  'member.changed': [Extract<RoutingEvent, { type: 'member.changed' }>];
+  'queue.log': [QueueLogEntry];
+}
+
+export interface QueueSnapshot {
+  queueId: string;
+  waiting: number;
+  longestWaitMs: number;
+  availableAgents: number;
+  loggedInAgents: number;
+}
+
+export interface AgentSnapshot {
+  agentId: string;
+  presence: AgentPresence;
+  since: number;
+  pauseReason: string | undefined;
+  callId: string | undefined;
+  reachable: boolean;
+  queues: { queueId: string; penalty: number; tier: number }[];
+}
+
+export class Engine extends EventEmitter<EngineEvents> {
+  readonly router: Router;
+  private config!: Config;
+  private numbers = new Map<string, NumberEntry>();
+  private ivrs = new Map<string, Ivr>();
+  private queues = new Map<string, Queue>();
+  private agents = new Map<string, Agent>();
+  private agentByAddress = new Map<string, string>();
+  private readonly sessions = new Map<string, CallSession>();
+  private readonly legOwner = new Map<LegId, CallSession>();
+  private readonly holdEwma = new Map<string, number>();
+  private readonly env: SessionEnv;
+  private readonly log: Logger;
+  private offEvents: (() => void) | undefined;
+  private accepting = false;
+  private idSeq = 0;
+  private drained: (() => void) | undefined;
+
+  constructor(private readonly deps: EngineDeps) {
+    super();
+    this.log = deps.log.child({ mod: 'engine' });
+    this.router = new Router(deps.clock, { command: (c) => this.onCommand(c), event: (e) => this.onRoutingEvent(e) }, deps.log.child({ mod: 'router' }), deps.seed);
+    this.env = {
+      pbx: deps.pbx,
+      clock: deps.clock,
+      log: deps.log.child({ mod: 'call' }),
+      route: (input) => this.router.input(input),
+      number: (dialled) => this.numbers.get(dialled),
+      ivr: (id) => this.ivrs.get(id),
+      queue: (id) => this.queues.get(id),
+      agent: (id) => this.agents.get(id),
+      positionOf: (callId) => {
+        const call = this.router.state.calls.get(callId);
+        const q = call && this.router.state.queues.get(call.queueId);
+        return call && q && call.state !== 'connected' ? positionOf(q, call) : undefined;
+      },
+      estimatedWaitMs: (queueId) => this.estimatedWaitMs(queueId),
+      claimLeg: (leg, session) => this.legOwner.set(leg, session),
+      releaseLeg: (leg) => this.legOwner.delete(leg),
+      finished: (session, cdr) => this.onFinished(session, cdr),
+      recordingName: (callId) => `switchboard-${callId}`,
+    };
+    this.applyConfig(deps.config);
+  }
+
+  async start(): Promise<void> {
+    this.offEvents = this.deps.pbx.onEvent((e) => this.onPbxEvent(e));
+    await this.deps.pbx.start();
+    this.accepting = true;
+    for (const a of this.config.agents) if (a.auto_login) this.router.input({ type: 'agent.login', agentId: a.id });
+    this.log.info({ pbx: this.deps.pbx.name, queues: this.queues.size, agents: this.agents.size }, 'engine started');
+  }
+
+  /** Stop taking calls, let live calls finish for at most `graceMs`, then stop the PBX link. */
+  async stop(graceMs = 0): Promise<void> {
+    this.accepting = false;
+    if (this.sessions.size > 0 && graceMs > 0) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        const t = this.deps.clock.schedule(this.deps.clock.now() + graceMs, resolve);
+        void t;
+      });
+    }
+    this.router.stop();
+    this.offEvents?.();
+    await this.deps.pbx.stop();
+  }
+
+  /** Apply a validated configuration live: lookups swap at once, routing reconciles memberships. */
+  applyConfig(config: Config): void {
+    this.config = config;
+    this.numbers = new Map(config.numbers.map((n) => [n.number, n]));
+    this.ivrs = new Map(config.ivrs.map((i) => [i.id, i]));
+    this.queues = new Map(config.queues.map((q) => [q.id, q]));
+    this.agents = new Map(config.agents.map((a) => [a.id, a]));
+    this.agentByAddress = new Map(config.agents.map((a) => [a.phone.type === 'sip' ? a.phone.endpoint : a.phone.number, a.id]));
+    this.router.input({ type: 'config.apply', config: routingConfig(config) });
+  }
+
+  get currentConfig(): Config {
+    return this.config;
+  }
+
+  // ------------------------------------------------------------ agent commands
+
+  loginAgent(agentId: string): void {
+    this.router.input({ type: 'agent.login', agentId });
+  }
+  logoutAgent(agentId: string, cause?: string): void {
+    this.router.input(cause === undefined ? { type: 'agent.logout', agentId } : { type: 'agent.logout', agentId, cause });
+  }
+  pauseAgent(agentId: string, reason?: string): void {
+    this.router.input(reason === undefined ? { type: 'agent.pause', agentId } : { type: 'agent.pause', agentId, reason });
+  }
+  unpauseAgent(agentId: string): void {
+    this.router.input({ type: 'agent.unpause', agentId });
+  }
+
+  /** The live session an agent is talking on, if any. */
+  sessionOfAgent(agentId: string): CallSession | undefined {
+    const callId = this.router.state.agents.get(agentId)?.callId;
+    const session = callId ? this.sessions.get(callId) : undefined;
+    return session?.agentId === agentId ? session : undefined;
+  }
+
+  session(callId: string): CallSession | undefined {
+    return this.sessions.get(callId);
+  }
+
+  get liveCalls(): number {
+    return this.sessions.size;
+  }
+
+  // ------------------------------------------------------------ snapshots
+
+  queueSnapshot(queueId: string): QueueSnapshot | undefined {
+    const q = this.router.state.queues.get(queueId);
+    if (!q) return undefined;
+    const now = this.deps.clock.now();
+    let oldest = now;
+    for (const c of q.calls) if (c.enqueuedAt < oldest) oldest = c.enqueuedAt;
+    return { queueId, waiting: q.calls.size, longestWaitMs: now - oldest, availableAgents: q.available.size, loggedInAgents: q.loggedInCount };
+  }
+
+  agentSnapshot(agentId: string): AgentSnapshot | undefined {
+    const a = this.router.state.agents.get(agentId);
+    if (!a || a.removed) return undefined;
+    return {
+      agentId,
+      presence: a.presence,
+      since: a.presenceSince,
+      pauseReason: a.pauseReason,
+      callId: a.callId,
+      reachable: a.reachable,
+      queues: a.memberships.map((m) => ({ queueId: m.queue.cfg.id, penalty: m.penalty, tier: m.tier })),
+    };
+  }
+
+  estimatedWaitMs(queueId: string): number {
+    const avg = this.holdEwma.get(queueId) ?? 0;
+    const q = this.router.state.queues.get(queueId);
+    if (!q) return 0;
+    const staffed = Math.max(1, q.staffedByRank.reduce((x, y) => x + y, 0));
+    return Math.round((avg * (q.calls.size + 1)) / staffed);
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private nextCallId(): string {
+    return this.deps.newCallId ? this.deps.newCallId() : `${Date.now().toString(36)}-${(++this.idSeq).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  private onPbxEvent(e: PbxEvent): void {
+    switch (e.type) {
+      case 'call.arrived': {
+        if (!this.accepting) {
+          void this.deps.pbx.hangup(e.leg, 'rejected').catch((err: unknown) => this.log.debug({ err }, 'reject while stopping failed'));
+          return;
+        }
+        const callId = e.callId ?? this.nextCallId();
+        const arrival = e.fromName === undefined ? { leg: e.leg, to: e.to, from: e.from } : { leg: e.leg, to: e.to, from: e.from, fromName: e.fromName };
+        const session = new CallSession(callId, arrival, this.env);
+        this.sessions.set(callId, session);
+        this.legOwner.set(e.leg, session);
+        session.log.info({ to: e.to }, 'call arrived');
+        this.emit('call.arrived', { callId, from: e.from, to: e.to });
+        void session.run();
+        return;
+      }
+      case 'dtmf':
+        this.legOwner.get(e.leg)?.onDtmf(e.leg, e.digit);
+        return;
+      case 'leg.answered':
+        this.legOwner.get(e.leg)?.onLegAnswered(e.leg);
+        return;
+      case 'leg.hangup': {
+        const owner = this.legOwner.get(e.leg);
+        owner?.onLegHangup(e.leg, e.cause);
+        return;
+      }
+      case 'endpoint.state': {
+        const agentId = this.agentByAddress.get(e.endpoint);
+        if (agentId) this.router.input({ type: 'agent.reachable', agentId, reachable: e.online });
+        return;
+      }
+      case 'leg.ringing':
+      case 'recording.finished':
+      case 'pbx.connected':
+      case 'pbx.disconnected':
+        return;
+    }
+  }
+
+  private onCommand(cmd: Exclude<RoutingCommand, { type: 'timer.set' | 'timer.clear' }>): void {
+    const session = this.sessions.get(cmd.callId);
+    switch (cmd.type) {
+      case 'offer':
+        if (session) session.offer(cmd.agentId, cmd.queueId, cmd.timeoutMs);
+        else this.router.input({ type: 'offer.failed', callId: cmd.callId, agentId: cmd.agentId, cause: 'failed' });
+        return;
+      case 'offer.cancel':
+        session?.cancelOffer(cmd.agentId);
+        return;
+      case 'connect':
+        if (session) session.connect(cmd.agentId);
+        else this.router.input({ type: 'call.end', callId: cmd.callId, side: 'caller' });
+        return;
+      case 'call.exit':
+        session?.exitQueue(cmd.reason, cmd.destination);
+        return;
+    }
+  }
+
+  private onRoutingEvent(e: RoutingEvent): void {
+    switch (e.type) {
+      case 'queue.log': {
+        const entry: QueueLogEntry = { at: e.at, callId: e.callId ?? null, queueId: e.queueId, agentId: e.agentId ?? null, event: e.event, data: e.data };
+        this.deps.store.queueLog.append([entry]);
+        if (e.event === 'CONNECT') {
+          const hold = Number(e.data.holdtime ?? 0) * 1000;
+          const prev = this.holdEwma.get(e.queueId);
+          this.holdEwma.set(e.queueId, prev === undefined ? hold : prev * 0.8 + hold * 0.2);
+        }
+        this.emit('queue.log', entry);
+        return;
+      }
+      case 'agent.state':
+        this.log.info({ agentId: e.agentId, from: e.previous, to: e.presence, reason: e.reason }, 'agent state');
+        this.emit('agent.state', e);
+        return;
+      case 'member.changed':
+        this.emit('member.changed', e);
+        return;
+      case 'ignored':
+        this.log.debug({ input: e.input, reason: e.reason }, 'routing input ignored');
+        return;
+    }
+  }
+
+  private onFinished(session: CallSession, cdr: Cdr): void {
+    try {
+      this.deps.store.cdrs.insert(cdr);
+    } catch (err) {
+      session.log.error({ err }, 'cdr write failed');
+    }
+    this.sessions.delete(session.callId);
+    this.legOwner.delete(session.leg);
+    this.emit('call.ended', cdr);
+    if (this.sessions.size === 0) this.drained?.();
+  }
+}

@@ -1,0 +1,574 @@
+/**
+ * One session per call: greeting, IVR, queue wait, offers to agents, bridge, recording, CDR.
+ * Every await takes the caller's hang-up signal, so no work continues for a dead call.
+ * Routing decisions come from the router as commands (offer, connect, cancel, exit); the session
+ * reports what the PBX did back as routing inputs.
+ */
+import type { Cdr, CdrDisposition } from '../domain/cdr.js';
+import type { Agent, ExitDestination, Ivr, IvrAction, NumberEntry, Queue } from '../domain/config.js';
+import type { Clock } from '../infra/clock.js';
+import type { Logger } from '../infra/logger.js';
+import { isPbxError, PbxError, type BridgeId, type HangupCause, type LegId, type PbxPort, type RecordingId } from '../pbx/port.js';
+import type { RoutingInput } from '../routing/types.js';
+import { deferred, type Deferred } from './deferred.js';
+import { sayNumber } from './say-number.js';
+
+export interface SessionEnv {
+  pbx: PbxPort;
+  clock: Clock;
+  log: Logger;
+  route(input: RoutingInput): void;
+  number(dialled: string): NumberEntry | undefined;
+  ivr(id: string): Ivr | undefined;
+  queue(id: string): Queue | undefined;
+  agent(id: string): Agent | undefined;
+  /** 1-based position of the call in its queue, if it is waiting. */
+  positionOf(callId: string): number | undefined;
+  /** Estimated wait for a new caller of the queue, ms. */
+  estimatedWaitMs(queueId: string): number;
+  claimLeg(leg: LegId, session: CallSession): void;
+  releaseLeg(leg: LegId): void;
+  /** The call is over: persist its CDR (before the end is reported). */
+  finished(session: CallSession, cdr: Cdr): void;
+  /** Ask the store for the routing priority the call should have (lookup webhooks later). */
+  recordingName(callId: string): string;
+}
+
+export interface Arrival {
+  leg: LegId;
+  to: string;
+  from: string;
+  fromName?: string;
+}
+
+type QueueOutcome =
+  | { kind: 'completed' }
+  | { kind: 'abandoned' }
+  | { kind: 'exit'; reason: 'timeout' | 'joinempty' | 'removed'; destination: ExitDestination };
+
+interface Offer {
+  agentId: string;
+  queueId: string;
+  leg: LegId | undefined;
+  cancelled: boolean;
+}
+
+interface Bridged {
+  agentId: string;
+  agentLeg: LegId;
+  bridge: BridgeId | undefined;
+  recording: RecordingId | undefined;
+  recordingPaused: boolean;
+}
+
+interface QueuePhase {
+  queue: Queue;
+  done: Deferred<QueueOutcome>;
+  /** Aborts the waiting media (greeting, music, announcements) when the wait ends. */
+  media: AbortController;
+  mediaDone: Promise<void>;
+  offer: Offer | undefined;
+  bridged: Bridged | undefined;
+}
+
+export type SessionState = 'arrived' | 'greeting' | 'ivr' | 'queued' | 'bridged' | 'ended';
+
+export class CallSession {
+  readonly log: Logger;
+  state: SessionState = 'arrived';
+  private readonly hangup = new AbortController();
+  private readonly digits: string[] = [];
+  private digitWaiter: (() => void) | undefined;
+  private phase: QueuePhase | undefined;
+  private mohOn = false;
+  private language: string;
+  private readonly ivrPath: string[] = [];
+  private readonly agentLegs = new Set<LegId>();
+  private readonly cdr: Omit<Cdr, 'endedAt' | 'disposition'> & { disposition: CdrDisposition | undefined };
+  private ended = false;
+  readonly number: NumberEntry | undefined;
+
+  constructor(
+    readonly callId: string,
+    private readonly arrival: Arrival,
+    private readonly env: SessionEnv,
+  ) {
+    this.log = env.log.child({ callId, legId: arrival.leg });
+    this.number = env.number(arrival.to);
+    this.language = this.number?.language ?? 'en';
+    this.cdr = {
+      callId,
+      legId: arrival.leg,
+      direction: 'inbound',
+      numberId: this.number?.id ?? null,
+      dialled: arrival.to,
+      caller: arrival.from,
+      callerName: arrival.fromName ?? null,
+      startedAt: env.clock.now(),
+      answeredAt: null,
+      ivrPath: null,
+      language: null,
+      queueId: null,
+      enqueuedAt: null,
+      waitMs: null,
+      agentId: null,
+      agentLegId: null,
+      connectedAt: null,
+      talkMs: null,
+      holdMs: 0,
+      hangupSide: null,
+      hangupCause: null,
+      recording: null,
+      disposition: undefined,
+      variables: {},
+    };
+  }
+
+  get leg(): LegId {
+    return this.arrival.leg;
+  }
+
+  get agentId(): string | undefined {
+    return this.phase?.bridged?.agentId;
+  }
+
+  get queueId(): string | undefined {
+    return this.phase?.queue.id;
+  }
+
+  private get signal(): AbortSignal {
+    return this.hangup.signal;
+  }
+
+  // ------------------------------------------------------------ the flow
+
+  async run(): Promise<void> {
+    const { pbx } = this.env;
+    try {
+      if (!this.number) {
+        this.log.warn({ dialled: this.arrival.to }, 'no number configured');
+        this.cdr.disposition = 'failed';
+        return;
+      }
+      await pbx.setVariable(this.leg, 'SWITCHBOARD_CALL_ID', this.callId, { signal: this.signal });
+      await pbx.answer(this.leg, { signal: this.signal });
+      this.cdr.answeredAt = this.env.clock.now();
+      this.log.info({ numberId: this.number.id }, 'call answered');
+
+      if (this.number.greeting) {
+        this.state = 'greeting';
+        await this.prompt(this.number.greeting, this.number.enable_ivr);
+      }
+      let target: IvrAction;
+      if (this.number.enable_ivr && this.number.ivr) {
+        this.state = 'ivr';
+        const ivr = this.env.ivr(this.number.ivr);
+        target = ivr ? await this.runIvr(ivr) : { action: 'hangup' };
+      } else {
+        target = { action: 'queue', queue: this.number.queue ?? '' };
+      }
+      if (target.action === 'hangup') this.cdr.disposition = 'ivr-exit';
+      while (target.action === 'queue') {
+        const outcome = await this.runQueue(target.queue, target.priority ?? 0);
+        if (outcome.kind === 'exit' && outcome.destination.action === 'queue') {
+          target = { action: 'queue', queue: outcome.destination.queue };
+          continue;
+        }
+        break;
+      }
+    } catch (err) {
+      if (!this.isGone(err)) {
+        this.log.error({ err }, 'call flow failed');
+        this.cdr.disposition ??= 'failed';
+      }
+    } finally {
+      await this.finish();
+    }
+  }
+
+  /** Play prompts in the caller's language; when `interruptible`, a key press stops them. */
+  private async prompt(prompts: Record<string, string[]>, interruptible: boolean): Promise<void> {
+    const list = pickPrompts(prompts, this.language);
+    if (list.length === 0) return;
+    if (!interruptible) {
+      await this.env.pbx.play(this.leg, list, { language: this.language, signal: this.signal });
+      this.throwIfGone();
+      return;
+    }
+    if (this.digits.length > 0) return; // type-ahead: a key is already waiting
+    const stop = new AbortController();
+    const onHangup = () => stop.abort();
+    this.signal.addEventListener('abort', onHangup, { once: true });
+    this.digitWaiter = () => stop.abort();
+    try {
+      await this.env.pbx.play(this.leg, list, { language: this.language, signal: stop.signal });
+    } finally {
+      this.digitWaiter = undefined;
+      this.signal.removeEventListener('abort', onHangup);
+    }
+    this.throwIfGone();
+  }
+
+  /** Wait up to `timeoutMs` for a key (one already typed ahead is returned at once). */
+  private async nextDigit(timeoutMs: number): Promise<string | undefined> {
+    const typed = this.digits.shift();
+    if (typed !== undefined) return typed;
+    const wait = new AbortController();
+    const onHangup = () => wait.abort();
+    this.signal.addEventListener('abort', onHangup, { once: true });
+    this.digitWaiter = () => wait.abort();
+    try {
+      await this.env.clock.sleep(timeoutMs, wait.signal);
+    } catch {
+      // woken by a key or by hang-up
+    } finally {
+      this.digitWaiter = undefined;
+      this.signal.removeEventListener('abort', onHangup);
+    }
+    this.throwIfGone();
+    return this.digits.shift();
+  }
+
+  private async runIvr(ivr: Ivr): Promise<IvrAction> {
+    const nodes = new Map(ivr.nodes.map((n) => [n.id, n]));
+    let node = nodes.get(ivr.root);
+    while (node) {
+      let chosen: IvrAction | undefined;
+      for (let attempt = 0; attempt <= node.retries && !chosen; attempt++) {
+        await this.prompt(node.prompts, true);
+        const digit = await this.nextDigit(node.timeout_s * 1000);
+        if (digit === undefined) {
+          this.log.debug({ node: node.id }, 'ivr time-out');
+          if (node.timeout_prompts && attempt < node.retries) await this.prompt(node.timeout_prompts, true);
+          continue;
+        }
+        const action = node.keys[digit];
+        if (!action) {
+          this.log.debug({ node: node.id, digit }, 'ivr invalid key');
+          this.digits.length = 0;
+          if (node.invalid_prompts && attempt < node.retries) await this.prompt(node.invalid_prompts, true);
+          continue;
+        }
+        this.ivrPath.push(`${node.id}:${digit}`);
+        chosen = action;
+      }
+      if (!chosen) {
+        this.ivrPath.push(`${node.id}:fail`);
+        chosen = node.on_failure;
+      }
+      if ('language' in chosen && chosen.language) this.language = chosen.language;
+      this.log.info({ node: node.id, action: chosen.action, path: this.ivrPath.join('>') }, 'ivr choice');
+      if (chosen.action !== 'node') return chosen;
+      node = nodes.get(chosen.node);
+    }
+    return { action: 'hangup' };
+  }
+
+  // ------------------------------------------------------------ queue
+
+  private runQueue(queueId: string, priority: number): Promise<QueueOutcome> {
+    const queue = this.env.queue(queueId);
+    if (!queue) {
+      this.log.warn({ queueId }, 'unknown queue');
+      this.cdr.disposition = 'failed';
+      return Promise.resolve({ kind: 'exit', reason: 'removed', destination: { action: 'hangup' } });
+    }
+    this.state = 'queued';
+    this.digits.length = 0;
+    const phase: QueuePhase = { queue, done: deferred(), media: new AbortController(), mediaDone: Promise.resolve(), offer: undefined, bridged: undefined };
+    this.phase = phase;
+    this.cdr.queueId = queue.id;
+    this.cdr.enqueuedAt ??= this.env.clock.now();
+    this.log.info({ queueId: queue.id, priority }, 'call queued');
+    this.env.route({ type: 'call.enqueue', callId: this.callId, queueId: queue.id, priority });
+    if (!phase.done.settled && !phase.bridged) phase.mediaDone = this.waitingMedia(phase);
+    return phase.done.promise;
+  }
+
+  /** Greeting, music on hold and periodic announcements while the caller waits. */
+  private async waitingMedia(phase: QueuePhase): Promise<void> {
+    const { pbx, clock } = this.env;
+    const q = phase.queue;
+    const signal = phase.media.signal;
+    try {
+      if (q.greeting) await pbx.play(this.leg, pickPrompts(q.greeting, this.language), { language: this.language, signal });
+      if (signal.aborted) return;
+      await pbx.startMoh(this.leg, q.moh_class, { signal });
+      this.mohOn = true;
+      if (q.announce_every_s <= 0) return;
+      for (;;) {
+        await clock.sleep(q.announce_every_s * 1000, signal);
+        const prompts = this.announcement(q);
+        if (prompts.length === 0) continue;
+        await pbx.stopMoh(this.leg, { signal });
+        this.mohOn = false;
+        await pbx.play(this.leg, prompts, { language: this.language, signal });
+        if (signal.aborted) return;
+        await pbx.startMoh(this.leg, q.moh_class, { signal });
+        this.mohOn = true;
+      }
+    } catch (err) {
+      if (!signal.aborted && !this.isGone(err)) this.log.warn({ err }, 'waiting media failed');
+    }
+  }
+
+  private announcement(q: Queue): string[] {
+    const out: string[] = q.announce_prompts ? pickPrompts(q.announce_prompts, this.language) : [];
+    if (q.announce_position) {
+      const pos = this.env.positionOf(this.callId);
+      if (pos === 1) out.push('sound:queue-youarenext');
+      else if (pos !== undefined) out.push('sound:queue-thereare', ...sayNumber(pos), 'sound:queue-callswaiting');
+    }
+    if (q.announce_wait_time) {
+      const minutes = Math.ceil(this.env.estimatedWaitMs(q.id) / 60_000);
+      if (minutes > 0) out.push('sound:queue-holdtime', ...sayNumber(minutes), 'sound:queue-minutes');
+    }
+    return out;
+  }
+
+  /** Router command: ring this agent for the call. */
+  offer(agentId: string, queueId: string, timeoutMs: number): void {
+    const phase = this.phase;
+    const agent = this.env.agent(agentId);
+    if (!phase || phase.done.settled || this.ended || !agent) {
+      this.env.route({ type: 'offer.failed', callId: this.callId, agentId, cause: 'failed' });
+      return;
+    }
+    const offer: Offer = { agentId, queueId, leg: undefined, cancelled: false };
+    phase.offer = offer;
+    const destination = agent.phone.type === 'sip' ? { kind: 'sip' as const, endpoint: agent.phone.endpoint } : { kind: 'external' as const, number: agent.phone.number };
+    const callerId = agent.phone.type === 'sip' ? { number: this.arrival.from, name: this.arrival.fromName ?? this.arrival.from } : { number: this.arrival.to };
+    this.log.info({ agentId, queueId }, 'offering call');
+    this.env.pbx
+      .originate({
+        destination,
+        callerId,
+        // The router's answer time-out is the authority; the PBX limit is only a backstop.
+        timeoutMs: timeoutMs + 5000,
+        variables: { SWITCHBOARD_QUEUE: queueId, SWITCHBOARD_AGENT: agentId },
+        callId: this.callId,
+      })
+      .then(
+        (leg) => {
+          offer.leg = leg;
+          this.agentLegs.add(leg);
+          this.env.claimLeg(leg, this);
+          if (offer.cancelled || phase.offer !== offer) void this.dropLeg(leg, 'cancelled');
+        },
+        (err: unknown) => {
+          this.log.warn({ err, agentId }, 'agent leg could not be started');
+          if (phase.offer === offer) {
+            phase.offer = undefined;
+            this.env.route({ type: 'offer.failed', callId: this.callId, agentId, cause: 'failed' });
+          }
+        },
+      );
+  }
+
+  /** Router command: stop ringing the agent. */
+  cancelOffer(agentId: string): void {
+    const offer = this.phase?.offer;
+    if (!offer || offer.agentId !== agentId) return;
+    offer.cancelled = true;
+    this.phase!.offer = undefined;
+    if (offer.leg) void this.dropLeg(offer.leg, 'cancelled');
+  }
+
+  /** Router command: the agent's answer was accepted; bridge caller and agent. */
+  connect(agentId: string): void {
+    const phase = this.phase;
+    const offer = phase?.offer;
+    if (!phase || !offer || offer.agentId !== agentId || !offer.leg) {
+      this.log.warn({ agentId }, 'connect without a matching offer');
+      this.env.route({ type: 'call.end', callId: this.callId, side: 'agent' });
+      return;
+    }
+    phase.offer = undefined;
+    const bridged: Bridged = { agentId, agentLeg: offer.leg, bridge: undefined, recording: undefined, recordingPaused: false };
+    phase.bridged = bridged;
+    this.state = 'bridged';
+    const now = this.env.clock.now();
+    this.cdr.connectedAt = now;
+    this.cdr.agentId = agentId;
+    this.cdr.agentLegId = offer.leg;
+    this.cdr.waitMs = now - (this.cdr.enqueuedAt ?? now);
+    phase.media.abort();
+    void this.bridgeWith(phase, bridged);
+  }
+
+  private async bridgeWith(phase: QueuePhase, b: Bridged): Promise<void> {
+    const { pbx } = this.env;
+    try {
+      await phase.mediaDone;
+      if (this.mohOn) {
+        this.mohOn = false;
+        await pbx.stopMoh(this.leg, { signal: this.signal });
+      }
+      b.bridge = await pbx.bridge([this.leg, b.agentLeg], { signal: this.signal });
+      this.log.info({ agentId: b.agentId, bridgeId: b.bridge }, 'call bridged');
+      if (phase.queue.record && !this.signal.aborted) {
+        const name = this.env.recordingName(this.callId);
+        b.recording = await pbx.recordBridge(b.bridge, { name, format: 'wav' }, { signal: this.signal });
+        this.cdr.recording = name;
+      }
+    } catch (err) {
+      if (!this.isGone(err)) this.log.warn({ err }, 'bridge failed');
+      // One of the legs is gone or the bridge failed: end the call from the agent side.
+      if (!phase.done.settled && !this.signal.aborted) this.endBridged(phase, 'agent', 'failed');
+    }
+  }
+
+  /** Router command: leave the queue (maximum wait, nobody logged in, queue removed). */
+  exitQueue(reason: 'timeout' | 'joinempty' | 'removed', destination: ExitDestination): void {
+    const phase = this.phase;
+    if (!phase || phase.done.settled) return;
+    this.log.info({ queueId: phase.queue.id, reason, to: destination.action }, 'call leaves queue');
+    phase.media.abort();
+    if (destination.action === 'hangup') this.cdr.disposition = reason === 'joinempty' ? 'refused' : reason === 'timeout' ? 'timeout' : 'failed';
+    phase.done.resolve({ kind: 'exit', reason, destination });
+  }
+
+  // ------------------------------------------------------------ supervisor commands
+
+  async pauseRecording(): Promise<boolean> {
+    const b = this.phase?.bridged;
+    if (!b?.recording || b.recordingPaused) return false;
+    await this.env.pbx.pauseRecording(b.recording);
+    b.recordingPaused = true;
+    return true;
+  }
+
+  async resumeRecording(): Promise<boolean> {
+    const b = this.phase?.bridged;
+    if (!b?.recording || !b.recordingPaused) return false;
+    await this.env.pbx.resumeRecording(b.recording);
+    b.recordingPaused = false;
+    return true;
+  }
+
+  get recordingState(): 'none' | 'active' | 'paused' {
+    const b = this.phase?.bridged;
+    if (!b?.recording) return 'none';
+    return b.recordingPaused ? 'paused' : 'active';
+  }
+
+  // ------------------------------------------------------------ PBX events
+
+  onDtmf(leg: LegId, digit: string): void {
+    if (leg !== this.leg || this.ended) return;
+    if (this.state !== 'greeting' && this.state !== 'ivr') return;
+    this.digits.push(digit);
+    this.digitWaiter?.();
+  }
+
+  onLegAnswered(leg: LegId): void {
+    const offer = this.phase?.offer;
+    if (offer && offer.leg === leg && !offer.cancelled) {
+      this.env.route({ type: 'offer.answered', callId: this.callId, agentId: offer.agentId });
+      return;
+    }
+    if (this.agentLegs.has(leg) && this.phase?.bridged?.agentLeg !== leg) void this.dropLeg(leg, 'cancelled');
+  }
+
+  onLegHangup(leg: LegId, cause: HangupCause): void {
+    if (leg === this.leg) return this.callerGone(cause);
+    this.agentLegs.delete(leg);
+    this.env.releaseLeg(leg);
+    const phase = this.phase;
+    if (!phase) return;
+    if (phase.offer && phase.offer.leg === leg) {
+      const { agentId } = phase.offer;
+      phase.offer = undefined;
+      this.log.info({ agentId, cause }, 'agent did not answer');
+      this.env.route({ type: 'offer.failed', callId: this.callId, agentId, cause });
+      return;
+    }
+    if (phase.bridged && phase.bridged.agentLeg === leg && !phase.done.settled) this.endBridged(phase, 'agent', cause);
+  }
+
+  private callerGone(cause: HangupCause): void {
+    if (this.signal.aborted) return;
+    this.cdr.hangupSide ??= 'caller';
+    this.cdr.hangupCause ??= cause;
+    this.log.debug({ cause, state: this.state }, 'caller hung up');
+    const phase = this.phase;
+    if (phase && !phase.done.settled) {
+      if (phase.bridged) this.endBridged(phase, 'caller', cause);
+      else {
+        phase.media.abort();
+        this.cdr.disposition = 'abandoned';
+        this.env.route({ type: 'call.abandon', callId: this.callId });
+        phase.done.resolve({ kind: 'abandoned' });
+      }
+    }
+    this.hangup.abort(new PbxError('LEG_GONE', 'caller hung up'));
+  }
+
+  private endBridged(phase: QueuePhase, side: 'caller' | 'agent', cause: HangupCause | 'failed'): void {
+    this.cdr.hangupSide ??= side;
+    this.cdr.hangupCause ??= cause;
+    this.cdr.disposition = 'answered';
+    this.env.route({ type: 'call.end', callId: this.callId, side });
+    phase.done.resolve({ kind: 'completed' });
+  }
+
+  // ------------------------------------------------------------ the end
+
+  private async finish(): Promise<void> {
+    if (this.ended) return;
+    const { pbx, clock } = this.env;
+    const phase = this.phase;
+    if (phase && !phase.done.settled) {
+      // The flow failed while queued: take the call out of routing.
+      phase.media.abort();
+      if (phase.bridged) this.env.route({ type: 'call.end', callId: this.callId, side: 'caller' });
+      else this.env.route({ type: 'call.leave', callId: this.callId });
+      phase.done.resolve({ kind: 'abandoned' });
+    }
+    const b = phase?.bridged;
+    if (b?.recording) await pbx.stopRecording(b.recording).catch((err: unknown) => this.quiet(err, 'stop recording'));
+    if (b?.bridge) await pbx.destroyBridge(b.bridge).catch((err: unknown) => this.quiet(err, 'destroy bridge'));
+    for (const leg of [...this.agentLegs]) await this.dropLeg(leg, 'normal');
+    if (!this.signal.aborted) {
+      this.cdr.hangupSide ??= 'system';
+      this.cdr.hangupCause ??= 'normal';
+      await pbx.hangup(this.leg, 'normal').catch((err: unknown) => this.quiet(err, 'hang up caller'));
+    }
+    this.ended = true;
+    this.state = 'ended';
+    const endedAt = clock.now();
+    if (this.cdr.connectedAt !== null) this.cdr.talkMs = endedAt - this.cdr.connectedAt;
+    else if (this.cdr.enqueuedAt !== null) this.cdr.waitMs = endedAt - this.cdr.enqueuedAt;
+    if (this.ivrPath.length > 0) this.cdr.ivrPath = this.ivrPath.join('>');
+    this.cdr.language = this.language;
+    const disposition: CdrDisposition =
+      this.cdr.connectedAt !== null ? 'answered' : this.cdr.disposition ?? (this.cdr.queueId ? 'abandoned' : this.signal.aborted ? 'ivr-hangup' : 'ivr-exit');
+    const cdr: Cdr = { ...this.cdr, endedAt, disposition };
+    this.log.info({ disposition, queueId: cdr.queueId, agentId: cdr.agentId, waitMs: cdr.waitMs, talkMs: cdr.talkMs }, 'call ended');
+    this.env.finished(this, cdr);
+  }
+
+  private async dropLeg(leg: LegId, cause: HangupCause): Promise<void> {
+    this.agentLegs.delete(leg);
+    await this.env.pbx.hangup(leg, cause).catch((err: unknown) => this.quiet(err, 'hang up agent leg'));
+  }
+
+  private quiet(err: unknown, what: string): void {
+    if (isPbxError(err, 'LEG_GONE')) this.log.debug({ what }, 'leg already gone');
+    else this.log.warn({ err, what }, 'cleanup step failed');
+  }
+
+  private isGone(err: unknown): boolean {
+    return this.signal.aborted || isPbxError(err, 'LEG_GONE');
+  }
+
+  private throwIfGone(): void {
+    if (this.signal.aborted) throw new PbxError('LEG_GONE', 'caller hung up');
+  }
+}
+
+/** Prompts for a language: its own, else `default`, else the first language listed. */
+export function pickPrompts(prompts: Record<string, string[]>, language: string): string[] {
+  const list = prompts[language] ?? prompts.default ?? Object.values(prompts)[0] ?? [];
+  return list.map((p) => (p.includes(':') ? p : `sound:${p}`));
+}

@@ -1,0 +1,426 @@
+/**
+ * The simulated PBX: an in-process implementation of the PBX port on a virtual clock.
+ * Callers and agent phones are scripted; every port call is recorded in `log` so tests can assert
+ * what the PBX was asked to do. Timing follows the scripts and per-prompt durations.
+ */
+import type { Clock, TimerHandle } from '../../infra/clock.js';
+import {
+  PbxError,
+  type BridgeId,
+  type Destination,
+  type HangupCause,
+  type LegId,
+  type OriginateRequest,
+  type PbxEvent,
+  type PbxPort,
+  type PlayOptions,
+  type PlayOutcome,
+  type RecordingId,
+  type RecordOptions,
+  type SnoopMode,
+} from '../port.js';
+
+export interface CallerScript {
+  to: string;
+  from: string;
+  fromName?: string;
+  /** Absolute arrival time (virtual ms); default now. */
+  at?: number;
+  /** DTMF keys, each at a time in ms after arrival. Keys sent before the call is answered are lost. */
+  keys?: { afterMs: number; digit: string }[];
+  /** Hang up this long after arrival unless bridged with an agent by then. */
+  patienceMs?: number;
+  /** Once bridged, hang up after talking this long (the agent's talkMs may end it first). */
+  talkMs?: number;
+}
+
+export interface AgentPhoneScript {
+  /** What the phone does when it rings. */
+  behavior: 'answer' | 'reject' | 'busy' | 'never';
+  /** Ring time before answering or rejecting. */
+  answerAfterMs?: number;
+  /** Once bridged, the agent hangs up after this long. */
+  talkMs?: number;
+  online?: boolean;
+}
+
+export interface SimLeg {
+  id: LegId;
+  kind: 'caller' | 'agent' | 'snoop';
+  state: 'ringing' | 'up' | 'down';
+  from: string;
+  to: string;
+  callId?: string;
+  bridge?: BridgeId;
+  moh?: string;
+  playing?: { prompts: readonly string[]; language?: string; startedAt: number };
+  variables: Record<string, string>;
+  hangupCause?: HangupCause;
+  script?: CallerScript;
+  phone?: AgentPhoneScript;
+  timers: TimerHandle[];
+  createdAt: number;
+  answeredAt?: number;
+  endedAt?: number;
+}
+
+export interface SimRecording {
+  id: RecordingId;
+  bridge: BridgeId;
+  name: string;
+  startedAt: number;
+  pausedAt?: number;
+  pausedMs: number;
+  stoppedAt?: number;
+  durationMs?: number;
+}
+
+export interface SimOptions {
+  /** Duration of one prompt; default 2 s, or the `promptMs` table entry. */
+  promptMs?: Record<string, number>;
+  defaultPromptMs?: number;
+}
+
+export interface PortCall {
+  at: number;
+  op: string;
+  args: unknown[];
+}
+
+export class SimPbx implements PbxPort {
+  readonly name = 'sim';
+  readonly log: PortCall[] = [];
+  readonly legs = new Map<LegId, SimLeg>();
+  readonly bridges = new Map<BridgeId, Set<LegId>>();
+  readonly recordings = new Map<RecordingId, SimRecording>();
+  private readonly phones = new Map<string, AgentPhoneScript>();
+  private readonly listeners = new Set<(e: PbxEvent) => void>();
+  private seq = 0;
+  private started = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly opts: SimOptions = {},
+  ) {}
+
+  // ------------------------------------------------------------ scripting
+
+  /** Script a caller; returns its leg id. */
+  placeCall(script: CallerScript): LegId {
+    const id = this.newId('caller') as LegId;
+    const at = script.at ?? this.clock.now();
+    this.clock.schedule(at, () => {
+      const leg: SimLeg = { id, kind: 'caller', state: 'ringing', from: script.from, to: script.to, variables: {}, script, timers: [], createdAt: at };
+      this.legs.set(id, leg);
+      for (const k of script.keys ?? []) {
+        leg.timers.push(this.clock.schedule(at + k.afterMs, () => this.sendDtmf(id, k.digit)));
+      }
+      if (script.patienceMs !== undefined) {
+        leg.timers.push(
+          this.clock.schedule(at + script.patienceMs, () => {
+            if (leg.state !== 'down' && !leg.bridge) this.remoteHangup(id, 'normal');
+          }),
+        );
+      }
+      const event: PbxEvent = { type: 'call.arrived', leg: id, to: script.to, from: script.from };
+      if (script.fromName) event.fromName = script.fromName;
+      this.emit(event);
+    });
+    return id;
+  }
+
+  /** Script an agent phone (a SIP endpoint name or an external number). */
+  setPhone(address: string, script: AgentPhoneScript): void {
+    const before = this.phones.get(address);
+    this.phones.set(address, script);
+    const online = script.online ?? true;
+    if (before && (before.online ?? true) !== online) this.emit({ type: 'endpoint.state', endpoint: address, online });
+  }
+
+  setOnline(address: string, online: boolean): void {
+    const phone = this.phones.get(address) ?? { behavior: 'never' as const };
+    this.setPhone(address, { ...phone, online });
+  }
+
+  /** Send a DTMF digit from a leg now. */
+  sendDtmf(leg: LegId, digit: string): void {
+    const l = this.legs.get(leg);
+    if (!l || l.state !== 'up') return;
+    this.emit({ type: 'dtmf', leg, digit });
+  }
+
+  /** The far end hangs up. */
+  remoteHangup(leg: LegId, cause: HangupCause = 'normal'): void {
+    this.end(leg, cause);
+  }
+
+  calls(op: string): PortCall[] {
+    return this.log.filter((c) => c.op === op);
+  }
+
+  // ------------------------------------------------------------ port
+
+  async start(): Promise<void> {
+    this.started = true;
+    this.emit({ type: 'pbx.connected' });
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+  }
+
+  onEvent(listener: (event: PbxEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async answer(leg: LegId): Promise<void> {
+    this.record('answer', leg);
+    const l = this.live(leg);
+    if (l.state === 'ringing') {
+      l.state = 'up';
+      l.answeredAt = this.clock.now();
+    }
+  }
+
+  play(leg: LegId, prompts: readonly string[], opts: PlayOptions = {}): Promise<PlayOutcome> {
+    this.record('play', leg, prompts, opts.language);
+    const l = this.live(leg);
+    const duration = prompts.reduce((sum, p) => sum + (this.opts.promptMs?.[p] ?? this.opts.defaultPromptMs ?? 2000), 0);
+    return new Promise<PlayOutcome>((resolve, reject) => {
+      const playing: NonNullable<SimLeg['playing']> = { prompts, startedAt: this.clock.now() };
+      if (opts.language) playing.language = opts.language;
+      l.playing = playing;
+      const finish = (outcome: PlayOutcome | Error) => {
+        this.clock.cancel(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        l.timers = l.timers.filter((t) => t !== timer);
+        if (l.playing === playing) l.playing = undefined;
+        offHangup();
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      const timer = this.clock.schedule(this.clock.now() + duration, () => finish('finished'));
+      const onAbort = () => finish('stopped');
+      const offHangup = this.onLegEnd(leg, () => finish(new PbxError('LEG_GONE', 'leg hung up during playback', { leg })));
+      if (opts.signal?.aborted) return finish('stopped');
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async startMoh(leg: LegId, mohClass: string): Promise<void> {
+    this.record('startMoh', leg, mohClass);
+    this.live(leg).moh = mohClass;
+  }
+
+  async stopMoh(leg: LegId): Promise<void> {
+    this.record('stopMoh', leg);
+    this.live(leg).moh = undefined;
+  }
+
+  async originate(req: OriginateRequest): Promise<LegId> {
+    this.record('originate', req);
+    const id = this.newId('agent') as LegId;
+    const address = addressOf(req.destination);
+    const now = this.clock.now();
+    const leg: SimLeg = {
+      id,
+      kind: 'agent',
+      state: 'ringing',
+      from: req.callerId.number,
+      to: address,
+      callId: req.callId,
+      variables: { ...(req.variables ?? {}), SWITCHBOARD_CALL_ID: req.callId },
+      timers: [],
+      createdAt: now,
+    };
+    this.legs.set(id, leg);
+    const phone = this.phones.get(address);
+    if (!phone || phone.online === false) {
+      this.later(leg, now, () => this.end(id, 'unreachable'));
+      return id;
+    }
+    leg.phone = phone;
+    this.later(leg, now, () => this.emit({ type: 'leg.ringing', leg: id }));
+    const after = phone.answerAfterMs ?? 0;
+    const giveUp = now + req.timeoutMs;
+    if (phone.behavior === 'never' || (phone.behavior === 'answer' && after >= req.timeoutMs)) {
+      this.later(leg, giveUp, () => this.end(id, 'no-answer'));
+    } else if (phone.behavior === 'answer') {
+      this.later(leg, now + after, () => {
+        leg.state = 'up';
+        leg.answeredAt = this.clock.now();
+        this.emit({ type: 'leg.answered', leg: id });
+      });
+    } else {
+      this.later(leg, now + after, () => this.end(id, phone.behavior === 'busy' ? 'busy' : 'rejected'));
+    }
+    return id;
+  }
+
+  async bridge(legs: readonly LegId[]): Promise<BridgeId> {
+    this.record('bridge', legs);
+    for (const leg of legs) this.live(leg);
+    const id = this.newId('bridge') as BridgeId;
+    this.bridges.set(id, new Set());
+    for (const leg of legs) this.join(id, leg);
+    return id;
+  }
+
+  async addToBridge(bridge: BridgeId, leg: LegId): Promise<void> {
+    this.record('addToBridge', bridge, leg);
+    this.live(leg);
+    if (!this.bridges.has(bridge)) throw new PbxError('LEG_GONE', 'no such bridge', { bridge });
+    this.join(bridge, leg);
+  }
+
+  async destroyBridge(bridge: BridgeId): Promise<void> {
+    this.record('destroyBridge', bridge);
+    const members = this.bridges.get(bridge);
+    if (!members) return;
+    for (const leg of members) {
+      const l = this.legs.get(leg);
+      if (l) l.bridge = undefined;
+    }
+    for (const rec of this.recordings.values()) if (rec.bridge === bridge && rec.stoppedAt === undefined) this.finishRecording(rec);
+    this.bridges.delete(bridge);
+  }
+
+  async recordBridge(bridge: BridgeId, rec: RecordOptions): Promise<RecordingId> {
+    this.record('recordBridge', bridge, rec);
+    if (!this.bridges.has(bridge)) throw new PbxError('LEG_GONE', 'no such bridge', { bridge });
+    const id = rec.name as RecordingId;
+    this.recordings.set(id, { id, bridge, name: rec.name, startedAt: this.clock.now(), pausedMs: 0 });
+    return id;
+  }
+
+  async pauseRecording(rec: RecordingId): Promise<void> {
+    this.record('pauseRecording', rec);
+    const r = this.liveRecording(rec);
+    if (r.pausedAt === undefined) r.pausedAt = this.clock.now();
+  }
+
+  async resumeRecording(rec: RecordingId): Promise<void> {
+    this.record('resumeRecording', rec);
+    const r = this.liveRecording(rec);
+    if (r.pausedAt !== undefined) {
+      r.pausedMs += this.clock.now() - r.pausedAt;
+      r.pausedAt = undefined;
+    }
+  }
+
+  async stopRecording(rec: RecordingId): Promise<void> {
+    this.record('stopRecording', rec);
+    this.finishRecording(this.liveRecording(rec));
+  }
+
+  async snoop(leg: LegId, mode: SnoopMode): Promise<LegId> {
+    this.record('snoop', leg, mode);
+    const target = this.live(leg);
+    const id = this.newId('snoop') as LegId;
+    this.legs.set(id, { id, kind: 'snoop', state: 'up', from: target.from, to: target.to, variables: { SNOOP_MODE: mode }, timers: [], createdAt: this.clock.now() });
+    return id;
+  }
+
+  async hangup(leg: LegId, cause: HangupCause = 'normal'): Promise<void> {
+    this.record('hangup', leg, cause);
+    this.live(leg);
+    this.end(leg, cause);
+  }
+
+  async setVariable(leg: LegId, name: string, value: string): Promise<void> {
+    this.record('setVariable', leg, name, value);
+    this.live(leg).variables[name] = value;
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private newId(prefix: string): string {
+    return `${prefix}-${++this.seq}`;
+  }
+
+  private record(op: string, ...args: unknown[]): void {
+    this.log.push({ at: this.clock.now(), op, args });
+  }
+
+  private live(leg: LegId): SimLeg {
+    if (!this.started) throw new PbxError('DISCONNECTED', 'simulated PBX not started');
+    const l = this.legs.get(leg);
+    if (!l || l.state === 'down') throw new PbxError('LEG_GONE', 'leg is gone', { leg });
+    return l;
+  }
+
+  private liveRecording(rec: RecordingId): SimRecording {
+    const r = this.recordings.get(rec);
+    if (!r || r.stoppedAt !== undefined) throw new PbxError('LEG_GONE', 'no such live recording', { recording: rec });
+    return r;
+  }
+
+  private finishRecording(r: SimRecording): void {
+    const now = this.clock.now();
+    if (r.pausedAt !== undefined) {
+      r.pausedMs += now - r.pausedAt;
+      r.pausedAt = undefined;
+    }
+    r.stoppedAt = now;
+    r.durationMs = now - r.startedAt - r.pausedMs;
+    const durationMs = r.durationMs;
+    this.clock.schedule(now, () => this.emit({ type: 'recording.finished', recording: r.id, durationMs }));
+  }
+
+  private join(bridge: BridgeId, leg: LegId): void {
+    const l = this.legs.get(leg)!;
+    this.bridges.get(bridge)!.add(leg);
+    l.bridge = bridge;
+    l.moh = undefined;
+    const talk = l.kind === 'caller' ? l.script?.talkMs : l.phone?.talkMs;
+    if (talk !== undefined) this.later(l, this.clock.now() + talk, () => this.end(leg, 'normal'));
+  }
+
+  private later(leg: SimLeg, at: number, fn: () => void): void {
+    leg.timers.push(
+      this.clock.schedule(at, () => {
+        if (leg.state !== 'down') fn();
+      }),
+    );
+  }
+
+  private readonly legEndWatchers = new Map<LegId, Set<() => void>>();
+
+  private onLegEnd(leg: LegId, fn: () => void): () => void {
+    let set = this.legEndWatchers.get(leg);
+    if (!set) {
+      set = new Set();
+      this.legEndWatchers.set(leg, set);
+    }
+    set.add(fn);
+    return () => set!.delete(fn);
+  }
+
+  private end(leg: LegId, cause: HangupCause): void {
+    const l = this.legs.get(leg);
+    if (!l || l.state === 'down') return;
+    l.state = 'down';
+    l.hangupCause = cause;
+    l.endedAt = this.clock.now();
+    l.moh = undefined;
+    for (const t of l.timers) this.clock.cancel(t);
+    l.timers = [];
+    if (l.bridge) {
+      this.bridges.get(l.bridge)?.delete(leg);
+      l.bridge = undefined;
+    }
+    const watchers = this.legEndWatchers.get(leg);
+    this.legEndWatchers.delete(leg);
+    for (const w of watchers ?? []) w();
+    this.clock.schedule(this.clock.now(), () => this.emit({ type: 'leg.hangup', leg, cause }));
+  }
+
+  private emit(event: PbxEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+export function addressOf(d: Destination): string {
+  return d.kind === 'sip' ? d.endpoint : d.number;
+}

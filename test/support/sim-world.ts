@@ -1,0 +1,46 @@
+/** A simulated world for integration tests: virtual clock, simulated PBX, in-memory store, engine. */
+import { Engine } from '../../src/calls/engine.js';
+import { parseConfig, type Config, type ConfigInput } from '../../src/domain/config.js';
+import { loadConfigFile } from '../../src/infra/config-file.js';
+import { VirtualClock } from '../../src/infra/clock.js';
+import { silentLogger } from '../../src/infra/logger.js';
+import { SimPbx, type SimOptions } from '../../src/pbx/sim/sim-pbx.js';
+import { openStore, type Store } from '../../src/store/store.js';
+
+export interface SimWorld {
+  clock: VirtualClock;
+  pbx: SimPbx;
+  store: Store;
+  engine: Engine;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export function configFrom(input: ConfigInput): Config {
+  const parsed = parseConfig(input);
+  if (!parsed.ok) throw new Error(parsed.issues.map((i) => `${i.path}: ${i.message}`).join('\n'));
+  return parsed.config;
+}
+
+export const exampleConfig = (): Config => loadConfigFile(new URL('../../config/example.yaml', import.meta.url).pathname);
+
+export async function simWorld(config: Config, opts: SimOptions & { seed?: number } = {}): Promise<SimWorld> {
+  const clock = new VirtualClock(Date.UTC(2026, 10, 2, 8, 0, 0));
+  const pbx = new SimPbx(clock, opts);
+  const store = openStore(':memory:');
+  store.config.replaceAll(config);
+  let n = 0;
+  const engine = new Engine({ pbx, clock, log: silentLogger(), store, config: store.config.load(), newCallId: () => `call-${++n}`, seed: opts.seed ?? 1 });
+  await engine.start();
+  return {
+    clock,
+    pbx,
+    store,
+    engine,
+    config,
+    async close() {
+      await engine.stop();
+      store.close();
+    },
+  };
+}
