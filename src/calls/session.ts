@@ -177,7 +177,10 @@ export class CallSession {
         break;
       }
     } catch (err) {
-      if (!this.isGone(err)) {
+      // Every step above acts on the caller's leg: LEG_GONE means the caller hung up, even if
+      // the PBX's hang-up event has not reached us yet.
+      if (isPbxError(err, 'LEG_GONE')) this.callerGone('normal');
+      else if (!this.signal.aborted) {
         this.log.error({ err }, 'call flow failed');
         this.cdr.disposition ??= 'failed';
       }
