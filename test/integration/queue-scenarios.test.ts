@@ -148,6 +148,25 @@ describe('queues on the simulated PBX', () => {
     expect(rec.durationMs).toBe(45_000);
   });
 
+  it('announces the caller\'s position periodically between music on hold', async () => {
+    w = await simWorld(configFrom(oneQueue(['a1'], { announce_every_s: 30, announce_position: true, moh_class: 'support' })));
+    w.engine.pauseAgent('a1', 'busy');
+    const t0 = w.clock.now();
+    w.pbx.placeCall({ to: '100', from: 'first', patienceMs: 100_000 });
+    w.pbx.placeCall({ to: '100', from: 'second', at: t0 + 1000, patienceMs: 100_000 });
+    await w.clock.runFor(40 * S);
+    const second = [...w.pbx.legs.values()].find((l) => l.from === 'second')!.id;
+    const ops = w.pbx.log.filter((c) => c.args[0] === second && c.op !== 'setVariable' && c.op !== 'answer').map((c) => [c.at - t0, c.op, c.args[1]]);
+    expect(ops).toEqual([
+      [1000, 'startMoh', 'support'],
+      [31_000, 'stopMoh', undefined],
+      [31_000, 'play', ['sound:queue-thereare', 'sound:digits/2', 'sound:queue-callswaiting']],
+      [37_000, 'startMoh', 'support'],
+    ]);
+    const first = [...w.pbx.legs.values()].find((l) => l.from === 'first')!.id;
+    expect(w.pbx.log.find((c) => c.args[0] === first && c.op === 'play')?.args[1]).toEqual(['sound:queue-youarenext']);
+  });
+
   it('sends a caller at the maximum wait to the exit queue, and hangs up a refused one', async () => {
     w = await simWorld(
       configFrom({
