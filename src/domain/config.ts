@@ -20,6 +20,8 @@ const prompt = z.string().min(1).max(256);
 /** Prompts per language; `default` is used when the caller's language has none. */
 const prompts = z.record(z.string(), z.array(prompt).min(1));
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
+
 const secondsPositive = z.number().positive().max(86_400);
 const secondsNonNeg = z.number().min(0).max(86_400);
 
@@ -115,6 +117,8 @@ export const queueSchema = z
     announce_position: z.boolean().default(false),
     announce_wait_time: z.boolean().default(false),
     record: z.boolean().default(false),
+    /** Seed 000 get_list_agents_url: POST the calls in queue, receive an ordered agent list per call. */
+    agent_list_url: httpUrl.optional(),
   })
   .strict();
 export type Queue = z.infer<typeof queueSchema>;
@@ -146,6 +150,59 @@ export const membershipSchema = z
   .strict();
 export type Membership = z.infer<typeof membershipSchema>;
 
+/** A phone line agents can log in on (seed 002 loginAgent): a number and the SIP endpoint that rings. */
+export const lineSchema = z
+  .object({
+    number: z.string().regex(/^\+?[0-9*#]{1,32}$/, 'digits, optionally with a leading +'),
+    endpoint: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a PJSIP endpoint name'),
+  })
+  .strict();
+export type Line = z.infer<typeof lineSchema>;
+
+/** Outbound HTTP to CRMs: lookups, notifications. Delivery never blocks a call past `timeout_ms`. */
+export const webhooksSchema = z
+  .object({
+    /** HMAC-SHA256 key for the X-Switchboard-Signature header. */
+    secret: z.string().min(16, 'at least 16 characters').max(256).optional(),
+    timeout_ms: z.number().int().min(50).max(10_000).default(2000),
+    retries: z.number().int().min(0).max(10).default(3),
+    /** Seed 003: GET with the caller's number on arrival; the JSON answer can set priority, queue, agent. */
+    lookup_url: httpUrl.optional(),
+    /** Seed 003: POST when a call is offered to an agent, and when the agent answers. */
+    offering_url: httpUrl.optional(),
+    bridged_url: httpUrl.optional(),
+    /** Seed 001: GET with a query string when a call ends. */
+    hangup_url: httpUrl.optional(),
+    /** Seed 000 projectId sent to agent list URLs. */
+    project_id: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type Webhooks = z.infer<typeof webhooksSchema>;
+
+export const clickToCallSchema = z
+  .object({
+    /** Destinations a click-to-call may dial (a regular expression over the digits). */
+    allow: z
+      .string()
+      .max(200)
+      .refine((p) => {
+        try {
+          new RegExp(p);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'a valid regular expression')
+      .default('^\\+?[0-9]{3,15}$'),
+    /** Caller id shown to the customer. */
+    caller_id: z.string().regex(/^\+?[0-9]{1,32}$/).optional(),
+    /** Caller id shown on the agent's phone while it rings first. */
+    agent_caller_id: z.string().max(80).optional(),
+    answer_timeout_s: secondsPositive.default(30),
+  })
+  .strict();
+export type ClickToCall = z.infer<typeof clickToCallSchema>;
+
 export const configSchema = z
   .object({
     numbers: z.array(numberSchema).default([]),
@@ -154,6 +211,9 @@ export const configSchema = z
     groups: z.array(groupSchema).default([]),
     agents: z.array(agentSchema).default([]),
     memberships: z.array(membershipSchema).default([]),
+    lines: z.array(lineSchema).default([]),
+    webhooks: webhooksSchema.default({ timeout_ms: 2000, retries: 3, project_id: 0 }),
+    click_to_call: clickToCallSchema.default({ allow: '^\\+?[0-9]{3,15}$', answer_timeout_s: 30 }),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -215,6 +275,11 @@ export const configSchema = z
       a.groups.forEach((g, j) => {
         if (!groups.has(g)) issue(['agents', i, 'groups', j], `unknown group "${g}"`);
       });
+    });
+    const lineNumbers = new Set<string>();
+    cfg.lines.forEach((l, i) => {
+      if (lineNumbers.has(l.number)) issue(['lines', i, 'number'], `line "${l.number}" is listed twice`);
+      lineNumbers.add(l.number);
     });
     const pairs = new Set<string>();
     cfg.memberships.forEach((m, i) => {

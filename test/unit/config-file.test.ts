@@ -62,7 +62,17 @@ describe('loadConfigFile', () => {
   it('returns an empty config when the file is empty', () => {
     const config = loadConfigFile(aFile(''));
 
-    expect(config).toEqual({ numbers: [], ivrs: [], queues: [], groups: [], agents: [], memberships: [] });
+    expect(config).toEqual({
+      numbers: [],
+      ivrs: [],
+      queues: [],
+      groups: [],
+      agents: [],
+      memberships: [],
+      lines: [],
+      webhooks: { timeout_ms: 2000, retries: 3, project_id: 0 },
+      click_to_call: { allow: '^\\+?[0-9]{3,15}$', answer_timeout_s: 30 },
+    });
   });
 
   it.each([

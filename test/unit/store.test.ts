@@ -43,7 +43,7 @@ function everyKindOfEntity(): ConfigInput {
         exit: { action: 'queue', queue: 'support' }, join_empty: 'refuse', service_level_s: 30,
         greeting: { default: ['queue-welcome'] }, moh_class: 'jazz', announce_every_s: 45,
         announce_prompts: { default: ['still-waiting'] }, announce_position: true, announce_wait_time: true,
-        record: true },
+        record: true, agent_list_url: 'https://crm.example/agents' },
       { id: 'support', groups: [{ group: 'g-all' }] },
     ],
     groups: [{ id: 'g-sales', name: 'Sales team' }, { id: 'g-all' }],
@@ -56,6 +56,9 @@ function everyKindOfEntity(): ConfigInput {
       { agent: 'bob', queue: 'support', penalty: 3 },
       { agent: 'alice', queue: 'sales' },
     ],
+    lines: [{ number: '2001', endpoint: 'desk-1' }],
+    webhooks: { secret: 'a-long-shared-secret', lookup_url: 'http://127.0.0.1:9/lookup', hangup_url: 'https://crm.example/hangup', project_id: 25 },
+    click_to_call: { allow: '^0[0-9]{9}$', caller_id: '+15550100' },
   };
 }
 
@@ -98,8 +101,9 @@ describe('openDatabase', () => {
     const foreignKeys = second.pragma('foreign_keys', { simple: true });
     second.close();
 
-    expect(applied).toHaveLength(1);
+    expect(applied).toHaveLength(2);
     expect(applied[0]).toMatchObject({ version: 1, name: 'init' });
+    expect(applied[1]).toMatchObject({ version: 2, name: 'integrations' });
     expect(reapplied).toEqual(applied);
     expect(config).toStrictEqual(aConfig());
     expect(journal).toBe('wal');

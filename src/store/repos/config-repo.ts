@@ -10,7 +10,7 @@ interface QueueRow {
   overflow_delay_s: number; answer_timeout_s: number; max_no_answer: number; retry_s: number; wrapup_s: number;
   max_wait_s: number; exit: string; join_empty: Queue['join_empty']; service_level_s: number; greeting: string | null;
   moh_class: string; announce_every_s: number; announce_prompts: string | null; announce_position: Bool;
-  announce_wait_time: Bool; record: Bool;
+  announce_wait_time: Bool; record: Bool; agent_list_url: string | null;
 }
 interface QueueGroupRow { queue_id: string; position: number; group_id: string; priority: number }
 interface IvrRow { id: string; position: number; name: string | null; root: string; nodes: string }
@@ -34,16 +34,16 @@ export interface ConfigRepo {
 
 /** Stores the configuration model in the config tables (see migrations/001_init.sql). */
 export function createConfigRepo(db: Database): ConfigRepo {
-  const tables = ['memberships', 'agent_groups', 'queue_groups', 'numbers', 'agents', 'ivrs', 'queues', 'groups'];
+  const tables = ['config_sections', 'memberships', 'agent_groups', 'queue_groups', 'numbers', 'agents', 'ivrs', 'queues', 'groups'];
   const deletes = tables.map((t) => db.prepare(`DELETE FROM ${t}`));
 
   const insertGroup = db.prepare<GroupRow>('INSERT INTO groups (id, position, name) VALUES (@id, @position, @name)');
   const insertQueue = db.prepare<QueueRow>(`INSERT INTO queues (id, position, name, strategy, weight, overflow_delay_s,
     answer_timeout_s, max_no_answer, retry_s, wrapup_s, max_wait_s, exit, join_empty, service_level_s, greeting,
-    moh_class, announce_every_s, announce_prompts, announce_position, announce_wait_time, record)
+    moh_class, announce_every_s, announce_prompts, announce_position, announce_wait_time, record, agent_list_url)
     VALUES (@id, @position, @name, @strategy, @weight, @overflow_delay_s, @answer_timeout_s, @max_no_answer, @retry_s,
     @wrapup_s, @max_wait_s, @exit, @join_empty, @service_level_s, @greeting, @moh_class, @announce_every_s,
-    @announce_prompts, @announce_position, @announce_wait_time, @record)`);
+    @announce_prompts, @announce_position, @announce_wait_time, @record, @agent_list_url)`);
   const insertQueueGroup = db.prepare<QueueGroupRow>(
     'INSERT INTO queue_groups (queue_id, position, group_id, priority) VALUES (@queue_id, @position, @group_id, @priority)',
   );
@@ -62,6 +62,9 @@ export function createConfigRepo(db: Database): ConfigRepo {
   const insertMembership = db.prepare<MembershipRow>(
     'INSERT INTO memberships (agent_id, queue_id, position, penalty) VALUES (@agent_id, @queue_id, @position, @penalty)',
   );
+
+  const insertSection = db.prepare<[string, string]>('INSERT INTO config_sections (key, value) VALUES (?, ?)');
+  const selectSections = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM config_sections');
 
   const selectGroups = db.prepare<[], GroupRow>('SELECT * FROM groups ORDER BY position');
   const selectQueues = db.prepare<[], QueueRow>('SELECT * FROM queues ORDER BY position');
@@ -92,11 +95,15 @@ export function createConfigRepo(db: Database): ConfigRepo {
     config.memberships.forEach((m, position) =>
       insertMembership.run({ agent_id: m.agent, queue_id: m.queue, position, penalty: m.penalty }),
     );
+    insertSection.run('lines', JSON.stringify(config.lines));
+    insertSection.run('webhooks', JSON.stringify(config.webhooks));
+    insertSection.run('click_to_call', JSON.stringify(config.click_to_call));
   });
 
   function load(): Config {
     const queueGroups = groupBy(selectQueueGroups.all(), (r) => r.queue_id);
     const agentGroups = groupBy(selectAgentGroups.all(), (r) => r.agent_id);
+    const sections = new Map(selectSections.all().map((r) => [r.key, JSON.parse(r.value) as unknown]));
     return {
       numbers: selectNumbers.all().map(rowToNumber),
       ivrs: selectIvrs.all().map(rowToIvr),
@@ -104,6 +111,9 @@ export function createConfigRepo(db: Database): ConfigRepo {
       groups: selectGroups.all().map(rowToGroup),
       agents: selectAgents.all().map((r) => rowToAgent(r, agentGroups.get(r.id) ?? [])),
       memberships: selectMemberships.all().map(rowToMembership),
+      lines: (sections.get('lines') as Config['lines'] | undefined) ?? [],
+      webhooks: (sections.get('webhooks') as Config['webhooks'] | undefined) ?? { timeout_ms: 2000, retries: 3, project_id: 0 },
+      click_to_call: (sections.get('click_to_call') as Config['click_to_call'] | undefined) ?? { allow: '^\\+?[0-9]{3,15}$', answer_timeout_s: 30 },
     };
   }
 
@@ -118,6 +128,7 @@ function queueToRow(q: Queue, position: number): QueueRow {
     join_empty: q.join_empty, service_level_s: q.service_level_s, greeting: jsonOrNull(q.greeting),
     moh_class: q.moh_class, announce_every_s: q.announce_every_s, announce_prompts: jsonOrNull(q.announce_prompts),
     announce_position: bit(q.announce_position), announce_wait_time: bit(q.announce_wait_time), record: bit(q.record),
+    agent_list_url: q.agent_list_url ?? null,
   };
 }
 
@@ -144,6 +155,7 @@ function rowToQueue(r: QueueRow, groups: QueueGroupRow[]): Queue {
     announce_position: r.announce_position === 1,
     announce_wait_time: r.announce_wait_time === 1,
     record: r.record === 1,
+    ...optional('agent_list_url', r.agent_list_url),
   };
 }
 
