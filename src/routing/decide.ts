@@ -118,7 +118,9 @@ const handlers: Handlers = {
       heapGen: 0,
       origPosition: 0,
       exitPending: false,
-      agents: input.agents && input.agents.length > 0 ? [...input.agents] : undefined,
+      agents: input.agents ? [...input.agents] : undefined,
+      agentTimeouts: input.agentTimeouts,
+      preferred: input.preferredAgent,
       overflowRank: 0,
     };
     call.origPosition = 1 + countAtOrAbove(q, priority);
@@ -130,6 +132,42 @@ const handlers: Handlers = {
     if (q.cfg.maxWaitMs > 0) setTimer(ctx, `maxwait:${call.id}`, ctx.now + q.cfg.maxWaitMs);
     scheduleOverflow(ctx, q, call);
     dispatchCall(ctx, call);
+  },
+
+  'call.agents': (ctx, input) => {
+    const call = ctx.s.calls.get(input.callId);
+    if (!call || call.state === 'connected') return ignore(ctx, input, 'no waiting call');
+    call.agents = input.agents ? [...input.agents] : undefined;
+    call.agentTimeouts = input.agentTimeouts;
+    dispatchCall(ctx, call);
+  },
+
+  'agent.outbound': (ctx, input) => {
+    const a = agentOrIgnore(ctx, input);
+    if (!a) return;
+    if (a.status === 'loggedOut') return ignore(ctx, input, 'not logged in');
+    if (a.activity !== 'idle') return ignore(ctx, input, 'agent busy');
+    a.activity = 'dialing';
+    a.callId = input.callId;
+    a.outbound = true;
+    refreshAgent(ctx, a);
+  },
+
+  'agent.outbound.connected': (ctx, input) => {
+    const a = agentOrIgnore(ctx, input);
+    if (!a) return;
+    if (!a.outbound || a.callId !== input.callId || a.activity !== 'dialing') return ignore(ctx, input, 'no such outbound call');
+    a.activity = 'onCall';
+    a.callsTaken += 1;
+    refreshAgent(ctx, a);
+  },
+
+  'agent.outbound.end': (ctx, input) => {
+    const a = agentOrIgnore(ctx, input);
+    if (!a) return;
+    if (!a.outbound || a.callId !== input.callId) return ignore(ctx, input, 'no such outbound call');
+    a.outbound = false;
+    becomeIdle(ctx, a);
   },
 
   'call.abandon': (ctx, input) => {
@@ -385,6 +423,7 @@ function newAgent(id: string, now: number): AgentRec {
     presence: 'loggedout',
     presenceSince: now,
     removed: false,
+    outbound: false,
   };
 }
 
@@ -404,6 +443,7 @@ function agentOrIgnore(ctx: Ctx, input: Extract<RoutingInput, { agentId: string 
 function presenceOf(a: AgentRec): AgentPresence {
   if (a.status === 'loggedOut') return 'loggedout';
   if (a.activity === 'ringing') return 'ringing';
+  if (a.activity === 'dialing') return 'dialing';
   if (a.activity === 'onCall') return 'oncall';
   if (a.activity === 'wrapup') return 'wrapup';
   return a.status === 'paused' ? 'paused' : 'ready';
@@ -446,7 +486,7 @@ function refreshAgent(ctx: Ctx, a: AgentRec): void {
   if (presence !== a.presence) {
     const ev: RoutingEvent = { type: 'agent.state', agentId: a.id, presence, previous: a.presence, at: ctx.now };
     if (presence === 'paused' && a.pauseReason !== undefined) ev.reason = a.pauseReason;
-    if ((presence === 'ringing' || presence === 'oncall') && a.callId) ev.callId = a.callId;
+    if ((presence === 'ringing' || presence === 'dialing' || presence === 'oncall') && a.callId) ev.callId = a.callId;
     ctx.events.push(ev);
     a.presence = presence;
     a.presenceSince = ctx.now;
@@ -713,6 +753,10 @@ function compareMembers(q: QueueRec, call: CallRec, x: MemberRec, y: MemberRec):
     const d = call.agents.indexOf(x.agent.id) - call.agents.indexOf(y.agent.id);
     if (d !== 0) return d;
   }
+  if (call.preferred !== undefined) {
+    if (x.agent.id === call.preferred) return -1;
+    if (y.agent.id === call.preferred) return 1;
+  }
   if (x.rank !== y.rank) return x.rank - y.rank;
   if (x.penalty !== y.penalty) return x.penalty - y.penalty;
   switch (q.cfg.strategy) {
@@ -816,8 +860,9 @@ function offer(ctx: Ctx, call: CallRec, m: MemberRec): void {
   a.callId = call.id;
   if (q.cfg.strategy === 'round-robin') q.rrCursor = m.order;
   refreshAgent(ctx, a);
-  ctx.commands.push({ type: 'offer', callId: call.id, agentId: a.id, queueId: q.cfg.id, timeoutMs: q.cfg.answerTimeoutMs });
-  setTimer(ctx, `noanswer:${call.id}`, ctx.now + q.cfg.answerTimeoutMs);
+  const timeoutMs = call.agentTimeouts?.[a.id] ?? q.cfg.answerTimeoutMs;
+  ctx.commands.push({ type: 'offer', callId: call.id, agentId: a.id, queueId: q.cfg.id, timeoutMs });
+  setTimer(ctx, `noanswer:${call.id}`, ctx.now + timeoutMs);
 }
 
 // ---------------------------------------------------------------- helpers

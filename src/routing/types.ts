@@ -33,9 +33,9 @@ export interface RoutingConfig {
 }
 
 export type AgentStatus = 'loggedOut' | 'ready' | 'paused';
-export type AgentActivity = 'idle' | 'ringing' | 'onCall' | 'wrapup';
+export type AgentActivity = 'idle' | 'ringing' | 'dialing' | 'onCall' | 'wrapup';
 /** The state an agent desktop shows; one value derived from status and activity. */
-export type AgentPresence = 'loggedout' | 'ready' | 'paused' | 'ringing' | 'oncall' | 'wrapup';
+export type AgentPresence = 'loggedout' | 'ready' | 'paused' | 'ringing' | 'dialing' | 'oncall' | 'wrapup';
 
 export interface AgentRec {
   id: string;
@@ -58,6 +58,8 @@ export interface AgentRec {
   presence: AgentPresence;
   presenceSince: number;
   removed: boolean;
+  /** The current call is one the agent makes (click-to-call), outside the queues. */
+  outbound: boolean;
 }
 
 export interface MemberRec {
@@ -112,8 +114,12 @@ export interface CallRec {
   origPosition: number;
   /** Max wait reached while ringing: leave as soon as the offer ends. */
   exitPending: boolean;
-  /** Agents allowed to take this call, best first (custom agent list); undefined = any member. */
+  /** Agents allowed to take this call, best first (custom agent list); undefined = any member, [] = none yet. */
   agents: string[] | undefined;
+  /** Answer time-out per agent for this call (custom agent list). */
+  agentTimeouts: Record<string, number> | undefined;
+  /** Offered first when available (CRM lookup); otherwise normal routing. */
+  preferred: string | undefined;
   overflowRank: number;
 }
 
@@ -136,7 +142,22 @@ export type RoutingInput =
   | { type: 'agent.pause'; agentId: string; reason?: string }
   | { type: 'agent.unpause'; agentId: string }
   | { type: 'agent.reachable'; agentId: string; reachable: boolean }
-  | { type: 'call.enqueue'; callId: string; queueId: string; priority?: number; agents?: string[] }
+  | {
+      type: 'call.enqueue';
+      callId: string;
+      queueId: string;
+      priority?: number;
+      /** Restrict to these agents, best first; [] holds the call until `call.agents` arrives. */
+      agents?: string[];
+      agentTimeouts?: Record<string, number>;
+      preferredAgent?: string;
+    }
+  /** Set or lift (agents undefined) the per-call agent list. */
+  | { type: 'call.agents'; callId: string; agents: string[] | undefined; agentTimeouts?: Record<string, number> }
+  /** The agent places a call of its own (click-to-call): reserved, dialing, then on call. */
+  | { type: 'agent.outbound'; agentId: string; callId: string }
+  | { type: 'agent.outbound.connected'; agentId: string; callId: string }
+  | { type: 'agent.outbound.end'; agentId: string; callId: string }
   /** The caller left while waiting or ringing an agent. */
   | { type: 'call.abandon'; callId: string }
   /** The call leaves the queue without abandoning (e.g. moved elsewhere by the session). */

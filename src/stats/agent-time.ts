@@ -7,13 +7,13 @@ export interface AgentTimes {
   loggedInMs: number;
   /** Calls answered. */
   calls: number;
-  /** Share of logged-in time spent ringing, on calls or in wrap-up, in percent. */
+  /** Share of logged-in time spent ringing, dialing, on calls or in wrap-up, in percent. */
   occupancy: number;
   lastLoginAt: number | undefined;
   lastLogoutAt: number | undefined;
 }
 
-const zero = (): Record<AgentPresence, number> => ({ loggedout: 0, ready: 0, paused: 0, ringing: 0, oncall: 0, wrapup: 0 });
+const zero = (): Record<AgentPresence, number> => ({ loggedout: 0, ready: 0, paused: 0, ringing: 0, dialing: 0, oncall: 0, wrapup: 0 });
 
 /**
  * Accumulates time per agent presence from agent state changes (AgentReadyTotalTime,
@@ -39,8 +39,8 @@ export class AgentTimeTracker {
     if (!rec) return undefined;
     const byPresence = { ...rec.totals };
     byPresence[rec.presence] += now - rec.since;
-    const loggedInMs = byPresence.ready + byPresence.paused + byPresence.ringing + byPresence.oncall + byPresence.wrapup;
-    const busy = byPresence.ringing + byPresence.oncall + byPresence.wrapup;
+    const loggedInMs = byPresence.ready + byPresence.paused + byPresence.ringing + byPresence.dialing + byPresence.oncall + byPresence.wrapup;
+    const busy = byPresence.ringing + byPresence.dialing + byPresence.oncall + byPresence.wrapup;
     return {
       agentId,
       byPresence,

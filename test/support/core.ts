@@ -131,6 +131,7 @@ export class Core {
       if (c.state === 'connected' && a.activity !== 'onCall') throw new Error(`call ${c.id} connected but agent ${a.id} is ${a.activity}`);
     }
     for (const a of this.state.agents.values()) {
+      if (a.outbound) continue;
       if ((a.activity === 'ringing' || a.activity === 'onCall') && byAgent.get(a.id) !== a.callId) throw new Error(`agent ${a.id} is ${a.activity} on ${a.callId} which does not point back`);
       if (a.available && a.activity !== 'idle') throw new Error(`agent ${a.id} available while ${a.activity}`);
       for (const m of a.memberships) if (m.queue.available.has(m) !== a.available) throw new Error(`queue index out of step for ${a.id}`);

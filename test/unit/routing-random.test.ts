@@ -56,6 +56,7 @@ describe('routing core under random inputs', () => {
     const pick = <T,>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
     let t = 0;
     let callSeq = 0;
+    const outbound = () => [...core.state.agents.values()].filter((a) => a.outbound);
     for (let step = 0; step < 4000; step++) {
       t += Math.floor(r() * 3000);
       const calls = [...core.state.calls.values()];
@@ -76,6 +77,11 @@ describe('routing core under random inputs', () => {
       else if (roll < 0.9) input = { type: 'agent.unpause', agentId: pick(agents) };
       else if (roll < 0.93) input = { type: 'agent.reachable', agentId: pick(agents), reachable: r() < 0.7 };
       else if (roll < 0.95) input = { type: 'call.leave', callId: calls.length ? pick(calls).id : 'none' };
+      else if (roll < 0.965) input = { type: 'agent.outbound', agentId: pick(agents), callId: `out${step}` };
+      else if (roll < 0.98 && outbound().length) {
+        const a = pick(outbound());
+        input = a.activity === 'dialing' && r() < 0.7 ? { type: 'agent.outbound.connected', agentId: a.id, callId: a.callId! } : { type: 'agent.outbound.end', agentId: a.id, callId: a.callId! };
+      }
       else input = { type: 'offer.answered', callId: `c${Math.floor(r() * (callSeq + 1))}`, agentId: pick(agents) }; // often stale
       core.input(t, input);
       core.checkInvariants();
@@ -84,6 +90,7 @@ describe('routing core under random inputs', () => {
 
     // Wind down: every caller leaves, every agent comes back; then nobody may be left busy.
     t += 1000;
+    for (const a of outbound()) core.input(t, { type: 'agent.outbound.end', agentId: a.id, callId: a.callId! });
     for (const c of [...core.state.calls.values()]) {
       if (c.state === 'connected') core.input(t, { type: 'call.end', callId: c.id, side: 'agent' });
       else core.input(t, { type: 'call.abandon', callId: c.id });

@@ -351,3 +351,60 @@ describe('routing core: live configuration', () => {
     core.checkInvariants();
   });
 });
+
+describe('routing core: per-call agent lists and preferences', () => {
+  it('holds a call whose agent list is pending, then offers the listed agents in their order with their time-outs', () => {
+    const core = new Core(aConfig([aQueue('q')], ['a@q', 'b@q', 'c@q']));
+    core.login(0, 'a', 'b', 'c');
+    core.input(1 * S, { type: 'call.enqueue', callId: 'c1', queueId: 'q', agents: [] });
+    expect(core.offerLog).toEqual([]);
+    core.input(2 * S, { type: 'call.agents', callId: 'c1', agents: ['c', 'b'], agentTimeouts: { c: 10 * S, b: 15 * S } });
+    expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'c', at: 2 * S });
+    core.runTimersUntil(12 * S);
+    expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'b', at: 12 * S });
+    expect(core.commands.filter((c) => c.type === 'offer').map((c) => (c as { timeoutMs: number }).timeoutMs)).toEqual([10 * S, 15 * S]);
+  });
+
+  it('falls back to normal routing when the agent list is lifted', () => {
+    const core = new Core(aConfig([aQueue('q')], ['a@q']));
+    core.login(0, 'a');
+    core.input(1 * S, { type: 'call.enqueue', callId: 'c1', queueId: 'q', agents: [] });
+    core.input(3 * S, { type: 'call.agents', callId: 'c1', agents: undefined });
+    expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'a', at: 3 * S });
+  });
+
+  it('offers a preferred agent first when available, and routes normally when it is not', () => {
+    const core = new Core(aConfig([aQueue('q')], ['a@q', 'b@q']));
+    core.login(0, 'a', 'b');
+    core.input(1 * S, { type: 'call.enqueue', callId: 'c1', queueId: 'q', preferredAgent: 'b' });
+    expect(core.lastOffer()?.agentId).toBe('b');
+    core.answer(2 * S, 'c1');
+    core.input(3 * S, { type: 'call.enqueue', callId: 'c2', queueId: 'q', preferredAgent: 'b' });
+    expect(core.lastOffer()?.agentId).toBe('a');
+  });
+});
+
+describe('routing core: outbound calls of an agent', () => {
+  it('reserves the agent while it dials and talks, so no queue call is offered, then frees it', () => {
+    const core = new Core(aConfig([aQueue('q')], ['a@q']));
+    core.login(0, 'a');
+    core.input(1 * S, { type: 'agent.outbound', agentId: 'a', callId: 'out-1' });
+    expect(core.presence('a')).toBe('dialing');
+    core.enqueue(2 * S, 'c1', 'q');
+    expect(core.offerLog).toEqual([]);
+    core.input(5 * S, { type: 'agent.outbound.connected', agentId: 'a', callId: 'out-1' });
+    expect(core.presence('a')).toBe('oncall');
+    core.input(60 * S, { type: 'agent.outbound.end', agentId: 'a', callId: 'out-1' });
+    expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'a', at: 60 * S });
+    core.checkInvariants();
+  });
+
+  it('refuses an outbound call for an agent that is busy', () => {
+    const core = new Core(aConfig([aQueue('q')], ['a@q']));
+    core.login(0, 'a');
+    core.enqueue(1 * S, 'c1', 'q');
+    core.input(2 * S, { type: 'agent.outbound', agentId: 'a', callId: 'out-1' });
+    expect(core.events.at(-1)).toEqual({ type: 'ignored', input: 'agent.outbound', reason: 'agent busy' });
+    expect(core.presence('a')).toBe('ringing');
+  });
+});

@@ -59,7 +59,7 @@ describe('AgentTimeTracker', () => {
     t.onState({ agentId: 'a', previous: 'oncall', presence: 'wrapup', at: 125_000 });
     t.onState({ agentId: 'a', previous: 'wrapup', presence: 'paused', at: 135_000 });
     const times = t.times('a', 200_000)!;
-    expect(times.byPresence).toEqual({ loggedout: 0, ready: 60_000, ringing: 5_000, oncall: 60_000, wrapup: 10_000, paused: 65_000 });
+    expect(times.byPresence).toEqual({ loggedout: 0, ready: 60_000, ringing: 5_000, dialing: 0, oncall: 60_000, wrapup: 10_000, paused: 65_000 });
     expect(times.loggedInMs).toBe(200_000);
     expect(times.calls).toBe(1);
     expect(times.occupancy).toBe(37.5);
