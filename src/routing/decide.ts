@@ -90,7 +90,8 @@ const handlers: Handlers = {
     if (a.reachable === input.reachable) return ignore(ctx, input, 'unchanged');
     a.reachable = input.reachable;
     refreshAgent(ctx, a);
-    dispatchAgent(ctx, a);
+    if (a.reachable) dispatchAgent(ctx, a);
+    else reopenTiers(ctx, a);
   },
 
   'call.enqueue': (ctx, input) => {
@@ -503,6 +504,19 @@ function pause(ctx: Ctx, a: AgentRec, reason: string): void {
   if (before === 'paused' && a.presence === 'paused') {
     ctx.events.push({ type: 'agent.state', agentId: a.id, presence: 'paused', previous: 'paused', reason, at: ctx.now });
   }
+  reopenTiers(ctx, a);
+}
+
+/**
+ * The agent stopped being staffed: with an overflow delay, lower tiers of its queues open as soon
+ * as no higher-tier agent is staffed, so agents already available there may now take calls.
+ */
+function reopenTiers(ctx: Ctx, a: AgentRec): void {
+  for (const m of a.memberships) {
+    const q = m.queue;
+    if (q.cfg.overflowDelayMs <= 0 || q.calls.size === 0 || q.available.size === 0) continue;
+    for (const other of [...q.available]) dispatchAgent(ctx, other.agent);
+  }
 }
 
 function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
@@ -518,6 +532,7 @@ function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
       a.callId = undefined;
       refreshAgent(ctx, a);
       requeue(ctx, call);
+      reopenTiers(ctx, a);
       return;
     }
   }
@@ -527,6 +542,7 @@ function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
     a.callId = undefined;
   }
   refreshAgent(ctx, a);
+  reopenTiers(ctx, a);
 }
 
 function becomeIdle(ctx: Ctx, a: AgentRec): void {

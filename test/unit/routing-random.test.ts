@@ -50,6 +50,7 @@ describe('routing core under random inputs', () => {
     [3, 20_000],
     [4, 20_000],
     [5, 0],
+    ...(process.env.ROUTING_FUZZ_SEEDS ? Array.from({ length: Number(process.env.ROUTING_FUZZ_SEEDS) }, (_, i) => [100 + i, i % 2 ? 20_000 : 0] as [number, number]) : []),
   ])('keeps every invariant through 4,000 random inputs (seed %i, overflow delay %i ms)', (seed, overflowDelayMs) => {
     const { core, agents, queues } = build(seed, overflowDelayMs);
     const r = rng(seed);
@@ -85,7 +86,11 @@ describe('routing core under random inputs', () => {
       else input = { type: 'offer.answered', callId: `c${Math.floor(r() * (callSeq + 1))}`, agentId: pick(agents) }; // often stale
       core.input(t, input);
       core.checkInvariants();
-      checkNothingStuck(core);
+      try {
+        checkNothingStuck(core);
+      } catch (err) {
+        throw new Error(`${(err as Error).message} after ${JSON.stringify(input)} at step ${step}`);
+      }
     }
 
     // Wind down: every caller leaves, every agent comes back; then nobody may be left busy.

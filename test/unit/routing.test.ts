@@ -60,6 +60,16 @@ describe('routing core: tiers', () => {
     expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'lo', at: 40 * S });
   });
 
+  it('opens the lower tier for waiting calls when the last higher-tier agent pauses', () => {
+    const core = new Core(aConfig([aQueue('q', { overflowDelayMs: 60 * S })], ['hi@q:1', 'lo@q:2']));
+    core.login(0, 'hi', 'lo');
+    core.enqueue(0, 'c0', 'q');
+    core.answer(1 * S, 'c0');
+    core.enqueue(2 * S, 'c1', 'q');
+    core.input(10 * S, { type: 'agent.pause', agentId: 'hi', reason: 'break' });
+    expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'lo', at: 10 * S });
+  });
+
   it('opens the lower tier at once when nobody of the higher tier is staffed, even with an overflow delay', () => {
     const core = new Core(aConfig([aQueue('q', { overflowDelayMs: 30 * S })], ['hi@q:1', 'lo@q:2']));
     core.login(0, 'lo');
