@@ -1,0 +1,58 @@
+import type { FieldIssue } from '../domain/config.js';
+
+/**
+ * The API's error catalogue: stable codes, each with its HTTP status. Clients branch on `code`,
+ * never on `message`. Every error body is `{ error: { code, message, ...details } }`.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  QUEUE_NOT_FOUND: 404,
+  AGENT_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
+  CONFLICT: 409,
+  AGENT_NOT_AVAILABLE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL: 500,
+  PBX_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; [detail: string]: unknown };
+}
+
+/** An error the API reports as is: its code decides the status, its details join the body. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return { error: { ...this.details, code: this.code, message: this.message } };
+  }
+}
+
+export const validationFailed = (issues: FieldIssue[], message = 'request validation failed'): ApiError =>
+  new ApiError('VALIDATION_FAILED', message, { issues });
+
+export const notFound = (code: 'NOT_FOUND' | 'QUEUE_NOT_FOUND' | 'AGENT_NOT_FOUND' | 'USER_NOT_FOUND' | 'API_KEY_NOT_FOUND', what: string): ApiError =>
+  new ApiError(code, `${what} not found`);
+
+export const unauthorized = (message: string): ApiError => new ApiError('UNAUTHORIZED', message);
+
+export const forbidden = (message = 'not allowed for this profile'): ApiError => new ApiError('FORBIDDEN', message);
