@@ -1,0 +1,308 @@
+/**
+ * Our own small ARI client: REST over global fetch with typed errors, and the events WebSocket
+ * (`ws`) with reconnect and bounded exponential back-off. Connecting the WebSocket registers
+ * the Stasis application. Raw traffic is logged at trace only; the password never is.
+ * Nothing here rejects unhandled: REST calls reject with PbxError, the socket only reports.
+ */
+import WebSocket from 'ws';
+import type { Logger } from 'pino';
+import { PbxError } from '../port.js';
+import type { AriEvent } from './ari-types.js';
+
+export interface AriClientOptions {
+  /** Base URL of Asterisk's HTTP server, e.g. http://127.0.0.1:8088 (no /ari suffix). */
+  url: string;
+  username: string;
+  password: string;
+  /** Stasis application name registered by the events WebSocket. */
+  app: string;
+  logger: Logger;
+  /** Per-request time-out (default 5 s). */
+  requestTimeoutMs?: number;
+  /** Reconnect back-off: first delay, cap, and growth factor (defaults 250 ms, 10 s, 2). */
+  reconnect?: { initialDelayMs?: number; maxDelayMs?: number; factor?: number };
+  /** WebSocket keep-alive ping period; a missing pong within one period drops the socket (default 15 s). */
+  pingIntervalMs?: number;
+}
+
+export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+type Listener<T> = (value: T) => void;
+
+/** Resource paths whose 404 means "that leg / bridge / recording / playback is gone". */
+const GONE_ON_404 = /^\/(channels|bridges|playbacks|recordings\/live)\/[^/]+/;
+
+export class AriClient {
+  private readonly base: string;
+  private readonly auth: string;
+  private readonly log: Logger;
+  private readonly eventListeners = new Set<(event: AriEvent, raw: string) => void>();
+  private readonly stateListeners = new Set<Listener<boolean>>();
+  private ws: WebSocket | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private running = false;
+  private isConnected = false;
+
+  constructor(private readonly opts: AriClientOptions) {
+    this.base = opts.url.replace(/\/+$/, '') + '/ari';
+    this.auth = 'Basic ' + Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
+    this.log = opts.logger.child({ mod: 'ari' });
+  }
+
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
+  get app(): string {
+    return this.opts.app;
+  }
+
+  // ------------------------------------------------------------ REST
+
+  /** One REST call. Resolves with the parsed JSON body (undefined for 204); rejects only with PbxError. */
+  async request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, ro: RequestOptions = {}): Promise<T> {
+    if (ro.signal?.aborted) throw new PbxError('ABORTED', 'aborted before request', { method, path });
+    const url = this.base + path + queryString(ro.query);
+    const timeoutMs = ro.timeoutMs ?? this.opts.requestTimeoutMs ?? 5000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = ro.signal ? AbortSignal.any([timeout, ro.signal]) : timeout;
+    const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json' };
+    let body: string | undefined;
+    if (ro.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(ro.body);
+    }
+    this.log.trace({ method, path, query: ro.query, body: ro.body }, 'ari request');
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body, signal });
+    } catch (err) {
+      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false });
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false });
+    }
+    this.log.trace({ method, path, status: res.status, body: text }, 'ari response');
+    if (res.ok) {
+      if (!text) return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new PbxError('PROTOCOL', 'ARI answered with invalid JSON', { method, path, status: res.status });
+      }
+    }
+    const message = errorMessage(text);
+    const details = { method, path, status: res.status, message };
+    if (res.status === 404 && GONE_ON_404.test(path)) throw new PbxError('LEG_GONE', 'resource is gone', details);
+    throw new PbxError('PROTOCOL', `ARI ${method} failed with HTTP ${res.status}`, details);
+  }
+
+  private fetchError(err: unknown, ctx: { method: string; path: string; timeoutMs: number; timedOut: boolean; aborted: boolean }): PbxError {
+    const details = { method: ctx.method, path: ctx.path };
+    if (ctx.aborted) return new PbxError('ABORTED', 'request aborted', details);
+    if (ctx.timedOut) return new PbxError('TIMEOUT', `ARI did not answer within ${ctx.timeoutMs} ms`, details);
+    const code = errorCode(err);
+    return new PbxError('DISCONNECTED', 'cannot reach ARI', { ...details, cause: code ?? String(err) });
+  }
+
+  // ------------------------------------------------------------ events
+
+  onEvent(listener: (event: AriEvent, raw: string) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Called with true on every (re)connection and false on every loss. */
+  onConnection(listener: Listener<boolean>): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Open the events WebSocket and keep it open (reconnecting) until close(). */
+  connect(): void {
+    if (this.running) return;
+    this.running = true;
+    this.open();
+  }
+
+  /** Resolve once connected; reject with PbxError('TIMEOUT') after timeoutMs. */
+  waitConnected(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    if (this.isConnected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = (err?: PbxError) => {
+        clearTimeout(timer);
+        off();
+        signal?.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else resolve();
+      };
+      const off = this.onConnection((up) => up && done());
+      const timer = setTimeout(() => done(new PbxError('TIMEOUT', `ARI events WebSocket not connected within ${timeoutMs} ms`)), timeoutMs);
+      const onAbort = () => done(new PbxError('ABORTED', 'aborted while connecting'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const ws = this.ws;
+    this.ws = undefined;
+    this.stopPing();
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          ws.terminate();
+          resolve();
+        }, 1000);
+        ws.once('close', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        ws.close();
+      });
+    }
+    this.setConnected(false);
+  }
+
+  /** Delay before reconnection attempt n (0-based), capped. */
+  backoffDelay(attempt: number): number {
+    const r = this.opts.reconnect ?? {};
+    const initial = r.initialDelayMs ?? 250;
+    const max = r.maxDelayMs ?? 10_000;
+    const factor = r.factor ?? 2;
+    return Math.min(max, Math.round(initial * factor ** Math.min(attempt, 30)));
+  }
+
+  private open(): void {
+    const wsUrl = this.base.replace(/^http/, 'ws') + '/events' + queryString({ app: this.opts.app, subscribeAll: false });
+    this.log.debug({ url: wsUrl }, 'ari events connecting');
+    const ws = new WebSocket(wsUrl, { headers: { authorization: this.auth }, handshakeTimeout: this.opts.requestTimeoutMs ?? 5000 });
+    this.ws = ws;
+    let alive = true;
+    ws.on('open', () => {
+      this.attempt = 0;
+      this.log.info({ app: this.opts.app }, 'ari events connected');
+      this.startPing(ws, () => alive, (v) => (alive = v));
+      this.setConnected(true);
+    });
+    ws.on('pong', () => (alive = true));
+    ws.on('message', (data: WebSocket.RawData) => this.dispatch(data.toString()));
+    ws.on('unexpected-response', (_req, res) => {
+      this.log.warn({ status: res.statusCode }, 'ari events refused');
+      ws.terminate();
+    });
+    ws.on('error', (err) => this.log.debug({ err: { message: err.message, code: errorCode(err) } }, 'ari events socket error'));
+    ws.on('close', (code) => {
+      if (this.ws !== ws) return;
+      this.ws = undefined;
+      this.stopPing();
+      if (this.isConnected) this.log.warn({ code }, 'ari events disconnected');
+      this.setConnected(false);
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.running || this.reconnectTimer) return;
+    const delay = this.backoffDelay(this.attempt++);
+    this.log.debug({ delayMs: delay, attempt: this.attempt }, 'ari events reconnect scheduled');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.running) this.open();
+    }, delay);
+  }
+
+  private startPing(ws: WebSocket, isAlive: () => boolean, setAlive: (v: boolean) => void): void {
+    this.stopPing();
+    const every = this.opts.pingIntervalMs ?? 15_000;
+    this.pingTimer = setInterval(() => {
+      if (!isAlive()) {
+        this.log.warn('ari events pong missing, reconnecting');
+        ws.terminate();
+        return;
+      }
+      setAlive(false);
+      ws.ping();
+    }, every);
+    this.pingTimer.unref();
+  }
+
+  private stopPing(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+  }
+
+  private setConnected(up: boolean): void {
+    if (this.isConnected === up) return;
+    this.isConnected = up;
+    for (const l of this.stateListeners) this.safely(() => l(up));
+  }
+
+  private dispatch(raw: string): void {
+    this.log.trace({ raw }, 'ari event');
+    let event: AriEvent;
+    try {
+      event = JSON.parse(raw) as AriEvent;
+    } catch {
+      this.log.warn({ size: raw.length }, 'ari event is not JSON');
+      return;
+    }
+    if (!event || typeof event.type !== 'string') return;
+    for (const l of this.eventListeners) this.safely(() => l(event, raw));
+  }
+
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err }, 'ari listener threw');
+    }
+  }
+}
+
+export function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    // ARI takes several values of one parameter comma-separated.
+    const value = Array.isArray(v) ? v.join(',') : String(v);
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(value)}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+function errorMessage(text: string): string | undefined {
+  if (!text) return undefined;
+  try {
+    const j = JSON.parse(text) as { message?: unknown; error?: unknown };
+    const m = j.message ?? j.error;
+    return typeof m === 'string' ? m : undefined;
+  } catch {
+    return text.slice(0, 200);
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
