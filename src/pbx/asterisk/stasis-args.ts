@@ -1,0 +1,67 @@
+/**
+ * The one encoder/decoder of Stasis application arguments. Call sites never read args by
+ * position. Values are percent-encoded so a comma can never split an argument.
+ *
+ *   inbound,<dialled number>     from the dialplan: Stasis(switchboard,inbound,${EXTEN})
+ *   agent,<call id>              a leg we originated (POST /channels appArgs)
+ *   snoop,<mode>,<target leg>    a snoop channel we created (POST /channels/{id}/snoop appArgs)
+ */
+import type { SnoopMode } from '../port.js';
+
+export type StasisArgs =
+  | { kind: 'inbound'; to?: string }
+  | { kind: 'agent'; callId: string }
+  | { kind: 'snoop'; mode: SnoopMode; target: string };
+
+const SNOOP_MODES: readonly SnoopMode[] = ['listen', 'whisper', 'barge'];
+
+export function encodeStasisArgs(args: StasisArgs): string[] {
+  switch (args.kind) {
+    case 'inbound':
+      return args.to === undefined ? ['inbound'] : ['inbound', enc(args.to)];
+    case 'agent':
+      return ['agent', enc(args.callId)];
+    case 'snoop':
+      return ['snoop', args.mode, enc(args.target)];
+  }
+}
+
+/** The appArgs query value for POST /channels and /snoop. */
+export function stasisAppArgs(args: StasisArgs): string {
+  return encodeStasisArgs(args).join(',');
+}
+
+/** Decode StasisStart `args`; undefined when they are not ours (the caller decides what that means). */
+export function decodeStasisArgs(args: readonly string[] | undefined): StasisArgs | undefined {
+  if (!args || args.length === 0) return undefined;
+  const [kind, a, b] = args;
+  switch (kind) {
+    case 'inbound': {
+      const to = a === undefined || a === '' ? undefined : dec(a);
+      return to === undefined ? { kind: 'inbound' } : { kind: 'inbound', to };
+    }
+    case 'agent': {
+      const callId = a === undefined ? undefined : dec(a);
+      return callId ? { kind: 'agent', callId } : undefined;
+    }
+    case 'snoop': {
+      const target = b === undefined ? undefined : dec(b);
+      const mode = SNOOP_MODES.find((m) => m === a);
+      return mode && target ? { kind: 'snoop', mode, target } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function enc(value: string): string {
+  return encodeURIComponent(value);
+}
+
+function dec(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
