@@ -4,14 +4,15 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Cdr } from '../domain/cdr.js';
-import type { Agent, Config, Ivr, NumberEntry, Queue } from '../domain/config.js';
+import type { Agent, Config, Ivr, Line, NumberEntry, Queue } from '../domain/config.js';
 import type { QueueLogEntry } from '../domain/queue-log.js';
 import type { Clock } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
-import type { LegId, PbxEvent, PbxPort } from '../pbx/port.js';
+import type { Destination, LegId, PbxEvent, PbxPort } from '../pbx/port.js';
 import { positionOf } from '../routing/decide.js';
 import { routingConfig } from '../routing/from-config.js';
 import type { AgentPresence, RoutingCommand, RoutingEvent } from '../routing/types.js';
+import type { CallHooks, CallNotice, CustomAgent, LookupResult } from './hooks.js';
 import { Router } from './router.js';
 import { CallSession, type SessionEnv } from './session.js';
 
@@ -30,6 +31,8 @@ export interface EngineDeps {
   newCallId?: () => string;
   /** Seed of the routing core's random strategy. */
   seed?: number;
+  /** CRM hooks (lookup, custom agent lists), bounded by the config's webhooks.timeout_ms. */
+  hooks?: CallHooks;
 }
 
 export interface EngineEvents {
@@ -38,6 +41,10 @@ export interface EngineEvents {
   'agent.state': [Extract<RoutingEvent, { type: 'agent.state' }>];
   'member.changed': [Extract<RoutingEvent, { type: 'member.changed' }>];
   'queue.log': [QueueLogEntry];
+  'call.offering': [CallNotice];
+  'call.bridged': [CallNotice];
+  /** An agent's line changed (hot-desk login, take-over, logout). */
+  'agent.line': [{ agentId: string; line: string | undefined }];
 }
 
 export interface QueueSnapshot {
@@ -66,6 +73,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   private queues = new Map<string, Queue>();
   private agents = new Map<string, Agent>();
   private agentByAddress = new Map<string, string>();
+  private lines = new Map<string, Line>();
+  /** Hot-desk lines agents are logged in on (seed 002 loginAgent). */
+  private readonly agentLine = new Map<string, string>();
   private readonly sessions = new Map<string, CallSession>();
   private readonly legOwner = new Map<LegId, CallSession>();
   private readonly holdEwma = new Map<string, number>();
@@ -99,6 +109,11 @@ export class Engine extends EventEmitter<EngineEvents> {
       releaseLeg: (leg) => this.legOwner.delete(leg),
       finished: (session, cdr) => this.onFinished(session, cdr),
       recordingName: (callId) => `switchboard-${callId}`,
+      agentDestination: (agentId) => this.agentDestination(agentId),
+      lookup: (session) => this.runLookup(session),
+      agentList: (queue, session) => this.runAgentList(queue, session),
+      offering: (session, agentId, queueId) => this.emit('call.offering', this.notice(session, agentId, queueId)),
+      bridged: (session, agentId, queueId) => this.emit('call.bridged', this.notice(session, agentId, queueId)),
     };
     this.applyConfig(deps.config);
   }
@@ -133,8 +148,66 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.ivrs = new Map(config.ivrs.map((i) => [i.id, i]));
     this.queues = new Map(config.queues.map((q) => [q.id, q]));
     this.agents = new Map(config.agents.map((a) => [a.id, a]));
-    this.agentByAddress = new Map(config.agents.map((a) => [a.phone.type === 'sip' ? a.phone.endpoint : a.phone.number, a.id]));
+    this.lines = new Map<string, Line>();
+    for (const a of config.agents) if (a.phone.type === 'sip') this.lines.set(a.phone.endpoint, { number: a.phone.endpoint, endpoint: a.phone.endpoint });
+    for (const l of config.lines) this.lines.set(l.number, l);
+    for (const [agentId, line] of [...this.agentLine]) if (!this.agents.has(agentId) || !this.lines.has(line)) this.agentLine.delete(agentId);
+    this.rebuildAddresses();
     this.router.input({ type: 'config.apply', config: routingConfig(config) });
+  }
+
+  private rebuildAddresses(): void {
+    this.agentByAddress = new Map();
+    for (const a of this.config.agents) {
+      const line = this.agentLine.get(a.id);
+      const address = line ? this.lines.get(line)!.endpoint : a.phone.type === 'sip' ? a.phone.endpoint : a.phone.number;
+      this.agentByAddress.set(address, a.id);
+    }
+  }
+
+  /** Known phone lines: the config's `lines` and every agent's own SIP endpoint. */
+  line(number: string): Line | undefined {
+    return this.lines.get(number);
+  }
+
+  /** The line an agent is logged in on (its own phone's number when it has no hot-desk line). */
+  agentLineOf(agentId: string): string | undefined {
+    const line = this.agentLine.get(agentId);
+    if (line) return line;
+    const a = this.agents.get(agentId);
+    return a ? (a.phone.type === 'sip' ? a.phone.endpoint : a.phone.number) : undefined;
+  }
+
+  /** The agent holding a hot-desk line, if any. */
+  agentOnLine(line: string): string | undefined {
+    for (const [agentId, l] of this.agentLine) if (l === line) return agentId;
+    return undefined;
+  }
+
+  setAgentLine(agentId: string, line: string | undefined): void {
+    if (line === undefined) this.agentLine.delete(agentId);
+    else this.agentLine.set(agentId, line);
+    this.rebuildAddresses();
+    this.emit('agent.line', { agentId, line });
+  }
+
+  agentDestination(agentId: string): Destination | undefined {
+    const line = this.agentLine.get(agentId);
+    if (line) {
+      const l = this.lines.get(line);
+      if (l) return { kind: 'sip', endpoint: l.endpoint };
+    }
+    const a = this.agents.get(agentId);
+    if (!a) return undefined;
+    return a.phone.type === 'sip' ? { kind: 'sip', endpoint: a.phone.endpoint } : { kind: 'external', number: a.phone.number };
+  }
+
+  agentConfig(agentId: string): Agent | undefined {
+    return this.agents.get(agentId);
+  }
+
+  queueConfig(queueId: string): Queue | undefined {
+    return this.queues.get(queueId);
   }
 
   get currentConfig(): Config {
@@ -202,6 +275,52 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (!q) return 0;
     const staffed = Math.max(1, q.staffedByRank.reduce((x, y) => x + y, 0));
     return Math.round((avg * (q.calls.size + 1)) / staffed);
+  }
+
+  // ------------------------------------------------------------ hooks
+
+  private notice(session: CallSession, agentId: string | null, queueId: string | null): CallNotice {
+    return { callId: session.callId, direction: 'inbound', queueId, agentId, cid: session.from, dialled: session.dialled, variables: { ...session.variables } };
+  }
+
+  /** Run a hook with a deadline: past it the signal aborts and the call goes on without an answer. */
+  private async bounded<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    const { clock } = this.deps;
+    const ctl = new AbortController();
+    let timer: ReturnType<Clock['schedule']> | undefined;
+    const deadline = new Promise<undefined>((resolve) => {
+      timer = clock.schedule(clock.now() + this.config.webhooks.timeout_ms, () => {
+        ctl.abort(new Error('hook deadline'));
+        resolve(undefined);
+      });
+    });
+    try {
+      return await Promise.race([fn(ctl.signal), deadline]);
+    } catch (err) {
+      this.log.warn({ err }, 'hook failed');
+      return undefined;
+    } finally {
+      if (timer) clock.cancel(timer);
+    }
+  }
+
+  private runLookup(session: CallSession): Promise<LookupResult | undefined> {
+    const lookup = this.deps.hooks?.lookup;
+    if (!lookup) return Promise.resolve(undefined);
+    return this.bounded((signal) => lookup({ callId: session.callId, from: session.from, to: session.dialled, numberId: session.number?.id ?? null }, signal));
+  }
+
+  private async runAgentList(queue: Queue, session: CallSession): Promise<CustomAgent[] | undefined> {
+    const agentList = this.deps.hooks?.agentList;
+    if (!agentList) return undefined;
+    const q = this.router.state.queues.get(queue.id);
+    const calls = [...(q?.calls ?? [])]
+      .map((c) => this.sessions.get(c.id))
+      .filter((x): x is CallSession => x !== undefined)
+      .map((x) => ({ callId: x.callId, from: x.from, to: x.dialled }));
+    if (!calls.some((c) => c.callId === session.callId)) calls.push({ callId: session.callId, from: session.from, to: session.dialled });
+    const answer = await this.bounded((signal) => agentList(queue, calls, signal));
+    return answer?.get(session.callId);
   }
 
   // ------------------------------------------------------------ internals

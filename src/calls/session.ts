@@ -8,9 +8,10 @@ import type { Cdr, CdrDisposition } from '../domain/cdr.js';
 import type { Agent, ExitDestination, Ivr, IvrAction, NumberEntry, Queue } from '../domain/config.js';
 import type { Clock } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
-import { isPbxError, PbxError, type BridgeId, type HangupCause, type LegId, type PbxPort, type RecordingId } from '../pbx/port.js';
+import { isPbxError, PbxError, type BridgeId, type Destination, type HangupCause, type LegId, type PbxPort, type RecordingId } from '../pbx/port.js';
 import type { RoutingInput } from '../routing/types.js';
 import { deferred, type Deferred } from './deferred.js';
+import type { CustomAgent, LookupResult } from './hooks.js';
 import { sayNumber } from './say-number.js';
 
 export interface SessionEnv {
@@ -30,8 +31,15 @@ export interface SessionEnv {
   releaseLeg(leg: LegId): void;
   /** The call is over: persist its CDR (before the end is reported). */
   finished(session: CallSession, cdr: Cdr): void;
-  /** Ask the store for the routing priority the call should have (lookup webhooks later). */
   recordingName(callId: string): string;
+  /** Where an agent is rung: its hot-desk line, else its own phone. */
+  agentDestination(agentId: string): Destination | undefined;
+  /** CRM lookup for an arriving caller, already bounded in time; undefined = nothing to change. */
+  lookup(session: CallSession): Promise<LookupResult | undefined>;
+  /** Custom agent lists for the calls of a queue with `agent_list_url`, bounded in time. */
+  agentList(queue: Queue, session: CallSession): Promise<CustomAgent[] | undefined>;
+  offering(session: CallSession, agentId: string, queueId: string): void;
+  bridged(session: CallSession, agentId: string, queueId: string): void;
 }
 
 export interface Arrival {
@@ -87,6 +95,9 @@ export class CallSession {
   private readonly cdr: Omit<Cdr, 'endedAt' | 'disposition'> & { disposition: CdrDisposition | undefined };
   private ended = false;
   readonly number: NumberEntry | undefined;
+  /** Per-call agent destinations from a custom agent list (routing_type 2: the agent's number). */
+  private readonly agentOverrides = new Map<string, Destination>();
+  private lookupResult: LookupResult | undefined;
 
   constructor(
     readonly callId: string,
@@ -128,6 +139,18 @@ export class CallSession {
     return this.arrival.leg;
   }
 
+  get from(): string {
+    return this.arrival.from;
+  }
+
+  get dialled(): string {
+    return this.arrival.to;
+  }
+
+  get variables(): Record<string, string> {
+    return this.cdr.variables;
+  }
+
   get agentId(): string | undefined {
     return this.phase?.bridged?.agentId;
   }
@@ -150,6 +173,7 @@ export class CallSession {
         this.cdr.disposition = 'failed';
         return;
       }
+      const lookup = this.env.lookup(this);
       await pbx.setVariable(this.leg, 'SWITCHBOARD_CALL_ID', this.callId, { signal: this.signal });
       await pbx.answer(this.leg, { signal: this.signal });
       this.cdr.answeredAt = this.env.clock.now();
@@ -159,8 +183,14 @@ export class CallSession {
         this.state = 'greeting';
         await this.prompt(this.number.greeting, this.number.enable_ivr);
       }
+      this.lookupResult = await lookup;
+      this.throwIfGone();
+      const hint = this.lookupResult;
+      if (hint?.variables) Object.assign(this.cdr.variables, hint.variables);
       let target: IvrAction;
-      if (this.number.enable_ivr && this.number.ivr) {
+      if (hint?.queueId && this.env.queue(hint.queueId)) {
+        target = { action: 'queue', queue: hint.queueId };
+      } else if (this.number.enable_ivr && this.number.ivr) {
         this.state = 'ivr';
         const ivr = this.env.ivr(this.number.ivr);
         target = ivr ? await this.runIvr(ivr) : { action: 'hangup' };
@@ -169,7 +199,7 @@ export class CallSession {
       }
       if (target.action === 'hangup') this.cdr.disposition = 'ivr-exit';
       while (target.action === 'queue') {
-        const outcome = await this.runQueue(target.queue, target.priority ?? 0);
+        const outcome = await this.runQueue(target.queue, hint?.priority ?? target.priority ?? 0);
         if (outcome.kind === 'exit' && outcome.destination.action === 'queue') {
           target = { action: 'queue', queue: outcome.destination.queue };
           continue;
@@ -283,9 +313,41 @@ export class CallSession {
     this.cdr.queueId = queue.id;
     this.cdr.enqueuedAt ??= this.env.clock.now();
     this.log.info({ queueId: queue.id, priority }, 'call queued');
-    this.env.route({ type: 'call.enqueue', callId: this.callId, queueId: queue.id, priority });
+    const customList = queue.agent_list_url !== undefined;
+    const preferred = this.lookupResult?.agentId;
+    this.env.route({
+      type: 'call.enqueue',
+      callId: this.callId,
+      queueId: queue.id,
+      priority,
+      ...(customList ? { agents: [] } : {}),
+      ...(preferred ? { preferredAgent: preferred } : {}),
+    });
     if (!phase.done.settled && !phase.bridged) phase.mediaDone = this.waitingMedia(phase);
+    if (customList) void this.applyAgentList(phase);
     return phase.done.promise;
+  }
+
+  /** Seed 000 custom agent list: the call waits in place while the CRM answers, then only listed agents ring. */
+  private async applyAgentList(phase: QueuePhase): Promise<void> {
+    const list = await this.env.agentList(phase.queue, this);
+    if (phase.done.settled || this.phase !== phase) return;
+    const known = (list ?? []).filter((a) => this.env.agent(a.agentId));
+    this.agentOverrides.clear();
+    for (const a of known) {
+      if (a.routingType === 2 && a.phoneNumber) this.agentOverrides.set(a.agentId, { kind: 'external', number: a.phoneNumber });
+    }
+    if (known.length === 0) {
+      this.log.info({ queueId: phase.queue.id, listed: list?.length ?? 0 }, 'no usable agent list, routing normally');
+      this.env.route({ type: 'call.agents', callId: this.callId, agents: undefined });
+      return;
+    }
+    this.env.route({
+      type: 'call.agents',
+      callId: this.callId,
+      agents: known.map((a) => a.agentId),
+      agentTimeouts: Object.fromEntries(known.map((a) => [a.agentId, a.answerTimeoutMs])),
+    });
   }
 
   /** Greeting, music on hold and periodic announcements while the caller waits. */
@@ -337,11 +399,16 @@ export class CallSession {
       this.env.route({ type: 'offer.failed', callId: this.callId, agentId, cause: 'failed' });
       return;
     }
+    const destination = this.agentOverrides.get(agentId) ?? this.env.agentDestination(agentId);
+    if (!destination) {
+      this.env.route({ type: 'offer.failed', callId: this.callId, agentId, cause: 'failed' });
+      return;
+    }
     const offer: Offer = { agentId, queueId, leg: undefined, cancelled: false };
     phase.offer = offer;
-    const destination = agent.phone.type === 'sip' ? { kind: 'sip' as const, endpoint: agent.phone.endpoint } : { kind: 'external' as const, number: agent.phone.number };
-    const callerId = agent.phone.type === 'sip' ? { number: this.arrival.from, name: this.arrival.fromName ?? this.arrival.from } : { number: this.arrival.to };
+    const callerId = destination.kind === 'sip' ? { number: this.arrival.from, name: this.arrival.fromName ?? this.arrival.from } : { number: this.arrival.to };
     this.log.info({ agentId, queueId }, 'offering call');
+    this.env.offering(this, agentId, queueId);
     this.env.pbx
       .originate({
         destination,
@@ -409,6 +476,7 @@ export class CallSession {
       }
       b.bridge = await pbx.bridge([this.leg, b.agentLeg], { signal: this.signal });
       this.log.info({ agentId: b.agentId, bridgeId: b.bridge }, 'call bridged');
+      this.env.bridged(this, b.agentId, phase.queue.id);
       if (phase.queue.record && !this.signal.aborted) {
         const name = this.env.recordingName(this.callId);
         b.recording = await pbx.recordBridge(b.bridge, { name, format: 'wav' }, { signal: this.signal });

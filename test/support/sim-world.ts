@@ -1,5 +1,6 @@
 /** A simulated world for integration tests: virtual clock, simulated PBX, in-memory store, engine. */
 import { Engine } from '../../src/calls/engine.js';
+import type { CallHooks } from '../../src/calls/hooks.js';
 import { parseConfig, type Config, type ConfigInput } from '../../src/domain/config.js';
 import { loadConfigFile } from '../../src/infra/config-file.js';
 import { VirtualClock } from '../../src/infra/clock.js';
@@ -24,13 +25,13 @@ export function configFrom(input: ConfigInput): Config {
 
 export const exampleConfig = (): Config => loadConfigFile(new URL('../../config/example.yaml', import.meta.url).pathname);
 
-export async function simWorld(config: Config, opts: SimOptions & { seed?: number } = {}): Promise<SimWorld> {
+export async function simWorld(config: Config, opts: SimOptions & { seed?: number; hooks?: CallHooks } = {}): Promise<SimWorld> {
   const clock = new VirtualClock(Date.UTC(2026, 10, 2, 8, 0, 0));
   const pbx = new SimPbx(clock, opts);
   const store = openStore(':memory:');
   store.config.replaceAll(config);
   let n = 0;
-  const engine = new Engine({ pbx, clock, log: silentLogger(), store, config: store.config.load(), newCallId: () => `call-${++n}`, seed: opts.seed ?? 1 });
+  const engine = new Engine({ pbx, clock, log: silentLogger(), store, config: store.config.load(), newCallId: () => `call-${++n}`, seed: opts.seed ?? 1, ...(opts.hooks ? { hooks: opts.hooks } : {}) });
   await engine.start();
   return {
     clock,
