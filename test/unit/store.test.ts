@@ -102,7 +102,7 @@ describe('openDatabase', () => {
     second.close();
 
     const files = readdirSync(new URL('../../src/store/migrations/', import.meta.url)).filter((f) => f.endsWith('.sql')).sort();
-    expect(applied.map((m) => `${String(m.version).padStart(3, '0')}_${m.name}.sql`)).toEqual(files);
+    expect((applied as { version: number; name: string }[]).map((m) => `${String(m.version).padStart(3, '0')}_${m.name}.sql`)).toEqual(files);
     expect(applied[0]).toMatchObject({ version: 1, name: 'init' });
     expect(reapplied).toEqual(applied);
     expect(config).toStrictEqual(aConfig());
