@@ -12,6 +12,7 @@ import type {
   ChannelStateChangeEvent,
   EndpointStateChangeEvent,
   RecordingEvent,
+  StasisEndEvent,
   StasisStartEvent,
 } from './ari-types.js';
 import { decodeStasisArgs } from './stasis-args.js';
@@ -24,6 +25,8 @@ export interface LegFacts {
   dialStatus?: string;
   /** The cause the engine asked for when it hung this leg up itself. */
   requestedCause?: HangupCause;
+  /** Q.850 cause of the last ChannelHangupRequest seen for the leg. */
+  hangupRequestCause?: number;
 }
 
 /** What the driver knows about a channel id, or undefined for a channel it does not know. */
@@ -49,6 +52,14 @@ export function mapAriEvent(event: AriEvent, legs: LegView = noLegs): PbxEvent |
       const callId = e.channel.channelvars?.SWITCHBOARD_CALL_ID;
       if (callId) out.callId = callId;
       return out;
+    }
+    case 'StasisEnd': {
+      // A snoop channel's ChannelDestroyed never reaches the app (its subscription ends with
+      // Stasis, and no endpoint subscription covers Snoop/); leaving Stasis is its end.
+      const e = event as StasisEndEvent;
+      const facts = legs(e.channel.id);
+      if (facts?.kind !== 'snoop') return undefined;
+      return { type: 'leg.hangup', leg: e.channel.id as LegId, cause: facts.requestedCause ?? 'normal' };
     }
     case 'ChannelStateChange': {
       const e = event as ChannelStateChangeEvent;

@@ -1,0 +1,594 @@
+/**
+ * The Asterisk driver: the PBX port over ARI. Agent phones are PJSIP/<endpoint>; external
+ * numbers go PJSIP/<number>@<trunkEndpoint>. Channel, playback, bridge and snoop ids are minted
+ * here before each request, so an event that overtakes the HTTP answer is still recognised.
+ * Raw events go through mapAriEvent(); this class only keeps the facts that mapping needs
+ * (which legs are ours, dial status, the cause we asked for) and settles pending plays.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  PbxError,
+  isPbxError,
+  type BridgeId,
+  type Destination,
+  type HangupCause,
+  type LegId,
+  type OriginateRequest,
+  type PbxEvent,
+  type PbxPort,
+  type PlayOptions,
+  type PlayOutcome,
+  type RecordingId,
+  type RecordOptions,
+  type SnoopMode,
+} from '../port.js';
+import { AriClient, type AriClientOptions } from './ari-client.js';
+import type {
+  AriEndpoint,
+  AriEvent,
+  ChannelDestroyedEvent,
+  ChannelHangupRequestEvent,
+  DialEvent,
+  PlaybackEvent,
+  StasisEndEvent,
+  StasisStartEvent,
+} from './ari-types.js';
+import { endpointStateEvent, hangupCauseOf, mapAriEvent, q850Of, type LegFacts, type LegKind } from './map-event.js';
+import { decodeStasisArgs, stasisAppArgs } from './stasis-args.js';
+
+export interface AsteriskDriverOptions {
+  /** Asterisk HTTP base URL, e.g. http://127.0.0.1:8088. */
+  url: string;
+  username: string;
+  password: string;
+  /** Stasis application name (the dialplan's Stasis(<app>,inbound,…)). */
+  app: string;
+  logger: Logger;
+  /** PJSIP endpoint of the trunk used for external numbers (default `trunk`). */
+  trunkEndpoint?: string;
+  /** Channel technology of agent phones (default PJSIP). */
+  technology?: string;
+  requestTimeoutMs?: number;
+  /** How long start() waits for the events WebSocket (default 10 s). */
+  connectTimeoutMs?: number;
+  reconnect?: AriClientOptions['reconnect'];
+  /** Use this client instead of building one (tests). */
+  client?: AriClient;
+}
+
+interface LegState extends LegFacts {
+  /** A hangup was requested or the channel is destroyed: a finishing playback means LEG_GONE. */
+  going?: boolean;
+  /** Fallback when ChannelDestroyed does not follow StasisEnd (see note()). */
+  endTimer?: NodeJS.Timeout;
+  ringingReported?: boolean;
+  mohOn?: boolean;
+}
+
+interface PendingPlay {
+  leg: LegId;
+  settle: (outcome: PlayOutcome | PbxError) => void;
+}
+
+/** The dial string for a destination. */
+export function endpointOf(d: Destination, opts: { technology?: string; trunkEndpoint?: string } = {}): string {
+  const tech = opts.technology ?? 'PJSIP';
+  return d.kind === 'sip' ? `${tech}/${d.endpoint}` : `${tech}/${d.number}@${opts.trunkEndpoint ?? 'trunk'}`;
+}
+
+/** Caller id as ARI/Asterisk parse it: "Name" <number>. */
+export function callerIdOf(c: OriginateRequest['callerId']): string {
+  const name = c.name?.replace(/["<>\\]/g, '').trim();
+  return name ? `"${name}" <${c.number}>` : c.number;
+}
+
+const SNOOP: Record<SnoopMode, { spy: string; whisper: string }> = {
+  listen: { spy: 'both', whisper: 'none' },
+  whisper: { spy: 'both', whisper: 'out' },
+  barge: { spy: 'both', whisper: 'both' },
+};
+
+const DEDUPE_WINDOW = 256;
+const END_GRACE_MS = 1000;
+
+export class AsteriskDriver implements PbxPort {
+  readonly name = 'asterisk';
+  private readonly client: AriClient;
+  private readonly log: Logger;
+  private readonly listeners = new Set<(e: PbxEvent) => void>();
+  private readonly legs = new Map<string, LegState>();
+  private readonly plays = new Map<string, PendingPlay>();
+  private readonly endpointOnline = new Map<string, boolean>();
+  private readonly recent = new Set<string>();
+  private readonly offs: (() => void)[] = [];
+  private started = false;
+
+  constructor(private readonly opts: AsteriskDriverOptions) {
+    this.log = opts.logger.child({ mod: 'asterisk' });
+    this.client =
+      opts.client ??
+      new AriClient({
+        url: opts.url,
+        username: opts.username,
+        password: opts.password,
+        app: opts.app,
+        logger: opts.logger,
+        requestTimeoutMs: opts.requestTimeoutMs,
+        reconnect: opts.reconnect,
+      });
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.offs.push(
+      this.client.onEvent((e, raw) => this.onAriEvent(e, raw)),
+      this.client.onConnection((up) => {
+        if (up) this.background(this.onConnected(), 'on connected');
+        else {
+          this.emit({ type: 'pbx.disconnected' });
+        }
+      }),
+    );
+    this.client.connect();
+    try {
+      await this.client.waitConnected(this.opts.connectTimeoutMs ?? 10_000);
+    } catch (err) {
+      await this.stop();
+      throw isPbxError(err) ? new PbxError('DISCONNECTED', 'cannot connect to ARI', { cause: err.code }) : err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const off of this.offs.splice(0)) off();
+    await this.client.close();
+    for (const leg of this.legs.values()) if (leg.endTimer) clearTimeout(leg.endTimer);
+    for (const [id, p] of this.plays) {
+      this.plays.delete(id);
+      p.settle(new PbxError('DISCONNECTED', 'driver stopped during playback', { leg: p.leg }));
+    }
+  }
+
+  onEvent(listener: (event: PbxEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async onConnected(): Promise<void> {
+    // Endpoint (phone registration) events for every PJSIP endpoint; re-done on each connection.
+    try {
+      await this.client.request('POST', `/applications/${enc(this.opts.app)}/subscription`, {
+        query: { eventSource: `endpoint:${this.opts.technology ?? 'PJSIP'}` },
+      });
+    } catch (err) {
+      this.log.warn({ err }, 'endpoint subscription failed');
+    }
+    this.emit({ type: 'pbx.connected' });
+    try {
+      const endpoints = await this.client.request<AriEndpoint[]>('GET', `/endpoints/${this.opts.technology ?? 'PJSIP'}`);
+      for (const ep of endpoints) this.reportEndpoint(ep);
+    } catch (err) {
+      this.log.warn({ err }, 'endpoint list failed');
+    }
+    await this.reconcile();
+  }
+
+  /** After a reconnection: settle what we may have missed while the socket was down. */
+  private async reconcile(): Promise<void> {
+    for (const [id, p] of [...this.plays]) {
+      try {
+        await this.client.request('GET', `/playbacks/${enc(id)}`);
+      } catch (err) {
+        if (isPbxError(err, 'LEG_GONE') && this.plays.delete(id)) {
+          const gone = await this.channelGone(p.leg);
+          p.settle(gone ? new PbxError('LEG_GONE', 'leg hung up during playback', { leg: p.leg }) : 'finished');
+        }
+      }
+    }
+    for (const [id, leg] of [...this.legs]) {
+      if (leg.kind === 'agent' && !leg.ringingReported) continue; // may still be dialling
+      if (await this.channelGone(id)) this.legEnded(id, leg.requestedCause ?? 'normal');
+    }
+  }
+
+  private async channelGone(id: string): Promise<boolean> {
+    try {
+      await this.client.request('GET', `/channels/${enc(id)}`);
+      return false;
+    } catch (err) {
+      return isPbxError(err, 'LEG_GONE');
+    }
+  }
+
+  // ------------------------------------------------------------ events
+
+  private onAriEvent(event: AriEvent, raw: string): void {
+    // Subscribing to endpoint:PJSIP delivers channel events twice (channel + endpoint topics).
+    if (this.recent.has(raw)) return;
+    this.recent.add(raw);
+    if (this.recent.size > DEDUPE_WINDOW) this.recent.delete(this.recent.values().next().value as string);
+
+    this.note(event);
+    const mapped = mapAriEvent(event, (id) => this.legs.get(id));
+    if (mapped) this.deliver(mapped);
+    if (event.type === 'ChannelDestroyed') this.forget((event as ChannelDestroyedEvent).channel.id);
+  }
+
+  /** Bookkeeping the mapping relies on, done before mapping. */
+  private note(event: AriEvent): void {
+    switch (event.type) {
+      case 'StasisStart': {
+        const e = event as StasisStartEvent;
+        if (!this.legs.has(e.channel.id)) {
+          const args = decodeStasisArgs(e.args);
+          const kind: LegKind = args?.kind === 'agent' ? 'agent' : args?.kind === 'snoop' ? 'snoop' : 'inbound';
+          this.legs.set(e.channel.id, { kind });
+        }
+        break;
+      }
+      case 'Dial': {
+        const e = event as DialEvent;
+        const leg = this.legs.get(e.peer.id);
+        if (leg && e.dialstatus) leg.dialStatus = e.dialstatus;
+        break;
+      }
+      case 'ChannelHangupRequest': {
+        const e = event as ChannelHangupRequestEvent;
+        const leg = this.legs.get(e.channel.id);
+        if (leg) {
+          leg.going = true;
+          if (e.cause) leg.hangupRequestCause = e.cause;
+        }
+        break;
+      }
+      case 'StasisEnd': {
+        // We never send a channel back to the dialplan, so leaving Stasis means it is ending.
+        // ChannelDestroyed reaches us only through the endpoint subscription (PJSIP), so a leg
+        // of another technology would never be reported: end it after a grace period.
+        const id = (event as StasisEndEvent).channel.id;
+        const leg = this.legs.get(id);
+        if (leg) {
+          leg.going = true;
+          if (leg.kind !== 'snoop' && !leg.endTimer) {
+            leg.endTimer = setTimeout(() => {
+              const l = this.legs.get(id);
+              if (l) this.legEnded(id, l.requestedCause ?? hangupCauseOf(l.hangupRequestCause, l.dialStatus));
+            }, END_GRACE_MS);
+            leg.endTimer.unref();
+          }
+        }
+        break;
+      }
+      case 'PlaybackFinished': {
+        const e = event as PlaybackEvent;
+        const p = this.plays.get(e.playback.id);
+        if (!p) break;
+        this.plays.delete(e.playback.id);
+        if (this.legs.get(p.leg)?.going) p.settle(new PbxError('LEG_GONE', 'leg hung up during playback', { leg: p.leg }));
+        else {
+          if (e.playback.state === 'failed') this.log.warn({ legId: p.leg, media: e.playback.media_uri }, 'playback failed');
+          p.settle('finished');
+        }
+        break;
+      }
+      case 'ChannelDestroyed': {
+        const id = (event as ChannelDestroyedEvent).channel.id;
+        const leg = this.legs.get(id);
+        if (leg) leg.going = true;
+        for (const [pid, p] of this.plays) {
+          if (p.leg !== id) continue;
+          this.plays.delete(pid);
+          p.settle(new PbxError('LEG_GONE', 'leg hung up during playback', { leg: p.leg }));
+        }
+        break;
+      }
+    }
+  }
+
+  private deliver(event: PbxEvent): void {
+    switch (event.type) {
+      case 'call.arrived':
+        this.log.debug({ legId: event.leg, to: event.to, from: event.from }, 'call arrived');
+        break;
+      case 'dtmf':
+      case 'leg.answered':
+        if (!this.legs.has(event.leg)) return;
+        break;
+      case 'leg.ringing': {
+        const leg = this.legs.get(event.leg);
+        if (!leg || leg.ringingReported) return;
+        leg.ringingReported = true;
+        break;
+      }
+      case 'leg.hangup': {
+        if (!this.legs.has(event.leg)) return;
+        this.legEnded(event.leg, event.cause);
+        return;
+      }
+      case 'endpoint.state': {
+        if (this.endpointOnline.get(event.endpoint) === event.online) return;
+        this.endpointOnline.set(event.endpoint, event.online);
+        break;
+      }
+    }
+    this.emit(event);
+  }
+
+  private legEnded(id: string, cause: HangupCause): void {
+    if (!this.legs.has(id)) return;
+    this.forget(id);
+    this.log.debug({ legId: id, cause }, 'leg hung up');
+    this.emit({ type: 'leg.hangup', leg: id as LegId, cause });
+  }
+
+  private forget(id: string): void {
+    const leg = this.legs.get(id);
+    if (leg?.endTimer) clearTimeout(leg.endTimer);
+    this.legs.delete(id);
+  }
+
+  private reportEndpoint(ep: AriEndpoint): void {
+    const e = endpointStateEvent(ep);
+    if (e) this.deliver(e);
+  }
+
+  private emit(event: PbxEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.log.error({ err, event: event.type }, 'pbx event listener threw');
+      }
+    }
+  }
+
+  private background(p: Promise<unknown>, what: string): void {
+    p.catch((err: unknown) => this.log.warn({ err, what }, 'background task failed'));
+  }
+
+  // ------------------------------------------------------------ commands
+
+  async answer(leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('POST', `/channels/${enc(leg)}/answer`, { signal: opts.signal }, leg);
+  }
+
+  async play(leg: LegId, prompts: readonly string[], opts: PlayOptions = {}): Promise<PlayOutcome> {
+    this.ensureStarted();
+    const state = this.legs.get(leg);
+    if (state?.going) throw new PbxError('LEG_GONE', 'leg is gone', { leg });
+    if (opts.signal?.aborted) return 'stopped';
+    if (prompts.length === 0) return 'finished';
+    const playbackId = `sb-pb-${randomUUID()}`;
+    const media = prompts.map(mediaUri);
+    return new Promise<PlayOutcome>((resolve, reject) => {
+      let settled = false;
+      const settle = (outcome: PlayOutcome | PbxError) => {
+        if (settled) return;
+        settled = true;
+        this.plays.delete(playbackId);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (outcome instanceof PbxError) reject(outcome);
+        else resolve(outcome);
+      };
+      const onAbort = () => {
+        const wasPending = this.plays.has(playbackId);
+        settle('stopped');
+        if (wasPending) this.background(this.stopPlayback(playbackId), 'stop playback');
+      };
+      this.plays.set(playbackId, { leg, settle });
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      this.call('POST', `/channels/${enc(leg)}/play`, { query: { media, lang: opts.language, playbackId } }, leg).catch((err: unknown) => {
+        if (settled) {
+          // Aborted before the request returned: make sure nothing keeps playing.
+          if (opts.signal?.aborted) this.background(this.stopPlayback(playbackId), 'stop playback');
+          return;
+        }
+        settle(asPbxError(err));
+      });
+    });
+  }
+
+  private async stopPlayback(playbackId: string): Promise<void> {
+    try {
+      await this.client.request('DELETE', `/playbacks/${enc(playbackId)}`);
+    } catch (err) {
+      if (!isPbxError(err, 'LEG_GONE')) throw err;
+    }
+  }
+
+  async startMoh(leg: LegId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('POST', `/channels/${enc(leg)}/moh`, { query: { mohClass }, signal: opts.signal }, leg);
+    const s = this.legs.get(leg);
+    if (s) s.mohOn = true;
+  }
+
+  async stopMoh(leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('DELETE', `/channels/${enc(leg)}/moh`, { signal: opts.signal }, leg);
+    const s = this.legs.get(leg);
+    if (s) s.mohOn = false;
+  }
+
+  async originate(req: OriginateRequest, opts: { signal?: AbortSignal } = {}): Promise<LegId> {
+    this.ensureStarted();
+    const id = `sb-${randomUUID()}` as LegId;
+    this.legs.set(id, { kind: 'agent' });
+    const endpoint = endpointOf(req.destination, this.opts);
+    try {
+      await this.client.request('POST', '/channels', {
+        query: {
+          endpoint,
+          app: this.opts.app,
+          appArgs: stasisAppArgs({ kind: 'agent', callId: req.callId }),
+          callerId: callerIdOf(req.callerId),
+          timeout: Math.max(1, Math.ceil(req.timeoutMs / 1000)),
+          channelId: id,
+        },
+        body: { variables: { ...(req.variables ?? {}), SWITCHBOARD_CALL_ID: req.callId } },
+        signal: opts.signal,
+      });
+    } catch (err) {
+      const e = asPbxError(err);
+      // Asterisk cannot even create the channel (no registered contact, unknown endpoint):
+      // HTTP 500 "Allocation failed". Like any other failed dial, it is a leg that ends.
+      if (e.code === 'PROTOCOL' && (e.details.status === 500 || e.details.status === 400)) {
+        this.log.debug({ legId: id, endpoint, status: e.details.status }, 'originate refused, leg unreachable');
+        setImmediate(() => this.legEnded(id, 'unreachable'));
+        return id;
+      }
+      this.legs.delete(id);
+      throw e;
+    }
+    this.log.debug({ legId: id, callId: req.callId, endpoint }, 'originated');
+    return id;
+  }
+
+  async bridge(legs: readonly LegId[], opts: { signal?: AbortSignal } = {}): Promise<BridgeId> {
+    this.ensureStarted();
+    const id = `sb-br-${randomUUID()}` as BridgeId;
+    await this.call('POST', '/bridges', { query: { type: 'mixing', bridgeId: id }, signal: opts.signal });
+    if (legs.length > 0) {
+      try {
+        await this.stopMohOf(legs);
+        await this.call('POST', `/bridges/${enc(id)}/addChannel`, { query: { channel: legs }, signal: opts.signal }, legs.length === 1 ? legs[0] : undefined);
+      } catch (err) {
+        this.background(this.destroyBridge(id), 'destroy bridge');
+        throw await this.goneLegError(err, legs);
+      }
+    }
+    return id;
+  }
+
+  async addToBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.stopMohOf([leg]);
+    try {
+      await this.call('POST', `/bridges/${enc(bridge)}/addChannel`, { query: { channel: leg }, signal: opts.signal }, leg);
+    } catch (err) {
+      throw await this.goneLegError(err, [leg]);
+    }
+  }
+
+  async destroyBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    try {
+      await this.call('DELETE', `/bridges/${enc(bridge)}`, { signal: opts.signal });
+    } catch (err) {
+      if (!isPbxError(err, 'LEG_GONE')) throw err;
+    }
+  }
+
+  async recordBridge(bridge: BridgeId, rec: RecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
+    await this.call('POST', `/bridges/${enc(bridge)}/record`, {
+      query: {
+        name: rec.name,
+        format: rec.format ?? 'wav',
+        maxDurationSeconds: rec.maxDurationMs ? Math.ceil(rec.maxDurationMs / 1000) : undefined,
+        ifExists: 'fail',
+        beep: false,
+        terminateOn: 'none',
+      },
+      signal: opts.signal,
+    });
+    return rec.name as RecordingId;
+  }
+
+  async pauseRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('POST', `/recordings/live/${enc(rec)}/pause`, { signal: opts.signal });
+  }
+
+  async resumeRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    // ARI's unpause is DELETE on the pause resource.
+    await this.call('DELETE', `/recordings/live/${enc(rec)}/pause`, { signal: opts.signal });
+  }
+
+  async stopRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('POST', `/recordings/live/${enc(rec)}/stop`, { signal: opts.signal });
+  }
+
+  async snoop(leg: LegId, mode: SnoopMode, opts: { signal?: AbortSignal } = {}): Promise<LegId> {
+    this.ensureStarted();
+    const id = `sb-sn-${randomUUID()}` as LegId;
+    this.legs.set(id, { kind: 'snoop' });
+    try {
+      await this.call(
+        'POST',
+        `/channels/${enc(leg)}/snoop`,
+        { query: { ...SNOOP[mode], app: this.opts.app, appArgs: stasisAppArgs({ kind: 'snoop', mode, target: leg }), snoopId: id }, signal: opts.signal },
+        leg,
+      );
+    } catch (err) {
+      this.legs.delete(id);
+      throw err;
+    }
+    return id;
+  }
+
+  async hangup(leg: LegId, cause: HangupCause = 'normal', opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const s = this.legs.get(leg);
+    if (s && s.requestedCause === undefined) s.requestedCause = cause;
+    await this.call('DELETE', `/channels/${enc(leg)}`, { query: { reason_code: q850Of(cause) }, signal: opts.signal }, leg);
+  }
+
+  async setVariable(leg: LegId, name: string, value: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('POST', `/channels/${enc(leg)}/variable`, { query: { variable: name, value }, signal: opts.signal }, leg);
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private ensureStarted(): void {
+    if (!this.started) throw new PbxError('DISCONNECTED', 'Asterisk driver not started');
+  }
+
+  /** One REST call; a refusal on a leg we know has ended becomes LEG_GONE (the expected race). */
+  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, ro: Parameters<AriClient['request']>[2], leg?: LegId): Promise<T> {
+    this.ensureStarted();
+    try {
+      return await this.client.request<T>(method, path, ro);
+    } catch (err) {
+      const e = asPbxError(err);
+      if (leg && e.code === 'PROTOCOL' && (this.legs.get(leg)?.going || !this.legs.has(leg)) && (e.details.status === 409 || e.details.status === 422)) {
+        throw new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg });
+      }
+      throw e;
+    }
+  }
+
+  /** addChannel answers 422 when a channel has left Stasis; tell the engine which leg went. */
+  private async goneLegError(err: unknown, legs: readonly LegId[]): Promise<PbxError> {
+    const e = asPbxError(err);
+    if (e.code !== 'PROTOCOL' || (e.details.status !== 422 && e.details.status !== 400)) return e;
+    for (const leg of legs) {
+      if (this.legs.get(leg)?.going || (await this.channelGone(leg))) return new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg });
+    }
+    return e;
+  }
+
+  private async stopMohOf(legs: readonly LegId[]): Promise<void> {
+    for (const leg of legs) {
+      const s = this.legs.get(leg);
+      if (!s?.mohOn) continue;
+      s.mohOn = false;
+      try {
+        await this.client.request('DELETE', `/channels/${enc(leg)}/moh`);
+      } catch (err) {
+        this.log.debug({ err, legId: leg }, 'stop moh before bridging failed');
+      }
+    }
+  }
+}
+
+/** A prompt as an ARI media URI: `sound:`, `recording:`, `number:`, `digits:`, `tone:` … pass through; a bare name is a sound. */
+export function mediaUri(prompt: string): string {
+  return /^[a-z]+:/.test(prompt) ? prompt : `sound:${prompt}`;
+}
+
+function enc(s: string): string {
+  return encodeURIComponent(s);
+}
+
+function asPbxError(err: unknown): PbxError {
+  if (err instanceof PbxError) return err;
+  return new PbxError('PROTOCOL', err instanceof Error ? err.message : String(err));
+}
