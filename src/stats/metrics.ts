@@ -1,0 +1,114 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Cdr } from '../domain/cdr.js';
+import type { Config } from '../domain/config.js';
+import type { AgentPresence } from '../routing/types.js';
+
+/** What the metrics read from the engine: its events and its live snapshots. */
+export interface MetricsSource {
+  readonly currentConfig: Config;
+  queueSnapshot(queueId: string): { waiting: number } | undefined;
+  agentSnapshot(agentId: string): { presence: AgentPresence } | undefined;
+  on(event: 'call.ended', listener: (cdr: Cdr) => void): unknown;
+  off(event: 'call.ended', listener: (cdr: Cdr) => void): unknown;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Subscribe to the engine's events and read its snapshots at each scrape; returns an unsubscribe. */
+  attach(engine: MetricsSource): () => void;
+  /** A webhook delivery took `seconds`; `ok` false counts a failure. Called by the webhook module. */
+  observeWebhook(kind: string, seconds: number, ok: boolean): void;
+  /** A PBX request took `seconds`. Called by PBX drivers. */
+  observePbx(op: string, seconds: number, ok: boolean): void;
+  /** The text exposition format, and its content type. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+const PRESENCES: AgentPresence[] = ['loggedout', 'ready', 'paused', 'ringing', 'dialing', 'oncall', 'wrapup'];
+
+/** Prometheus metrics on their own registry (nothing global), so tests and apps never share counters. */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
+  let source: MetricsSource | undefined;
+
+  const calls = new Counter({ name: 'calls_total', help: 'Calls ended, by queue and disposition', labelNames: ['queue', 'disposition'] as const, registers: [registry] });
+  const wait = new Histogram({
+    name: 'wait_seconds',
+    help: 'Time callers waited in queue until answered or gone',
+    labelNames: ['queue'] as const,
+    buckets: [1, 5, 10, 20, 30, 60, 120, 300, 600, 1800],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'calls_waiting',
+    help: 'Calls waiting in each queue now',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      if (!source) return;
+      for (const q of source.currentConfig.queues) this.set({ queue: q.id }, source.queueSnapshot(q.id)?.waiting ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'agents',
+    help: 'Configured agents by state',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      if (!source) return;
+      const counts = new Map<AgentPresence, number>(PRESENCES.map((p) => [p, 0]));
+      for (const a of source.currentConfig.agents) {
+        const presence = source.agentSnapshot(a.id)?.presence ?? 'loggedout';
+        counts.set(presence, (counts.get(presence) ?? 0) + 1);
+      }
+      for (const [state, n] of counts) this.set({ state }, n);
+    },
+  });
+  const webhookDuration = new Histogram({
+    name: 'webhook_duration_seconds',
+    help: 'Webhook delivery time by kind and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers: [registry],
+  });
+  const webhookFailures = new Counter({ name: 'webhook_failures_total', help: 'Failed webhook deliveries by kind', labelNames: ['kind'] as const, registers: [registry] });
+  const pbxDuration = new Histogram({
+    name: 'pbx_request_duration_seconds',
+    help: 'PBX request time by operation and outcome',
+    labelNames: ['op', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+
+  const onCallEnded = (cdr: Cdr) => {
+    const queue = cdr.queueId ?? 'none';
+    calls.inc({ queue, disposition: cdr.disposition });
+    if (cdr.queueId && cdr.waitMs !== null) wait.observe({ queue }, cdr.waitMs / 1000);
+  };
+  const outcome = (ok: boolean) => (ok ? 'ok' : 'error');
+
+  return {
+    registry,
+    attach(engine) {
+      source = engine;
+      engine.on('call.ended', onCallEnded);
+      return () => {
+        engine.off('call.ended', onCallEnded);
+        if (source === engine) source = undefined;
+      };
+    },
+    observeWebhook(kind, seconds, ok) {
+      webhookDuration.observe({ kind, outcome: outcome(ok) }, seconds);
+      if (!ok) webhookFailures.inc({ kind });
+    },
+    observePbx(op, seconds, ok) {
+      pbxDuration.observe({ op, outcome: outcome(ok) }, seconds);
+    },
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}
