@@ -8,13 +8,20 @@ import type { Agent, Config, Ivr, Line, NumberEntry, Queue } from '../domain/con
 import type { QueueLogEntry } from '../domain/queue-log.js';
 import type { Clock } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
-import type { Destination, LegId, PbxEvent, PbxPort } from '../pbx/port.js';
+import type { Destination, HangupCause, LegId, PbxEvent, PbxPort } from '../pbx/port.js';
 import { positionOf } from '../routing/decide.js';
 import { routingConfig } from '../routing/from-config.js';
 import type { AgentPresence, RoutingCommand, RoutingEvent } from '../routing/types.js';
 import type { CallHooks, CallNotice, CustomAgent, LookupResult } from './hooks.js';
 import { Router } from './router.js';
 import { CallSession, type SessionEnv } from './session.js';
+
+/** Whoever handles a PBX leg's events: an inbound session, an outbound call, a listen. */
+export interface LegOwner {
+  onDtmf(leg: LegId, digit: string): void;
+  onLegAnswered(leg: LegId): void;
+  onLegHangup(leg: LegId, cause: HangupCause): void;
+}
 
 export interface EngineStore {
   cdrs: { insert(cdr: Cdr): void };
@@ -43,6 +50,8 @@ export interface EngineEvents {
   'queue.log': [QueueLogEntry];
   'call.offering': [CallNotice];
   'call.bridged': [CallNotice];
+  /** Seed 002 AgentListen: a supervisor started or stopped listening to an agent. */
+  'agent.listen': [{ agentId: string; phoneNumber: string; started: boolean }];
   /** An agent's line changed (hot-desk login, take-over, logout). */
   'agent.line': [{ agentId: string; line: string | undefined }];
 }
@@ -60,6 +69,7 @@ export interface AgentSnapshot {
   presence: AgentPresence;
   since: number;
   pauseReason: string | undefined;
+  logoutCause: string | undefined;
   callId: string | undefined;
   reachable: boolean;
   queues: { queueId: string; penalty: number; tier: number }[];
@@ -77,7 +87,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Hot-desk lines agents are logged in on (seed 002 loginAgent). */
   private readonly agentLine = new Map<string, string>();
   private readonly sessions = new Map<string, CallSession>();
-  private readonly legOwner = new Map<LegId, CallSession>();
+  private readonly legOwner = new Map<LegId, LegOwner>();
   private readonly holdEwma = new Map<string, number>();
   private readonly env: SessionEnv;
   private readonly log: Logger;
@@ -236,6 +246,37 @@ export class Engine extends EventEmitter<EngineEvents> {
     return session?.agentId === agentId ? session : undefined;
   }
 
+  /** Route a leg's events to `owner` (outbound calls, listen legs) until `releaseLeg`. */
+  claimLeg(leg: LegId, owner: LegOwner): void {
+    this.legOwner.set(leg, owner);
+  }
+
+  releaseLeg(leg: LegId): void {
+    this.legOwner.delete(leg);
+  }
+
+  get pbx(): PbxPort {
+    return this.deps.pbx;
+  }
+
+  get clock(): Clock {
+    return this.deps.clock;
+  }
+
+  /** Persist a CDR written outside inbound sessions (outbound calls) and report the end. */
+  recordCdr(cdr: Cdr): void {
+    try {
+      this.deps.store.cdrs.insert(cdr);
+    } catch (err) {
+      this.log.error({ err, callId: cdr.callId }, 'cdr write failed');
+    }
+    this.emit('call.ended', cdr);
+  }
+
+  newCallIdFor(): string {
+    return this.nextCallId();
+  }
+
   session(callId: string): CallSession | undefined {
     return this.sessions.get(callId);
   }
@@ -263,6 +304,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       presence: a.presence,
       since: a.presenceSince,
       pauseReason: a.pauseReason,
+      logoutCause: a.logoutCause,
       callId: a.callId,
       reachable: a.reachable,
       queues: a.memberships.map((m) => ({ queueId: m.queue.cfg.id, penalty: m.penalty, tier: m.tier })),

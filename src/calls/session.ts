@@ -155,6 +155,11 @@ export class CallSession {
     return this.phase?.bridged?.agentId;
   }
 
+  /** The agent's leg while bridged. */
+  get agentLeg(): LegId | undefined {
+    return this.phase?.bridged?.agentLeg;
+  }
+
   get queueId(): string | undefined {
     return this.phase?.queue.id;
   }

@@ -60,7 +60,7 @@ const handlers: Handlers = {
     const a = agentOrIgnore(ctx, input);
     if (!a) return;
     if (a.status === 'loggedOut') return ignore(ctx, input, 'not logged in');
-    logout(ctx, a);
+    logout(ctx, a, input.cause);
   },
 
   'agent.pause': (ctx, input) => {
@@ -425,6 +425,7 @@ function newAgent(id: string, now: number): AgentRec {
     presenceSince: now,
     removed: false,
     outbound: false,
+    logoutCause: undefined,
   };
 }
 
@@ -487,6 +488,7 @@ function refreshAgent(ctx: Ctx, a: AgentRec): void {
   if (presence !== a.presence) {
     const ev: RoutingEvent = { type: 'agent.state', agentId: a.id, presence, previous: a.presence, at: ctx.now };
     if (presence === 'paused' && a.pauseReason !== undefined) ev.reason = a.pauseReason;
+    if (presence === 'loggedout' && a.logoutCause !== undefined) ev.reason = a.logoutCause;
     if ((presence === 'ringing' || presence === 'dialing' || presence === 'oncall') && a.callId) ev.callId = a.callId;
     ctx.events.push(ev);
     a.presence = presence;
@@ -521,6 +523,7 @@ function reopenTiers(ctx: Ctx, a: AgentRec): void {
 
 function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
   a.status = 'loggedOut';
+  a.logoutCause = cause;
   a.pauseReason = undefined;
   for (const m of a.memberships) queueLog(ctx, 'REMOVEMEMBER', m.queue.cfg.id, { agentId: a.id, data: { cause } });
   if (a.activity === 'ringing' && a.callId) {

@@ -60,6 +60,8 @@ export interface AgentRec {
   removed: boolean;
   /** The current call is one the agent makes (click-to-call), outside the queues. */
   outbound: boolean;
+  /** Why the agent was last logged out (logout, takeover, removed). */
+  logoutCause: string | undefined;
 }
 
 export interface MemberRec {

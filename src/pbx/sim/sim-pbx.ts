@@ -62,6 +62,8 @@ export interface SimLeg {
   createdAt: number;
   answeredAt?: number;
   endedAt?: number;
+  /** For a snoop leg: the leg it spies on (it ends with it). */
+  snoopOf?: LegId;
 }
 
 export interface SimRecording {
@@ -318,7 +320,7 @@ export class SimPbx implements PbxPort {
     this.record('snoop', leg, mode);
     const target = this.live(leg);
     const id = this.newId('snoop') as LegId;
-    this.legs.set(id, { id, kind: 'snoop', state: 'up', from: target.from, to: target.to, variables: { SNOOP_MODE: mode }, timers: [], createdAt: this.clock.now() });
+    this.legs.set(id, { id, kind: 'snoop', state: 'up', from: target.from, to: target.to, variables: { SNOOP_MODE: mode }, timers: [], createdAt: this.clock.now(), snoopOf: leg });
     return id;
   }
 
@@ -410,6 +412,7 @@ export class SimPbx implements PbxPort {
       this.bridges.get(l.bridge)?.delete(leg);
       l.bridge = undefined;
     }
+    for (const other of this.legs.values()) if (other.snoopOf === leg) this.end(other.id, 'normal');
     const watchers = this.legEndWatchers.get(leg);
     this.legEndWatchers.delete(leg);
     for (const w of watchers ?? []) w();
