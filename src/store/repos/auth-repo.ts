@@ -62,7 +62,7 @@ interface SessionRow { token_hash: string; username: string; created_at: number;
 export function createAuthRepo(db: Database): AuthRepo {
   const insertKey = db.prepare<ApiKeyRow>('INSERT INTO api_keys (id, name, key_hash, created_at) VALUES (@id, @name, @key_hash, @created_at)');
   const keyByHash = db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE key_hash = ?');
-  const allKeys = db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, id');
+  const allKeys = db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, rowid');
   const deleteKey = db.prepare<[string]>('DELETE FROM api_keys WHERE id = ?');
 
   const insertUserStmt = db.prepare<UserRow>(`INSERT INTO users (username, password_hash, profile, agent_id, queues, groups, created_at, updated_at)
