@@ -4,12 +4,18 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { apiSettingsFromEnv, type ApiSettings } from './api/api-settings.js';
+import { createAuthService, type AuthService } from './api/auth.js';
+import { buildServer } from './api/server.js';
 import { Engine } from './calls/engine.js';
 import { loadConfigFile } from './infra/config-file.js';
 import { createSystemClock, type Clock } from './infra/clock.js';
 import type { Logger } from './infra/logger.js';
 import type { PbxPort } from './pbx/port.js';
 import { SimPbx } from './pbx/sim/sim-pbx.js';
+import { createMetrics, type Metrics } from './stats/metrics.js';
+import { createAuthRepo } from './store/repos/auth-repo.js';
 import { openStore, type Store } from './store/store.js';
 
 export interface AppSettings {
@@ -19,6 +25,8 @@ export interface AppSettings {
   dbPath: string;
   pbx: 'sim' | 'asterisk';
   asterisk?: { url: string; username: string; password: string; app: string; trunk: string };
+  /** The HTTP API; omit to run without it. */
+  http?: ApiSettings;
 }
 
 export interface App {
@@ -26,6 +34,8 @@ export interface App {
   store: Store;
   pbx: PbxPort;
   clock: Clock;
+  /** Present when the HTTP API runs. */
+  api?: { server: FastifyInstance; auth: AuthService; metrics: Metrics };
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -37,6 +47,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
     configPath: env.SWITCHBOARD_CONFIG === '' ? undefined : (env.SWITCHBOARD_CONFIG ?? 'config/example.yaml'),
     dbPath: env.SWITCHBOARD_DB ?? 'data/switchboard.db',
     pbx,
+    http: apiSettingsFromEnv(env),
   };
   if (pbx === 'asterisk') {
     const password = env.ARI_PASSWORD;
@@ -65,12 +76,15 @@ export async function createApp(settings: AppSettings, log: Logger, makeDriver?:
     const pbx = makeDriver ? await makeDriver(clock) : new SimPbx(clock);
     const engine = new Engine({ pbx, clock, log, store, config: store.config.load() });
     await engine.start();
+    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock }) : undefined;
     return {
       engine,
       store,
       pbx,
       clock,
+      ...(api ? { api } : {}),
       async stop(graceMs = 0) {
+        await api?.server.close();
         await engine.stop(graceMs);
         store.close();
       },
@@ -79,4 +93,15 @@ export async function createApp(settings: AppSettings, log: Logger, makeDriver?:
     store.close();
     throw err;
   }
+}
+
+async function startApi(http: ApiSettings, deps: { engine: Engine; store: Store; log: Logger; clock: Clock }): Promise<NonNullable<App['api']>> {
+  const metrics = createMetrics({ defaultMetrics: true });
+  metrics.attach(deps.engine);
+  const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
+  if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
+  const server = await buildServer({ ...deps, auth, metrics, sessionTtlMs: http.sessionTtlMs });
+  await server.listen({ port: http.port, host: http.host });
+  deps.log.info({ host: http.host, port: http.port }, 'http api listening');
+  return { server, auth, metrics };
 }

@@ -43,7 +43,7 @@ export class ApiError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: { ...this.details, code: this.code, message: this.message } };
+    return { error: { code: this.code, message: this.message, ...this.details } };
   }
 }
 
