@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { apiSettingsFromEnv } from '../../src/api/api-settings.js';
+
+describe('apiSettingsFromEnv', () => {
+  it('defaults to 127.0.0.1:8080 and 10 h sessions', () => {
+    expect(apiSettingsFromEnv({})).toEqual({ port: 8080, host: '127.0.0.1', sessionTtlMs: 10 * 3600_000, adminKey: undefined });
+  });
+
+  it.each(['7', '12.5', 'x'])('refuses SWITCHBOARD_SESSION_TTL_H=%s outside 8–12 h', (h) => {
+    expect(() => apiSettingsFromEnv({ SWITCHBOARD_SESSION_TTL_H: h })).toThrow(/SWITCHBOARD_SESSION_TTL_H/);
+  });
+
+  it('refuses a short bootstrap admin key', () => {
+    expect(() => apiSettingsFromEnv({ SWITCHBOARD_ADMIN_KEY: 'short' })).toThrow(/SWITCHBOARD_ADMIN_KEY/);
+  });
+});
