@@ -1,0 +1,271 @@
+/**
+ * The CTI WebSocket (seed 002 shapes): agent desktops and supervisors connect with a session token
+ * or API key, send commands, and receive events — each event filtered by the client's profile.
+ * Every message out is `{ msgType, ctiMessage }`; each event is serialised once for all clients.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import type { Engine, EngineEvents } from '../../calls/engine.js';
+import type { Config } from '../../domain/config.js';
+import type { Logger } from '../../infra/logger.js';
+import type { LiveStats } from '../../stats/live-stats.js';
+import { SeedError, type AgentService } from '../agent-service.js';
+import type { AuthService, Principal } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { canSeeAgent, canSeeQueue } from '../profiles.js';
+
+export interface CtiDeps {
+  engine: Engine;
+  auth: AuthService;
+  service: AgentService;
+  stats: LiveStats;
+  log: Logger;
+  /** URL path of the WebSocket; default /cti. */
+  path?: string;
+  /** Ping interval to drop dead connections; default 30 s. */
+  heartbeatMs?: number;
+}
+
+interface Client {
+  ws: WebSocket;
+  principal: Principal;
+  agentStats: boolean;
+  queueStats: boolean;
+  alive: boolean;
+}
+
+const id = z.string().min(1).max(64);
+const phone = z.string().regex(/^\+?[0-9*#]{1,32}$/);
+const commands = z.discriminatedUnion('command', [
+  z.object({ command: z.literal('loginAgent'), agentPhoneNumber: phone, agentId: id.optional() }),
+  z.object({ command: z.literal('logoutAgent'), agentId: id.optional() }),
+  z.object({ command: z.literal('pauseAgent'), agentId: id.optional(), reason: z.string().max(80).optional() }),
+  z.object({ command: z.literal('unpauseAgent'), agentId: id.optional() }),
+  z.object({ command: z.literal('listenAgent'), agentId: id, phoneNumber: phone.optional(), mode: z.enum(['listen', 'whisper', 'barge']).optional() }),
+  z.object({ command: z.literal('setAgentQueue'), agentId: id, queueId: id, penalty: z.number().int().min(0).max(1000) }),
+  z.object({ command: z.literal('removeAgentFromQueue'), agentId: id, queueId: id }),
+  z.object({ command: z.literal('monitorPause'), agentId: id.optional() }),
+  z.object({ command: z.literal('monitorUnpause'), agentId: id.optional() }),
+  z.object({ command: z.literal('subscribeToAgentStats') }),
+  z.object({ command: z.literal('subscribeToQueueStats') }),
+  z.object({ command: z.literal('getList'), objectType: z.enum(['agent', 'agentgroup', 'queue', 'queuemember']) }),
+  z.object({ command: z.literal('getAgentDirectory') }),
+  z.object({ command: z.literal('getAgentStates') }),
+  z.object({ command: z.literal('click2call'), agentId: id.optional(), destination: phone, callerId: phone.optional(), variables: z.record(z.string(), z.string().max(200)).optional() }),
+  z.object({ command: z.literal('ping') }),
+]);
+type Command = z.infer<typeof commands>;
+
+const PROFILE_NAMES = { admin: 'Admin', supervisor: 'Supervisor', agent: 'NoRight' } as const;
+
+export interface CtiGateway {
+  readonly clients: number;
+  close(): Promise<void>;
+}
+
+export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
+  const { engine, auth, service, stats } = deps;
+  const log = deps.log.child({ mod: 'cti' });
+  const path = deps.path ?? '/cti';
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const clients = new Set<Client>();
+  const config = (): Config => engine.currentConfig;
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== path) return;
+    const header = req.headers.authorization;
+    const token = url.searchParams.get('token') ?? (header?.startsWith('Bearer ') ? header.slice(7) : undefined) ?? (req.headers['x-api-key'] as string | undefined);
+    const result = token ? auth.check(token) : ({ ok: false, reason: 'unknown token' } as const);
+    if (!result.ok) {
+      const body = JSON.stringify({ error: { code: 'UNAUTHORIZED', message: token ? result.reason : 'missing credentials' } });
+      socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, result.principal));
+  };
+  server.on('upgrade', onUpgrade);
+
+  function send(c: Client, msgType: string, ctiMessage: unknown): void {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify({ msgType, ctiMessage }));
+  }
+
+  /** Serialise once; deliver to every client the filter admits. */
+  function broadcast(msgType: string, ctiMessage: unknown, admit: (c: Client) => boolean): void {
+    let frame: Buffer | undefined;
+    for (const c of clients) {
+      if (c.ws.readyState !== c.ws.OPEN || !admit(c)) continue;
+      frame ??= Buffer.from(JSON.stringify({ msgType, ctiMessage }));
+      c.ws.send(frame, { binary: false });
+    }
+  }
+
+  function onConnection(ws: WebSocket, principal: Principal): void {
+    const c: Client = { ws, principal, agentStats: false, queueStats: false, alive: true };
+    clients.add(c);
+    log.debug({ profile: principal.profile, clients: clients.size }, 'cti client connected');
+    send(c, 'RightProfile', { profile: PROFILE_NAMES[principal.profile], rights: principal.profile === 'agent' ? [] : ['recording'] });
+    ws.on('pong', () => (c.alive = true));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return send(c, 'AgentError', { Error: 'BadRequest', message: 'text JSON messages only' });
+      void handle(c, data.toString());
+    });
+    ws.on('close', () => clients.delete(c));
+    ws.on('error', (err) => log.debug({ err }, 'cti socket error'));
+  }
+
+  async function handle(c: Client, text: string): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      return send(c, 'AgentError', { Error: 'BadRequest', message: 'malformed JSON' });
+    }
+    const parsed = commands.safeParse(raw);
+    if (!parsed.success) {
+      return send(c, 'AgentError', { Error: 'BadRequest', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })) });
+    }
+    const requestId = (raw as { requestId?: unknown }).requestId;
+    try {
+      const result = await run(c, parsed.data);
+      if (result !== undefined) send(c, 'CommandResult', { command: parsed.data.command, ...(requestId !== undefined ? { requestId } : {}), result });
+    } catch (err) {
+      if (err instanceof SeedError) return send(c, 'AgentError', err.body);
+      if (err instanceof ApiError) return send(c, 'AgentError', { Error: err.code, message: err.message, ...(requestId !== undefined ? { requestId } : {}) });
+      log.error({ err, command: parsed.data.command }, 'cti command failed');
+      send(c, 'AgentError', { Error: 'INTERNAL', message: 'internal error' });
+    }
+  }
+
+  async function run(c: Client, cmd: Command): Promise<unknown> {
+    const p = c.principal;
+    switch (cmd.command) {
+      case 'loginAgent':
+        return service.loginAgent(p, cmd.agentPhoneNumber, cmd.agentId);
+      case 'logoutAgent':
+        return service.logoutAgent(p, cmd.agentId);
+      case 'pauseAgent':
+        return service.pauseAgent(p, cmd.agentId, cmd.reason);
+      case 'unpauseAgent':
+        return service.unpauseAgent(p, cmd.agentId);
+      case 'listenAgent':
+        return service.listenAgent(p, cmd.agentId, cmd.phoneNumber, cmd.mode);
+      case 'setAgentQueue':
+        return service.setAgentQueue(p, cmd.agentId, cmd.queueId, cmd.penalty);
+      case 'removeAgentFromQueue':
+        return service.removeAgentFromQueue(p, cmd.agentId, cmd.queueId);
+      case 'monitorPause':
+        return service.monitorPause(p, cmd.agentId);
+      case 'monitorUnpause':
+        return service.monitorUnpause(p, cmd.agentId);
+      case 'subscribeToAgentStats': {
+        c.agentStats = true;
+        for (const a of config().agents) if (canSeeAgent(p, a, config())) send(c, 'AgentStatistics', stats.agent(a.id));
+        return undefined;
+      }
+      case 'subscribeToQueueStats': {
+        c.queueStats = true;
+        for (const q of config().queues) if (canSeeQueue(p, q.id, config())) send(c, 'QueueStatistics', stats.queue(q.id));
+        return undefined;
+      }
+      case 'getList': {
+        const lists = {
+          agent: ['AgentList', () => service.agentList(p)],
+          agentgroup: ['AgentGroupList', () => service.agentGroupList(p)],
+          queue: ['QueueList', () => service.queueList(p)],
+          queuemember: ['QueueMemberList', () => service.queueMemberList(p)],
+        } as const;
+        const [msgType, list] = lists[cmd.objectType];
+        send(c, msgType, list());
+        return undefined;
+      }
+      case 'getAgentDirectory':
+        send(c, 'AgentDirectory', { directory: service.agentDirectory(p) });
+        return undefined;
+      case 'getAgentStates':
+        for (const a of service.agentList(p)) send(c, 'AgentStateEvent', service.stateMessage(a.id));
+        return undefined;
+      case 'click2call': {
+        const { agentId, destination, callerId, variables } = cmd;
+        return service.clickToCall(p, { destination, ...(agentId ? { agentId } : {}), ...(callerId ? { callerId } : {}), ...(variables ? { variables } : {}) });
+      }
+      case 'ping':
+        return { pong: engine.clock.now() };
+    }
+  }
+
+  // ------------------------------------------------------------ events
+
+  const seesAgent = (agentId: string) => (c: Client) => canSeeAgent(c.principal, agentId, config());
+  const seesQueue = (queueId: string) => (c: Client) =>
+    c.principal.profile === 'agent' ? (engine.agentSnapshot(c.principal.agentId ?? '')?.queues.some((q) => q.queueId === queueId) ?? false) : canSeeQueue(c.principal, queueId, config());
+
+  const offState = on(engine, 'agent.state', (e) => {
+    if (clients.size === 0) return;
+    broadcast('AgentStateEvent', service.stateMessage(e.agentId), seesAgent(e.agentId));
+    const sees = seesAgent(e.agentId);
+    broadcast('AgentStatistics', stats.agent(e.agentId), (c) => c.agentStats && sees(c));
+  });
+  const offMember = on(engine, 'member.changed', (e) => {
+    if (clients.size === 0) return;
+    const sees = seesQueue(e.queueId);
+    broadcast('QueueMember', { agentId: e.agentId, queueId: e.queueId, penalty: e.penalty }, (c) => (c.principal.profile === 'agent' ? c.principal.agentId === e.agentId : sees(c)));
+  });
+  const offListen = on(engine, 'agent.listen', (e) => {
+    if (clients.size === 0) return;
+    broadcast('AgentListen', { started: e.started, phoneNumber: e.phoneNumber, agentId: e.agentId }, seesAgent(e.agentId));
+  });
+  const pushQueueStats = (queueId: string) => {
+    if (clients.size === 0) return;
+    const q = stats.queue(queueId);
+    if (!q) return;
+    const sees = seesQueue(queueId);
+    broadcast('QueueStatistics', q, (c) => c.queueStats && sees(c));
+  };
+  // Waiting counts move with the queue log; answered/abandoned counts once the CDR is written.
+  const offQueue = on(engine, 'queue.log', (e) => {
+    if (e.event === 'ENTERQUEUE' || e.event === 'CONNECT' || e.event === 'ABANDON' || e.event === 'EXITWITHTIMEOUT') pushQueueStats(e.queueId);
+  });
+  const offEnded = on(engine, 'call.ended', (cdr) => {
+    if (cdr.queueId) pushQueueStats(cdr.queueId);
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const c of clients) {
+      if (!c.alive) {
+        c.ws.terminate();
+        clients.delete(c);
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }, deps.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  return {
+    get clients() {
+      return clients.size;
+    },
+    async close() {
+      clearInterval(heartbeat);
+      server.off('upgrade', onUpgrade);
+      offState();
+      offMember();
+      offListen();
+      offQueue();
+      offEnded();
+      for (const c of clients) c.ws.close(1001, 'server stopping');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** Subscribe to an engine event; returns the unsubscribe. */
+function on<K extends keyof EngineEvents>(engine: Engine, event: K, fn: (...args: EngineEvents[K]) => void): () => void {
+  const listener = fn as never;
+  engine.on(event, listener);
+  return () => engine.off(event, listener);
+}
