@@ -140,6 +140,8 @@ export interface AsteriskOptions {
   trunkPort?: number;
   /** Extra verbosity in full.log (also set by ASTERISK_VERBOSE=1). */
   verbose?: boolean;
+  /** Our synthesized prompts, <dir>/switchboard/<lang>/*.wav (default <repo>/sounds). */
+  soundsDir?: string;
   startTimeoutMs?: number;
 }
 
@@ -165,7 +167,7 @@ export interface RunningAsterisk {
 
 /** Build a private astdatadir: moh etc. link to the install; sounds/<lang>/ link every installed
  * entry plus switchboard/ → <repo>/sounds/switchboard/<lang> (our synthesized prompts). */
-function buildDataDir(install: AsteriskInstall, dataDir: string): void {
+function buildDataDir(install: AsteriskInstall, dataDir: string, soundsDir: string): void {
   mkdirSync(dataDir, { recursive: true });
   for (const entry of readdirSync(install.dataDir)) {
     if (entry !== 'sounds') symlinkSync(realpathSync(join(install.dataDir, entry)), join(dataDir, entry));
@@ -173,7 +175,7 @@ function buildDataDir(install: AsteriskInstall, dataDir: string): void {
   const soundsSrc = realpathSync(join(install.dataDir, 'sounds'));
   const soundsDst = join(dataDir, 'sounds');
   mkdirSync(soundsDst);
-  const ours = join(repoRoot, 'sounds', 'switchboard');
+  const ours = join(soundsDir, 'switchboard');
   const langs = new Set<string>();
   for (const lang of readdirSync(soundsSrc)) {
     const src = realpathSync(join(soundsSrc, lang));
@@ -201,7 +203,7 @@ export async function startAsterisk(opts: AsteriskOptions = {}): Promise<Running
   };
   const etc = d('etc');
   const dataDir = join(dir, 'data');
-  buildDataDir(install, dataDir);
+  buildDataDir(install, dataDir, opts.soundsDir ?? join(repoRoot, 'sounds'));
   const httpPort = await freePort();
   const sipPort = await freePort();
   const trunkPort = opts.trunkPort ?? (await freePort());
@@ -314,6 +316,8 @@ export interface SippOptions {
   timeoutMs?: number;
   /** Calls before SIPp exits (-m, default 1). */
   calls?: number;
+  /** Local address (default 127.0.0.1; any 127.x address works on Linux loopback). */
+  localIp?: string;
   extraArgs?: string[];
 }
 
@@ -335,9 +339,9 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
   const scenario = opts.scenario.startsWith('/') ? opts.scenario : join(scenariosDir, opts.scenario);
   const args = [
     '-sf', scenario,
-    '-i', '127.0.0.1',
+    '-i', opts.localIp ?? '127.0.0.1',
     '-p', String(port),
-    '-mi', '127.0.0.1',
+    '-mi', opts.localIp ?? '127.0.0.1',
     '-mp', String(mediaPort),
     '-t', 'u1',
     '-m', String(opts.calls ?? 1),
@@ -394,12 +398,15 @@ export interface CallerOptions {
   /** Hang up this long after the answer (abandon); without it, wait for the server's BYE. */
   patienceMs?: number;
   timeoutMs?: number;
+  /** Source address; the trunk is identified by 127.0.0.1, anything else is a stranger. */
+  localIp?: string;
 }
 
 /** A caller over the trunk: uac-caller-dtmf-expect-bye, or uac-caller-abandon-after-pause with patienceMs. */
 export function startCaller(asterisk: RunningAsterisk, c: CallerOptions): Promise<SippProcess> {
+  const common = { asterisk, service: c.to, timeoutMs: c.timeoutMs, localIp: c.localIp };
   if (c.patienceMs !== undefined) {
-    return startSipp({ scenario: 'uac-caller-abandon-after-pause.xml', asterisk, service: c.to, keys: { caller: c.from, patience: c.patienceMs }, timeoutMs: c.timeoutMs });
+    return startSipp({ ...common, scenario: 'uac-caller-abandon-after-pause.xml', keys: { caller: c.from, patience: c.patienceMs } });
   }
   const keys: Record<string, string | number> = { caller: c.from };
   const sorted = [...(c.keys ?? [])].sort((a, b) => a.afterMs - b.afterMs);
@@ -411,7 +418,7 @@ export function startCaller(asterisk: RunningAsterisk, c: CallerOptions): Promis
     keys[`w${i}`] = k ? Math.max(0, k.afterMs - last) : 0;
     if (k) last = k.afterMs;
   }
-  return startSipp({ scenario: 'uac-caller-dtmf-expect-bye.xml', asterisk, service: c.to, keys, timeoutMs: c.timeoutMs });
+  return startSipp({ ...common, scenario: 'uac-caller-dtmf-expect-bye.xml', keys });
 }
 
 export interface PhoneOptions {

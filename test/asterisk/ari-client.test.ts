@@ -1,0 +1,223 @@
+/**
+ * AriClient against a fake ARI (node:http + ws on port 0): typed errors, auth, trace-only raw
+ * logging without the password, and the events WebSocket reconnecting with back-off.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { AriClient } from '../../src/pbx/asterisk/ari-client.js';
+import { isPbxError, PbxError } from '../../src/pbx/port.js';
+
+const PASSWORD = 's3cret-pass-word';
+
+interface FakeAri {
+  url: string;
+  port: number;
+  server: Server;
+  sockets: Set<WebSocket>;
+  upgrades: { url: string; authorization: string | undefined }[];
+  close(): Promise<void>;
+}
+
+const open: (FakeAri | AriClient)[] = [];
+
+async function fakeAri(handler: (req: IncomingMessage, res: ServerResponse) => void, port = 0): Promise<FakeAri> {
+  const server = createServer(handler);
+  const wss = new WebSocketServer({ noServer: true });
+  const sockets = new Set<WebSocket>();
+  const upgrades: FakeAri['upgrades'] = [];
+  server.on('upgrade', (req, socket, head) => {
+    upgrades.push({ url: req.url ?? '', authorization: req.headers.authorization });
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const actual = (server.address() as AddressInfo).port;
+  const fake: FakeAri = {
+    url: `http://127.0.0.1:${actual}`,
+    port: actual,
+    server,
+    sockets,
+    upgrades,
+    async close() {
+      for (const s of sockets) s.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+  open.push(fake);
+  return fake;
+}
+
+function logSink() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  return { logger: pino({ level: 'trace' }, stream), lines };
+}
+
+function client(url: string, extra: Partial<ConstructorParameters<typeof AriClient>[0]> = {}) {
+  const c = new AriClient({ url, username: 'sb', password: PASSWORD, app: 'switchboard', logger: pino({ level: 'silent' }), requestTimeoutMs: 1000, ...extra });
+  open.push(c);
+  return c;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return err instanceof PbxError ? err.code : `not a PbxError: ${String(err)}`;
+}
+
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close();
+});
+
+describe('AriClient REST', () => {
+  it('sends basic auth and JSON, and parses the JSON answer', async () => {
+    let seen: { auth?: string; url?: string; body?: string } = {};
+    const ari = await fakeAri((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen = { auth: req.headers.authorization, url: req.url, body };
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"c1"}');
+      });
+    });
+
+    const out = await client(ari.url).request('POST', '/channels', { query: { endpoint: 'PJSIP/1001', media: ['sound:a', 'sound:b'] }, body: { variables: { A: '1' } } });
+
+    expect(out).toEqual({ id: 'c1' });
+    expect(seen.auth).toBe('Basic ' + Buffer.from(`sb:${PASSWORD}`).toString('base64'));
+    expect(seen.url).toBe('/ari/channels?endpoint=PJSIP%2F1001&media=sound%3Aa%2Csound%3Ab');
+    expect(JSON.parse(seen.body ?? '')).toEqual({ variables: { A: '1' } });
+  });
+
+  it.each([
+    ['/channels/abc/play', 404, 'LEG_GONE'],
+    ['/bridges/b1/addChannel', 404, 'LEG_GONE'],
+    ['/recordings/live/r1/pause', 404, 'LEG_GONE'],
+    ['/playbacks/p1', 404, 'LEG_GONE'],
+    ['/applications/nope', 404, 'PROTOCOL'],
+    ['/channels/abc/answer', 500, 'PROTOCOL'],
+    ['/channels/abc/answer', 409, 'PROTOCOL'],
+  ])('maps HTTP errors on %s (%i) to %s', async (path, status, code) => {
+    const ari = await fakeAri((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end('{"message":"Channel not found"}'));
+
+    const err = await client(ari.url).request('POST', path).catch((e: unknown) => e);
+
+    expect(isPbxError(err)).toBe(true);
+    expect((err as PbxError).code).toBe(code);
+    expect((err as PbxError).details).toMatchObject({ status, message: 'Channel not found' });
+  });
+
+  it('rejects with TIMEOUT when ARI does not answer in time', async () => {
+    const ari = await fakeAri(() => undefined);
+
+    expect(await codeOf(client(ari.url).request('GET', '/asterisk/info', { timeoutMs: 200 }))).toBe('TIMEOUT');
+  });
+
+  it('rejects with ABORTED when the caller aborts', async () => {
+    const ari = await fakeAri(() => undefined);
+    const ac = new AbortController();
+
+    const p = client(ari.url).request('GET', '/asterisk/info', { signal: ac.signal });
+    setTimeout(() => ac.abort(), 50);
+
+    expect(await codeOf(p)).toBe('ABORTED');
+  });
+
+  it('rejects with DISCONNECTED when nothing listens', async () => {
+    const ari = await fakeAri(() => undefined);
+    const url = ari.url;
+    await ari.close();
+    open.splice(open.indexOf(ari), 1);
+
+    expect(await codeOf(client(url).request('GET', '/asterisk/info'))).toBe('DISCONNECTED');
+  });
+
+  it('logs raw traffic at trace only, never the password or the authorization header', async () => {
+    const ari = await fakeAri((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+    const { logger, lines } = logSink();
+    const c = client(ari.url, { logger });
+
+    await c.request('GET', '/asterisk/info');
+
+    const all = lines.join('');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => JSON.parse(l).level <= 20)).toBe(true);
+    expect(all).not.toContain(PASSWORD);
+    expect(all).not.toContain(Buffer.from(`sb:${PASSWORD}`).toString('base64'));
+  });
+});
+
+describe('AriClient events', () => {
+  it('registers the application, delivers events and reconnects with back-off after a drop', async () => {
+    const ari = await fakeAri((_req, res) => res.writeHead(404).end());
+    const c = client(ari.url, { reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+    const got: string[] = [];
+    const states: boolean[] = [];
+    c.onEvent((e) => got.push(e.type));
+    c.onConnection((up) => states.push(up));
+
+    c.connect();
+    await c.waitConnected(2000);
+    for (const s of ari.sockets) s.send(JSON.stringify({ type: 'StasisStart', args: [], channel: { id: '1' } }));
+    for (const s of ari.sockets) s.terminate();
+    await new Promise((r) => setTimeout(r, 20));
+    await c.waitConnected(2000);
+    for (const s of ari.sockets) s.send('not json');
+    for (const s of ari.sockets) s.send(JSON.stringify({ type: 'ChannelDestroyed', cause: 16, channel: { id: '1' } }));
+    await new Promise((r) => setTimeout(r, 50));
+
+    expect(got).toEqual(['StasisStart', 'ChannelDestroyed']);
+    expect(states).toEqual([true, false, true]);
+    expect(ari.upgrades[0]?.url).toBe('/ari/events?app=switchboard&subscribeAll=false');
+    expect(ari.upgrades[0]?.authorization).toMatch(/^Basic /);
+    expect(ari.upgrades.length).toBe(2);
+  });
+
+  it('keeps retrying while ARI is down and connects once it is back', async () => {
+    const first = await fakeAri(() => undefined);
+    const port = first.port;
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+    const c = client(`http://127.0.0.1:${port}`, { reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
+
+    c.connect();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.connected).toBe(false);
+    await fakeAri(() => undefined, port);
+
+    await c.waitConnected(2000);
+    expect(c.connected).toBe(true);
+  });
+
+  it('grows the back-off exponentially up to its cap', () => {
+    const c = client('http://127.0.0.1:1', { reconnect: { initialDelayMs: 100, maxDelayMs: 1000, factor: 2 } });
+
+    expect([0, 1, 2, 3, 4, 10, 100].map((n) => c.backoffDelay(n))).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
+  });
+
+  it('rejects waitConnected with TIMEOUT when ARI refuses the credentials', async () => {
+    const ari = await fakeAri(() => undefined);
+    ari.server.removeAllListeners('upgrade');
+    ari.server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n'));
+    const c = client(ari.url, { reconnect: { initialDelayMs: 50, maxDelayMs: 50 } });
+
+    c.connect();
+
+    expect(await codeOf(c.waitConnected(300))).toBe('TIMEOUT');
+  });
+});
