@@ -1,19 +1,26 @@
 /**
  * The composition root: the only place that reads configuration and wires long-lived objects.
- * config file → store → PBX driver → engine.
+ * config file → store → PBX driver → engine → webhooks → HTTP API + CTI WebSocket.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { createAgentService } from './api/agent-service.js';
 import { apiSettingsFromEnv, type ApiSettings } from './api/api-settings.js';
 import { createAuthService, type AuthService } from './api/auth.js';
+import { attachCti, type CtiGateway } from './api/cti/gateway.js';
+import { agentCommandRoutes } from './api/routes/agent-commands.js';
 import { buildServer } from './api/server.js';
 import { Engine } from './calls/engine.js';
 import { loadConfigFile } from './infra/config-file.js';
 import { createSystemClock, type Clock } from './infra/clock.js';
 import type { Logger } from './infra/logger.js';
+import { createWebhooks } from './integrations/webhooks.js';
+import { AsteriskDriver } from './pbx/asterisk/driver.js';
+import { instrumentPbx } from './pbx/instrumented.js';
 import type { PbxPort } from './pbx/port.js';
 import { SimPbx } from './pbx/sim/sim-pbx.js';
+import { createLiveStats } from './stats/live-stats.js';
 import { createMetrics, type Metrics } from './stats/metrics.js';
 import { createAuthRepo } from './store/repos/auth-repo.js';
 import { openStore, type Store } from './store/store.js';
@@ -25,7 +32,7 @@ export interface AppSettings {
   dbPath: string;
   pbx: 'sim' | 'asterisk';
   asterisk?: { url: string; username: string; password: string; app: string; trunk: string };
-  /** The HTTP API; omit to run without it. */
+  /** The HTTP API and CTI WebSocket; omit to run without them. */
   http?: ApiSettings;
 }
 
@@ -34,8 +41,9 @@ export interface App {
   store: Store;
   pbx: PbxPort;
   clock: Clock;
+  metrics: Metrics;
   /** Present when the HTTP API runs. */
-  api?: { server: FastifyInstance; auth: AuthService; metrics: Metrics };
+  api?: { server: FastifyInstance; auth: AuthService; cti: CtiGateway };
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -63,7 +71,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
   return settings;
 }
 
-export async function createApp(settings: AppSettings, log: Logger, makeDriver?: (clock: Clock) => Promise<PbxPort>): Promise<App> {
+export async function createApp(settings: AppSettings, log: Logger): Promise<App> {
   if (settings.dbPath !== ':memory:') mkdirSync(dirname(settings.dbPath), { recursive: true });
   const store = openStore(settings.dbPath);
   try {
@@ -73,19 +81,31 @@ export async function createApp(settings: AppSettings, log: Logger, makeDriver?:
       log.info({ file: settings.configPath, queues: config.queues.length, agents: config.agents.length }, 'configuration loaded');
     }
     const clock = createSystemClock();
-    const pbx = makeDriver ? await makeDriver(clock) : new SimPbx(clock);
-    const engine = new Engine({ pbx, clock, log, store, config: store.config.load() });
+    const metrics = createMetrics({ defaultMetrics: true });
+    const pbx = instrumentPbx(makeDriver(settings, clock, log), metrics);
+    let engine: Engine | undefined;
+    const webhooks = createWebhooks({ getConfig: () => (engine ? engine.currentConfig.webhooks : store.config.load().webhooks), log, metrics });
+    engine = new Engine({ pbx, clock, log, store, config: store.config.load(), hooks: webhooks.hooks });
+    engine.on('call.offering', webhooks.notify.offering);
+    engine.on('call.bridged', webhooks.notify.bridged);
+    engine.on('call.ended', webhooks.notify.hangup);
+    metrics.attach(engine);
+    const stats = createLiveStats(engine);
     await engine.start();
-    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock }) : undefined;
+    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
+    const running = engine;
     return {
-      engine,
+      engine: running,
       store,
       pbx,
       clock,
+      metrics,
       ...(api ? { api } : {}),
       async stop(graceMs = 0) {
+        await api?.cti.close();
         await api?.server.close();
-        await engine.stop(graceMs);
+        await running.stop(graceMs);
+        await webhooks.stop();
         store.close();
       },
     };
@@ -95,13 +115,25 @@ export async function createApp(settings: AppSettings, log: Logger, makeDriver?:
   }
 }
 
-async function startApi(http: ApiSettings, deps: { engine: Engine; store: Store; log: Logger; clock: Clock }): Promise<NonNullable<App['api']>> {
-  const metrics = createMetrics({ defaultMetrics: true });
-  metrics.attach(deps.engine);
+function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
+  if (settings.pbx === 'sim' || !settings.asterisk) return new SimPbx(clock);
+  const a = settings.asterisk;
+  return new AsteriskDriver({ url: a.url, username: a.username, password: a.password, app: a.app, trunkEndpoint: a.trunk, logger: log });
+}
+
+async function startApi(
+  http: ApiSettings,
+  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: ReturnType<typeof createLiveStats> },
+): Promise<NonNullable<App['api']>> {
   const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
   if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
-  const server = await buildServer({ ...deps, auth, metrics, sessionTtlMs: http.sessionTtlMs });
+  const service = createAgentService({ engine: deps.engine, store: deps.store, log: deps.log });
+  const server = await buildServer(
+    { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, sessionTtlMs: http.sessionTtlMs },
+    { protectedRoutes: [agentCommandRoutes(service, deps.stats)] },
+  );
+  const cti = attachCti(server.server, { engine: deps.engine, auth, service, stats: deps.stats, log: deps.log });
   await server.listen({ port: http.port, host: http.host });
-  deps.log.info({ host: http.host, port: http.port }, 'http api listening');
-  return { server, auth, metrics };
+  deps.log.info({ host: http.host, port: http.port }, 'http api and cti websocket listening');
+  return { server, auth, cti };
 }
