@@ -30,18 +30,32 @@ export const HOW_TO_GET_ASTERISK =
 // ------------------------------------------------------------ child processes
 
 const children = new Set<ChildProcess>();
+/** Children started in their own process group (a `timeout` wrapper and what it runs). */
+const groups = new WeakSet<ChildProcess>();
 
-function track(child: ChildProcess): ChildProcess {
+function track(child: ChildProcess, group = false): ChildProcess {
   children.add(child);
+  if (group) groups.add(child);
   child.once('exit', () => children.delete(child));
   return child;
 }
 
+function signal(child: ChildProcess, sig: NodeJS.Signals): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (groups.has(child) && child.pid) {
+    try {
+      process.kill(-child.pid, sig);
+      return;
+    } catch {
+      // the group is already gone; fall through to the direct child
+    }
+  }
+  child.kill(sig);
+}
+
 /** Kill every process the harness started (SIGKILL). Safe to call many times. */
 export function killAllChildren(): void {
-  for (const c of children) {
-    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  }
+  for (const c of children) signal(c, 'SIGKILL');
   children.clear();
 }
 process.once('exit', killAllChildren);
@@ -53,8 +67,8 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  signal(child, 'SIGTERM');
+  const timer = setTimeout(() => signal(child, 'SIGKILL'), graceMs);
   await exited(child);
   clearTimeout(timer);
 }
@@ -142,6 +156,8 @@ export interface AsteriskOptions {
   verbose?: boolean;
   /** Our synthesized prompts, <dir>/switchboard/<lang>/*.wav (default <repo>/sounds). */
   soundsDir?: string;
+  /** Asterisk is killed after this long whatever happens (default 900 s, ASTERISK_MAX_LIFETIME_S). */
+  maxLifetimeS?: number;
   startTimeoutMs?: number;
 }
 
@@ -240,7 +256,14 @@ export async function startAsterisk(opts: AsteriskOptions = {}): Promise<Running
   const conf = join(etc, 'asterisk.conf');
   const out = openSync(join(vars.DIR_LOG, 'stdout.log'), 'a');
   const verbose = opts.verbose ?? process.env.ASTERISK_VERBOSE === '1';
-  const child = track(spawn(install.bin, ['-C', conf, '-f', '-n', '-g', ...(verbose ? ['-vvvv', '-dd'] : [])], { stdio: ['ignore', out, out], detached: false }));
+  const astArgs = ['-C', conf, '-f', '-n', '-g', ...(verbose ? ['-vvvv', '-dd'] : [])];
+  // Bounded even if this process dies without cleaning up: coreutils `timeout` ends Asterisk
+  // after its lifetime; both run in their own process group so stop() can kill them together.
+  const lifetimeS = opts.maxLifetimeS ?? Number(process.env.ASTERISK_MAX_LIFETIME_S ?? 900);
+  const wrapper = onPath('timeout');
+  const child = wrapper
+    ? track(spawn(wrapper, ['-k', '5', String(lifetimeS), install.bin, ...astArgs], { stdio: ['ignore', out, out], detached: true }), true)
+    : track(spawn(install.bin, astArgs, { stdio: ['ignore', out, out] }));
   closeSync(out);
   const ariUrl = `http://127.0.0.1:${httpPort}`;
   const auth = 'Basic ' + Buffer.from(`${ariUser}:${ariPassword}`).toString('base64');
