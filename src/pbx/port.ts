@@ -71,11 +71,18 @@ export interface PbxPort {
   onEvent(listener: (event: PbxEvent) => void): () => void;
 
   answer(leg: LegId, opts?: { signal?: AbortSignal }): Promise<void>;
-  /** Play prompts one after the other; resolves when they end or when `signal` aborts ('stopped'). */
+  /**
+   * Play prompts one after the other; resolves when they end or when `signal` aborts ('stopped').
+   * A prompt is `sound:name`, `recording:name`, `tone:name`, or a bare name (treated as `sound:`).
+   */
   play(leg: LegId, prompts: readonly string[], opts?: PlayOptions): Promise<PlayOutcome>;
   startMoh(leg: LegId, mohClass: string, opts?: { signal?: AbortSignal }): Promise<void>;
   stopMoh(leg: LegId, opts?: { signal?: AbortSignal }): Promise<void>;
-  /** Start an outbound leg; it rings, then `leg.answered` or `leg.hangup` with a cause arrives. */
+  /**
+   * Start an outbound leg; it rings, then `leg.answered` or `leg.hangup` with a cause arrives.
+   * A destination that cannot be reached at all still yields a leg id, followed by
+   * `leg.hangup` with cause `unreachable`, so callers handle one path.
+   */
   originate(req: OriginateRequest, opts?: { signal?: AbortSignal }): Promise<LegId>;
   /** A mixing bridge holding the given legs. */
   bridge(legs: readonly LegId[], opts?: { signal?: AbortSignal }): Promise<BridgeId>;
@@ -85,7 +92,7 @@ export interface PbxPort {
   pauseRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;
   resumeRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;
   stopRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;
-  /** A snoop leg on `leg` mixed towards `to` (a leg already answered, e.g. a supervisor's phone). */
+  /** A snoop leg on `leg` (listen: hears both parties; whisper: speaks to the agent; barge: to both); bridge it with a supervisor's leg. It ends with `leg`. */
   snoop(leg: LegId, mode: SnoopMode, opts?: { signal?: AbortSignal }): Promise<LegId>;
   hangup(leg: LegId, cause?: HangupCause, opts?: { signal?: AbortSignal }): Promise<void>;
   setVariable(leg: LegId, name: string, value: string, opts?: { signal?: AbortSignal }): Promise<void>;
@@ -98,7 +105,8 @@ export type PbxEvent =
   | { type: 'leg.ringing'; leg: LegId }
   | { type: 'leg.answered'; leg: LegId }
   | { type: 'leg.hangup'; leg: LegId; cause: HangupCause }
-  | { type: 'recording.finished'; recording: RecordingId; durationMs?: number }
+  /** A recording ended; `failed` when the PBX could not write it. */
+  | { type: 'recording.finished'; recording: RecordingId; durationMs?: number; failed?: boolean }
   | { type: 'endpoint.state'; endpoint: string; online: boolean }
   | { type: 'pbx.connected' }
   | { type: 'pbx.disconnected' };

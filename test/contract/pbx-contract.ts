@@ -44,13 +44,10 @@ export interface ContractTarget {
 let callerSeq = 0;
 const nextCaller = () => `555${String(Date.now() % 10000).padStart(4, '0')}${String(++callerSeq).padStart(3, '0')}`;
 
-/** Contract clauses a driver is known to break today; each is skipped for it, with its reason shown. */
-export type KnownGap = 'sync-throw';
-
 export function pbxContract(
   name: string,
   setup: () => Promise<ContractTarget>,
-  opts: { skip?: string; testTimeoutMs?: number; knownGaps?: Partial<Record<KnownGap, string>> } = {},
+  opts: { skip?: string; testTimeoutMs?: number } = {},
 ): void {
   const d = opts.skip ? describe.skip : describe;
   if (opts.skip) {
@@ -221,8 +218,7 @@ export function pbxContract(
       await expectRejects(attempt(() => driver.hangup(leg)), 'LEG_GONE');
     }, timeout);
 
-    const syncGap = opts.knownGaps?.['sync-throw'];
-    (syncGap ? it.skip : it)(`returns a rejected promise, never a synchronous throw, for a command on a gone leg${syncGap ? ` (known gap: ${syncGap})` : ''}`, async () => {
+    it('returns a rejected promise, never a synchronous throw, for a command on a gone leg', async () => {
       const leg = await answeredCall();
       await driver.hangup(leg);
       await next('leg.hangup', (e) => e.leg === leg);

@@ -50,7 +50,4 @@ pbxContract('sim', async () => {
     },
   };
   return { driver: sim, peer };
-}, {
-  // SimPbx.play is not async: on a gone leg it throws PbxError synchronously instead of rejecting.
-  knownGaps: { 'sync-throw': 'SimPbx.play throws synchronously on a gone leg' },
 });

@@ -185,7 +185,7 @@ export class SimPbx implements PbxPort {
     }
   }
 
-  play(leg: LegId, prompts: readonly string[], opts: PlayOptions = {}): Promise<PlayOutcome> {
+  async play(leg: LegId, prompts: readonly string[], opts: PlayOptions = {}): Promise<PlayOutcome> {
     this.record('play', leg, prompts, opts.language);
     const l = this.live(leg);
     const duration = prompts.reduce((sum, p) => sum + (this.opts.promptMs?.[p] ?? this.opts.defaultPromptMs ?? 2000), 0);
