@@ -88,9 +88,9 @@ export async function renderAsteriskConfig(opts: RenderOptions): Promise<string[
   return written;
 }
 
-/** Values from the environment (SWITCHBOARD_ARI_USER, SWITCHBOARD_ARI_PASSWORD, SWITCHBOARD_PHONE_PASSWORD, …). */
+/** Values from the environment (AST_ARI_USER, AST_ARI_PASSWORD, AST_PHONE_PASSWORD, …): Asterisk's side, apart from the engine's SWITCHBOARD_* settings. */
 export function configVarsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<AsteriskConfigVars> {
-  const pick = (name: string): string | undefined => env[`SWITCHBOARD_${name}`] || undefined;
+  const pick = (name: string): string | undefined => env[`AST_${name}`] || undefined;
   const out: Partial<Record<keyof AsteriskConfigVars, string>> = {};
   for (const key of [
     'HTTP_BIND', 'HTTP_PORT', 'ARI_USER', 'ARI_PASSWORD', 'ARI_APP', 'SIP_BIND', 'SIP_PORT',
