@@ -91,6 +91,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     engine.on('call.ended', webhooks.notify.hangup);
     metrics.attach(engine);
     const stats = createLiveStats(engine);
+    stats.seed(todaysCdrs(store, clock.now()));
     await engine.start();
     const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
     const running = engine;
@@ -113,6 +114,16 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     store.close();
     throw err;
   }
+}
+
+function* todaysCdrs(store: Store, now: number) {
+  const from = now - (now % 86_400_000);
+  let cursor: string | undefined;
+  do {
+    const page = store.cdrs.listRange({ from, to: now + 1, ...(cursor ? { cursor } : {}) });
+    yield* page.items;
+    cursor = page.cursor ?? undefined;
+  } while (cursor);
 }
 
 function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {

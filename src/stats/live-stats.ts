@@ -35,7 +35,9 @@ export function createLiveStats(engine: Engine) {
   const dayOf = (t: number) => t - (t % DAY_MS);
 
   engine.on('agent.state', (e) => tracker.onState(e));
-  engine.on('call.ended', (cdr: Cdr) => {
+  engine.on('call.ended', fold);
+
+  function fold(cdr: Cdr): void {
     if (!cdr.queueId) return;
     const day = dayOf(cdr.endedAt);
     let q = queues.get(cdr.queueId);
@@ -50,12 +52,18 @@ export function createLiveStats(engine: Engine) {
       if ((cdr.waitMs ?? 0) <= threshold) q.answeredInTime += 1;
     } else if (cdr.disposition === 'abandoned') q.abandoned += 1;
     else if (cdr.disposition === 'timeout' || cdr.disposition === 'refused') q.timedOut += 1;
-  });
+  }
 
   const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
   const seconds = (ms: number) => Math.round(ms / 1000);
 
   return {
+    /** Count calls that ended before this process started (today's CDRs from the store). */
+    seed(cdrs: Iterable<Cdr>): void {
+      const today = dayOf(engine.clock.now());
+      for (const cdr of cdrs) if (dayOf(cdr.endedAt) === today) fold(cdr);
+    },
+
     agent(agentId: string): AgentStatistics {
       const now = engine.clock.now();
       const t = tracker.times(agentId, now);

@@ -9,7 +9,7 @@ import type { LiveStats } from '../../stats/live-stats.js';
 import { SeedError, type AgentService } from '../agent-service.js';
 import type { RouteDeps } from '../deps.js';
 import { forbidden } from '../errors.js';
-import { canSeeAgent, canSeeQueue, principalOf } from '../profiles.js';
+import { canSeeAgent, principalOf } from '../profiles.js';
 
 const agentParam = z.object({ id: z.string().min(1).max(64).describe('agent id, or `me`') });
 const memberParam = agentParam.extend({ queueId: z.string().min(1).max(64) });
@@ -104,14 +104,6 @@ export function agentCommandRoutes(service: AgentService, stats: LiveStats) {
         const id = idOf(request.params.id, p.agentId) ?? '';
         if (!canSeeAgent(p, id, deps.engine.currentConfig)) throw forbidden(`agent "${id}" is not visible to this profile`);
         return stats.agent(id);
-      });
-
-      app.get('/queues/:id/statistics', { schema: { tags: ['live'], summary: 'QueueStatistics (seed 002 counters)', params: z.object({ id: z.string().min(1).max(64) }), response: { 200: z.object({ queueId: z.string(), counters: z.array(z.object({ statName: z.string(), value: z.number() })) }) } } }, async (request) => {
-        const p = principalOf(request);
-        if (!canSeeQueue(p, request.params.id, deps.engine.currentConfig)) throw forbidden(`queue "${request.params.id}" is not visible to this profile`);
-        const q = stats.queue(request.params.id);
-        if (!q) throw new (await import('../errors.js')).ApiError('QUEUE_NOT_FOUND', `queue "${request.params.id}" not found`);
-        return q;
       });
 
       app.post('/click2call', {
