@@ -64,9 +64,12 @@ export const SIGNATURE_HEADER = 'x-switchboard-signature';
 export const TIMESTAMP_HEADER = 'x-switchboard-timestamp';
 export const DEFAULT_MAX_BYTES = 64 * 1024;
 
-/** `sha256=<hex>` over the exact bytes: the POST body, or the path and query of a GET. */
-export function sign(secret: string, payload: string | Uint8Array): string {
-  return `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`;
+/**
+ * `sha256=<hex>` of HMAC-SHA256 over `<timestamp>.` followed by the exact bytes of the POST body
+ * (or the path and query of a GET). Signing the timestamp lets a receiver refuse replays.
+ */
+export function sign(secret: string, timestamp: string, payload: string | Uint8Array): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(payload).digest('hex')}`;
 }
 
 /** The URL as it may be logged: origin and path, without credentials or query (phone numbers). */
@@ -106,8 +109,9 @@ export function createHttpClient(deps: HttpClientDeps = {}): HttpClient {
       headers['content-type'] = 'application/json';
     }
     if (req.secret) {
-      headers[TIMESTAMP_HEADER] = String(Math.floor(now() / 1000));
-      headers[SIGNATURE_HEADER] = sign(req.secret, body ?? `${url.pathname}${url.search}`);
+      const timestamp = String(Math.floor(now() / 1000));
+      headers[TIMESTAMP_HEADER] = timestamp;
+      headers[SIGNATURE_HEADER] = sign(req.secret, timestamp, body ?? `${url.pathname}${url.search}`);
     }
 
     let res: Response;

@@ -124,6 +124,8 @@ describe('createHttpClient', () => {
     expect(seen.headers['x-switchboard-timestamp']).toBe(String(Date.UTC(2024, 0, 2, 10, 0, 0) / 1000));
     expect(verifySignature(SECRET, seen)).toBe(true);
     expect(verifySignature('another-secret-of-enough-length', seen)).toBe(false);
+    // The timestamp is signed too: a replay with a fresh timestamp does not verify.
+    expect(verifySignature(SECRET, { ...seen, headers: { ...seen.headers, 'x-switchboard-timestamp': '1999999999' } })).toBe(false);
   });
 
   it('signs the path and query of a GET', async () => {

@@ -71,7 +71,8 @@ export function verifySignature(secret: string, seen: Seen): boolean {
   const header = seen.headers['x-switchboard-signature'];
   if (typeof header !== 'string') return false;
   const payload = seen.method === 'GET' ? seen.url : seen.body;
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`);
+  const timestamp = seen.headers['x-switchboard-timestamp'];
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${String(timestamp)}.`).update(payload).digest('hex')}`);
   const got = Buffer.from(header);
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
