@@ -9,6 +9,7 @@
  */
 import { createRoutingState, decide } from '../src/routing/decide.js';
 import type { RoutingConfig, RoutingInput, RoutingQueueConfig, RoutingState } from '../src/routing/types.js';
+import { seededRandom } from '../src/domain/random.js';
 
 interface Row {
   agents: number;
@@ -23,16 +24,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
   process.stderr.write('run with node --expose-gc (npm run bench:routing does)\n');
   process.exit(2);
-}
-
-function rng(seed: number) {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function queue(id: string, weight: number): RoutingQueueConfig {
@@ -53,7 +44,7 @@ function config(agents: number, queues: number, random: () => number): RoutingCo
 }
 
 function run(agents: number, queues: number, waiting: number): Row {
-  const random = rng(agents * 31 + waiting);
+  const random = seededRandom(agents * 31 + waiting);
   const state: RoutingState = createRoutingState(7);
   let now = 0;
   const apply = (input: RoutingInput) => decide(state, input, now).commands;

@@ -10,6 +10,7 @@ import { SimPbx } from '../pbx/sim/sim-pbx.js';
 import { AgentTimeTracker } from '../stats/agent-time.js';
 import { queueReport, type QueueReport } from '../stats/queue-report.js';
 import { openStore } from '../store/store.js';
+import { seededRandom } from '../domain/random.js';
 
 export interface DayOptions {
   seed?: number;
@@ -36,23 +37,13 @@ export interface DayReport {
   agents: AgentReport[];
 }
 
-function rng(seed: number) {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function simulateDay(config: Config, opts: DayOptions = {}): Promise<DayReport> {
   const seed = opts.seed ?? 42;
   const hours = opts.hours ?? 8;
   const callsPerHour = opts.callsPerHour ?? 70;
   const meanTalkMs = (opts.meanTalkS ?? 200) * 1000;
   const meanPatienceMs = (opts.meanPatienceS ?? 150) * 1000;
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const exp = (mean: number) => -Math.log(1 - random()) * mean;
 
   const start = Date.UTC(2026, 10, 2, 8, 0, 0);

@@ -4,6 +4,7 @@
  * updated in place (returned for convenience); every rule depends only on (state, input, now).
  */
 import type { ExitDestination } from '../domain/config.js';
+import { mulberry32Step } from '../domain/random.js';
 import { MinHeap } from './heap.js';
 import type {
   AgentPresence,
@@ -916,8 +917,7 @@ function queueLog(
 const ms = (x: number) => Math.round(x / 1000);
 
 function nextRandom(s: RoutingState): number {
-  let t = (s.rng = (s.rng + 0x6d2b79f5) | 0);
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const r = mulberry32Step(s.rng);
+  s.rng = r.state;
+  return r.value;
 }

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RoutingInput } from '../../src/routing/types.js';
 import { aConfig, aQueue, Core } from '../support/core.js';
+import { seededRandom } from '../../src/domain/random.js';
 
 /** A small deterministic generator so a failing seed can be replayed. */
-function rng(seed: number) {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function build(seed: number, overflowDelayMs: number) {
   const queues = [
     aQueue('q1', { wrapupMs: 3000, answerTimeoutMs: 8000, maxWaitMs: 120_000, strategy: 'longest-idle' }),
@@ -22,7 +13,7 @@ function build(seed: number, overflowDelayMs: number) {
   ];
   const members: string[] = [];
   const agents = Array.from({ length: 8 }, (_, i) => `a${i}`);
-  const r = rng(seed ^ 0x5eed);
+  const r = seededRandom(seed ^ 0x5eed);
   for (const a of agents) {
     for (const q of queues) if (r() < 0.45) members.push(`${a}@${q.id}:${1 + Math.floor(r() * 2)}/${Math.floor(r() * 3)}`);
   }
@@ -53,7 +44,7 @@ describe('routing core under random inputs', () => {
     ...(process.env.ROUTING_FUZZ_SEEDS ? Array.from({ length: Number(process.env.ROUTING_FUZZ_SEEDS) }, (_, i) => [100 + i, i % 2 ? 20_000 : 0] as [number, number]) : []),
   ])('keeps every invariant through 4,000 random inputs (seed %i, overflow delay %i ms)', (seed, overflowDelayMs) => {
     const { core, agents, queues } = build(seed, overflowDelayMs);
-    const r = rng(seed);
+    const r = seededRandom(seed);
     const pick = <T,>(list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
     let t = 0;
     let callSeq = 0;
