@@ -151,6 +151,19 @@ const OOC: Record<AgentBehavior['kind'], string> = {
   never: 'uas-agent-ring-expect-cancel.xml',
 };
 
+/** Remove every contact registered for `endpoint` (REGISTER Contact: *, Expires: 0). */
+export async function unregisterAll(asterisk: RunningAsterisk, endpoint: string): Promise<void> {
+  const sipp = await startSipp({
+    scenario: 'uac-phone-unregister-all.xml',
+    asterisk,
+    auth: { user: endpoint, password: asterisk.phonePassword },
+    keys: { user: endpoint },
+    timeoutMs: 5000,
+  });
+  const r = await sipp.done;
+  if (r.code !== 0) throw new Error(`unregistering ${endpoint} failed (${r.code}): ${r.errors}`);
+}
+
 /** An agent phone on a harness endpoint: REGISTER (digest) and handle every INVITE per `behavior`. */
 export async function startAgentPhone(asterisk: RunningAsterisk, endpoint: string, behavior: AgentBehavior, timeoutMs = 120_000): Promise<SippProcess> {
   const ring = behavior.kind === 'never' ? 0 : (behavior.ringMs ?? 200);
@@ -199,6 +212,7 @@ export async function startEngineWorld(): Promise<EngineWorld> {
     : pino({ level: 'silent' });
   const auth = 'Basic ' + Buffer.from(`${asterisk.ariUser}:${asterisk.ariPassword}`).toString('base64');
   const far: SippProcess[] = [];
+  const registered = new Set<string>();
   const base = 5_550_000_000 + Math.floor(Math.random() * 9_000) * 100_000;
   let seq = 0;
   let engine: Engine | undefined;
@@ -253,6 +267,8 @@ export async function startEngineWorld(): Promise<EngineWorld> {
     async endTest() {
       for (const s of far.splice(0)) s.kill();
       try {
+        await Promise.all([...registered].map((e) => unregisterAll(asterisk, e)));
+        registered.clear();
         const left = await ari<{ id: string }[]>('channels');
         await Promise.all(left.map((c) => ari(`channels/${encodeURIComponent(c.id)}`, 'DELETE').catch(() => undefined)));
         const bridges = await ari<{ id: string }[]>('bridges');
@@ -267,6 +283,7 @@ export async function startEngineWorld(): Promise<EngineWorld> {
     },
     nextCaller: () => String(base + ++seq),
     async phone(endpoint, behavior) {
+      registered.add(endpoint);
       const p = await startAgentPhone(asterisk, endpoint, behavior);
       far.push(p);
       return p;
