@@ -23,6 +23,14 @@ export interface LegOwner {
   onLegHangup(leg: LegId, cause: HangupCause): void;
 }
 
+type LegEvent = Extract<PbxEvent, { type: 'dtmf' | 'leg.answered' | 'leg.hangup' }>;
+
+function deliver(owner: LegOwner, e: LegEvent): void {
+  if (e.type === 'dtmf') owner.onDtmf(e.leg, e.digit);
+  else if (e.type === 'leg.answered') owner.onLegAnswered(e.leg);
+  else owner.onLegHangup(e.leg, e.cause);
+}
+
 export interface EngineStore {
   cdrs: { insert(cdr: Cdr): void };
   queueLog: { append(entries: QueueLogEntry[]): void };
@@ -88,6 +96,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly agentLine = new Map<string, string>();
   private readonly sessions = new Map<string, CallSession>();
   private readonly legOwner = new Map<LegId, LegOwner>();
+  private readonly unclaimed = new Map<LegId, LegEvent[]>();
   private readonly holdEwma = new Map<string, number>();
   private readonly env: SessionEnv;
   private readonly log: Logger;
@@ -115,7 +124,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         return call && q && call.state !== 'connected' ? positionOf(q, call) : undefined;
       },
       estimatedWaitMs: (queueId) => this.estimatedWaitMs(queueId),
-      claimLeg: (leg, session) => this.legOwner.set(leg, session),
+      claimLeg: (leg, session) => this.claimLeg(leg, session),
       releaseLeg: (leg) => this.legOwner.delete(leg),
       finished: (session, cdr) => this.onFinished(session, cdr),
       recordingName: (callId) => `switchboard-${callId}`,
@@ -249,6 +258,21 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Route a leg's events to `owner` (outbound calls, listen legs) until `releaseLeg`. */
   claimLeg(leg: LegId, owner: LegOwner): void {
     this.legOwner.set(leg, owner);
+    // Events that overtook the originate answer (the PBX may report an answer or a hang-up
+    // before the request returns) are delivered now, in order.
+    const early = this.unclaimed.get(leg);
+    if (early) {
+      this.unclaimed.delete(leg);
+      for (const e of early) deliver(owner, e);
+    }
+  }
+
+  /** Keep a few events of legs nobody owns yet; the oldest legs are forgotten past a bound. */
+  private holdUnclaimed(e: LegEvent): void {
+    const list = this.unclaimed.get(e.leg);
+    if (list) list.push(e);
+    else this.unclaimed.set(e.leg, [e]);
+    if (this.unclaimed.size > 256) this.unclaimed.delete(this.unclaimed.keys().next().value as LegId);
   }
 
   releaseLeg(leg: LegId): void {
@@ -389,14 +413,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         return;
       }
       case 'dtmf':
-        this.legOwner.get(e.leg)?.onDtmf(e.leg, e.digit);
-        return;
       case 'leg.answered':
-        this.legOwner.get(e.leg)?.onLegAnswered(e.leg);
-        return;
       case 'leg.hangup': {
         const owner = this.legOwner.get(e.leg);
-        owner?.onLegHangup(e.leg, e.cause);
+        if (owner) deliver(owner, e);
+        else this.holdUnclaimed(e);
         return;
       }
       case 'endpoint.state': {
