@@ -9,8 +9,11 @@
  * performance.now(): call.arrived → first play request (greeting), and an agent's leg hang-up
  * (agent free while calls wait) → the next originate to that agent.
  *
- * Run: npm run load [-- --calls 200 --rate 5 --agents 30 --talk 2000 --max-seconds 180 --json]
- *      npm run load -- --rates 2,5,10,20   (one fresh Asterisk per rate; reports all of them)
+ * Run: npm run load [-- --calls 200 --rate 5 --agents 10 --talk 2000 --max-seconds 180 --json]
+ *      npm run load -- --rates 2,5,10,20 --agents 60   (one fresh Asterisk per rate; reports all)
+ *      --ari-max-inflight 50 caps concurrent ARI requests (what a cap in AriClient would change).
+ * The default (5 cps, 10 agents) keeps agents the bottleneck, so calls wait and the agent-free →
+ * originate delay is sampled; for the highest rate give enough agents (rate × 2.5).
  * Needs Asterisk (see test/asterisk/harness.ts) and sipp. LOG_FILE=path writes the engine's log.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -39,6 +42,8 @@ const { values } = parseArgs({
     talk: { type: 'string', default: '2000' },
     'max-seconds': { type: 'string', default: '180' },
     json: { type: 'boolean', default: false },
+    /** Cap concurrent ARI requests in this process (0 = no cap, the engine as it is). */
+    'ari-max-inflight': { type: 'string', default: '0' },
   },
 });
 const CALLS = Number(values.calls);
@@ -48,6 +53,7 @@ const TALK_MS = Number(values.talk);
 const MAX_S = Number(values['max-seconds']);
 const RATES = (values.rates ?? values.rate).split(',').map(Number);
 const ARI_BUDGET = 8;
+const ARI_MAX_INFLIGHT = Number(values['ari-max-inflight']);
 if (![CALLS, AGENTS, RING_MS, TALK_MS, MAX_S, ...RATES].every((n) => Number.isFinite(n) && n > 0)) throw new Error('flags must be positive numbers');
 
 const say = (s: string) => {
@@ -56,7 +62,8 @@ const say = (s: string) => {
 
 // ------------------------------------------------------------ ARI request counting (global fetch)
 
-const counter = { base: '', on: false, byPattern: new Map<string, number>() };
+const counter = { base: '', on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0 };
+const slotWaiters: (() => void)[] = [];
 const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events']);
 const realFetch = globalThis.fetch;
 globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
@@ -66,7 +73,23 @@ globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeo
     const key = `${(init?.method ?? 'GET').toUpperCase()} ${path}`;
     counter.byPattern.set(key, (counter.byPattern.get(key) ?? 0) + 1);
   }
-  return realFetch(input, init);
+  if (!counter.base || !url.startsWith(counter.base)) return realFetch(input, init);
+  // Asterisk's HTTP server accepts at most `sessionlimit` (100) connections and drops the rest;
+  // --ari-max-inflight shows what a cap in the ARI client would change.
+  const go = async (): Promise<Response> => {
+    counter.inflight++;
+    counter.maxInflight = Math.max(counter.maxInflight, counter.inflight);
+    try {
+      const res = await realFetch(input, init);
+      // The body is read by the caller; count the slot until the headers are in.
+      return res;
+    } finally {
+      counter.inflight--;
+      slotWaiters.shift()?.();
+    }
+  };
+  if (ARI_MAX_INFLIGHT > 0 && counter.inflight >= ARI_MAX_INFLIGHT) return new Promise<void>((r) => slotWaiters.push(r)).then(go);
+  return go();
 }) as typeof fetch;
 
 // ------------------------------------------------------------ PBX port probe
@@ -204,6 +227,8 @@ interface RunResult {
   ariRequests: number;
   ariPerAnsweredCall: number | null;
   ariPerCallByPattern: Record<string, number>;
+  /** Most ARI requests in flight at once (Asterisk's http.conf sessionlimit is 100). */
+  ariMaxInflight: number;
   greetMs: { p50: number | null; p99: number | null; n: number; pbxP50: number | null; pbxP99: number | null; engineOnlyP50: number | null; engineOnlyP99: number | null };
   agentFreeToOriginateMs: { p50: number | null; p99: number | null; n: number };
   waitMs: { p50: number | null; p99: number | null };
@@ -266,6 +291,7 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
     // Callers: one SIPp places CALLS calls at `rate`, each pressing 1 then 2 and staying until BYE.
     counter.base = asterisk.ariUrl;
     counter.byPattern.clear();
+    counter.maxInflight = 0;
     counter.on = true;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -314,6 +340,7 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
       ariRequests: total,
       ariPerAnsweredCall: answered.length ? Math.round((total / answered.length) * 100) / 100 : null,
       ariPerCallByPattern: perPattern,
+      ariMaxInflight: counter.maxInflight,
       greetMs: { p50: pct(probe.greet, 0.5), p99: pct(probe.greet, 0.99), n: probe.greet.length, pbxP50: pct(probe.greetPbx, 0.5), pbxP99: pct(probe.greetPbx, 0.99), engineOnlyP50: pct(engineOnly, 0.5), engineOnlyP99: pct(engineOnly, 0.99) },
       agentFreeToOriginateMs: { p50: pct(probe.freeToOffer, 0.5), p99: pct(probe.freeToOffer, 0.99), n: probe.freeToOffer.length },
       waitMs: { p50: pct(answered.map((c) => c.waitMs ?? 0), 0.5), p99: pct(answered.map((c) => c.waitMs ?? 0), 0.99) },
@@ -347,7 +374,7 @@ for (const rate of RATES) {
   runs.push(r);
   say(`\nrate ${rate} cps: ${r.answered}/${r.callsPlaced} answered (${r.completionPct} %) ${JSON.stringify(r.byDisposition)}${r.cdrs < r.callsPlaced ? ` (${r.callsPlaced - r.cdrs} without CDR)` : ''}${Object.keys(r.notAnswered).length ? ` not answered: ${JSON.stringify(r.notAnswered)}` : ''}${r.timedOut ? ' [TIMED OUT]' : ''}`);
   say(`  offered ${r.offeredCps} cps, completed ${r.completedCps} cps over ${r.durationS} s; engine CPU ${r.engineCpuPct} % of one core`);
-  say(`  ARI requests: ${r.ariRequests} = ${r.ariPerAnsweredCall} per answered call (budget ${ARI_BUDGET})`);
+  say(`  ARI requests: ${r.ariRequests} = ${r.ariPerAnsweredCall} per answered call (budget ${ARI_BUDGET}); at most ${r.ariMaxInflight} in flight${ARI_MAX_INFLIGHT ? ` (capped at ${ARI_MAX_INFLIGHT})` : ''}`);
   if ((r.ariPerAnsweredCall ?? 0) > ARI_BUDGET) for (const [k, v] of Object.entries(r.ariPerCallByPattern)) say(`    ${v.toFixed(2).padStart(6)}  ${k}`);
   say(`  call.arrived → greeting play: p50 ${r.greetMs.p50} ms, p99 ${r.greetMs.p99} ms (n ${r.greetMs.n}); of which awaiting ARI (setVariable + answer) p50 ${r.greetMs.pbxP50} / p99 ${r.greetMs.pbxP99}; engine only p50 ${r.greetMs.engineOnlyP50} / p99 ${r.greetMs.engineOnlyP99}`);
   say(`  agent free (leg hang-up, calls waiting) → originate: p50 ${r.agentFreeToOriginateMs.p50} ms, p99 ${r.agentFreeToOriginateMs.p99} ms (n ${r.agentFreeToOriginateMs.n})`);
@@ -356,5 +383,5 @@ for (const rate of RATES) {
 const good = runs.filter((r) => r.completionPct >= 99.9 && !r.timedOut).map((r) => r.rate);
 const best = good.length ? Math.max(...good) : null;
 say(`\nhighest rate with ≥ 99.9 % completion: ${best ?? 'none'}${best !== null ? ' cps' : ''} (tried ${RATES.join(', ')})`);
-if (values.json) console.log(JSON.stringify({ calls: CALLS, agents: AGENTS, ringMs: RING_MS, talkMs: TALK_MS, ariBudget: ARI_BUDGET, bestRateCps: best, runs }));
+if (values.json) console.log(JSON.stringify({ calls: CALLS, agents: AGENTS, ariMaxInflightCap: ARI_MAX_INFLIGHT, ringMs: RING_MS, talkMs: TALK_MS, ariBudget: ARI_BUDGET, bestRateCps: best, runs }));
 process.exit(0);
