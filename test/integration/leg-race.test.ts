@@ -14,8 +14,8 @@ function slowOriginate(sim: SimPbx, clock: VirtualClock, lagMs: number): PbxPort
     start: () => sim.start(),
     stop: () => sim.stop(),
     onEvent: (l: Parameters<PbxPort['onEvent']>[0]) => sim.onEvent(l),
-    async originate(...args: Parameters<PbxPort['originate']>) {
-      const leg = await sim.originate(...args);
+    async originate(req: Parameters<PbxPort['originate']>[0]) {
+      const leg = await sim.originate(req);
       await clock.sleep(lagMs);
       return leg;
     },
