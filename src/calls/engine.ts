@@ -403,7 +403,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           return;
         }
         const callId = e.callId ?? this.nextCallId();
-        const arrival = e.fromName === undefined ? { leg: e.leg, to: e.to, from: e.from } : { leg: e.leg, to: e.to, from: e.from, fromName: e.fromName };
+        const arrival = { leg: e.leg, to: e.to, from: e.from, callIdOnChannel: e.callId !== undefined, ...(e.fromName === undefined ? {} : { fromName: e.fromName }) };
         const session = new CallSession(callId, arrival, this.env);
         this.sessions.set(callId, session);
         this.legOwner.set(e.leg, session);

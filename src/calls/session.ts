@@ -47,6 +47,8 @@ export interface Arrival {
   to: string;
   from: string;
   fromName?: string;
+  /** The PBX minted the call id at ingress and it is already on the channel (no request needed). */
+  callIdOnChannel?: boolean;
 }
 
 type QueueOutcome =
@@ -179,7 +181,7 @@ export class CallSession {
         return;
       }
       const lookup = this.env.lookup(this);
-      await pbx.setVariable(this.leg, 'SWITCHBOARD_CALL_ID', this.callId, { signal: this.signal });
+      if (!this.arrival.callIdOnChannel) await pbx.setVariable(this.leg, 'SWITCHBOARD_CALL_ID', this.callId, { signal: this.signal });
       await pbx.answer(this.leg, { signal: this.signal });
       this.cdr.answeredAt = this.env.clock.now();
       this.log.info({ numberId: this.number.id }, 'call answered');
@@ -608,7 +610,7 @@ export class CallSession {
     if (!this.signal.aborted) {
       this.cdr.hangupSide ??= 'system';
       this.cdr.hangupCause ??= 'normal';
-      await pbx.hangup(this.leg, 'normal').catch((err: unknown) => this.quiet(err, 'hang up caller'));
+      await this.hangupCaller();
     }
     this.ended = true;
     this.state = 'ended';
@@ -622,6 +624,20 @@ export class CallSession {
     const cdr: Cdr = { ...this.cdr, endedAt, disposition };
     this.log.info({ disposition, queueId: cdr.queueId, agentId: cdr.agentId, waitMs: cdr.waitMs, talkMs: cdr.talkMs }, 'call ended');
     this.env.finished(this, cdr);
+  }
+
+  /** Hang up the caller; a PBX that is briefly unreachable gets two more tries, or the caller would stay. */
+  private async hangupCaller(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.env.pbx.hangup(this.leg, 'normal');
+        return;
+      } catch (err) {
+        const transient = isPbxError(err, 'DISCONNECTED') || isPbxError(err, 'TIMEOUT');
+        if (!transient || attempt >= 2) return this.quiet(err, 'hang up caller');
+        await this.env.clock.sleep(250 * 2 ** attempt);
+      }
+    }
   }
 
   private async dropLeg(leg: LegId, cause: HangupCause): Promise<void> {

@@ -221,3 +221,38 @@ describe('AriClient events', () => {
     expect(await codeOf(c.waitConnected(300))).toBe('TIMEOUT');
   });
 });
+
+describe('AriClient request limit', () => {
+  it('keeps at most maxInFlight requests open, queues the rest in order, and completes them all', async () => {
+    let open = 0;
+    let peak = 0;
+    const order: string[] = [];
+    const ari = await fakeAri((req, res) => {
+      open++;
+      peak = Math.max(peak, open);
+      order.push(req.url ?? '');
+      setTimeout(() => {
+        open--;
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      }, 30);
+    });
+    const c = client(ari.url, { maxInFlight: 2 });
+    await Promise.all([1, 2, 3, 4, 5, 6].map((i) => c.request('GET', `/x${i}`)));
+    expect(peak).toBe(2);
+    expect(order).toEqual(['/ari/x1', '/ari/x2', '/ari/x3', '/ari/x4', '/ari/x5', '/ari/x6']);
+    expect(c.load).toEqual({ inFlight: 0, waiting: 0 });
+  });
+
+  it('counts the wait for a slot toward the time-out and frees the slot for others', async () => {
+    const ari = await fakeAri((_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 400);
+    });
+    const c = client(ari.url, { maxInFlight: 1 });
+    const slow = c.request('GET', '/slow');
+    const queued = c.request('GET', '/queued', { timeoutMs: 100 });
+    expect(await codeOf(queued)).toBe('TIMEOUT');
+    await slow;
+    await c.request('GET', '/after');
+    expect(c.load).toEqual({ inFlight: 0, waiting: 0 });
+  });
+});

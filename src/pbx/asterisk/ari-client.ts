@@ -19,6 +19,12 @@ export interface AriClientOptions {
   logger: Logger;
   /** Per-request time-out (default 5 s). */
   requestTimeoutMs?: number;
+  /**
+   * Requests in flight at once; more wait their turn (the wait counts toward their time-out).
+   * Asterisk's HTTP server refuses sessions past `sessionlimit` (100 by default), which under a
+   * burst would turn into failed calls. Default 32.
+   */
+  maxInFlight?: number;
   /** Reconnect back-off: first delay, cap, and growth factor (defaults 250 ms, 10 s, 2). */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; factor?: number };
   /** WebSocket keep-alive ping period; a missing pong within one period drops the socket (default 15 s). */
@@ -75,6 +81,54 @@ export class AriClient {
     const timeoutMs = ro.timeoutMs ?? this.opts.requestTimeoutMs ?? 5000;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = ro.signal ? AbortSignal.any([timeout, ro.signal]) : timeout;
+    try {
+      await this.acquire(signal);
+    } catch (err) {
+      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false });
+    }
+    try {
+      return await this.send<T>(method, path, url, ro, signal, timeout, timeoutMs);
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Requests in flight and waiting for a slot (for benchmarks and diagnostics). */
+  get load(): { inFlight: number; waiting: number } {
+    return { inFlight: this.inFlight, waiting: this.waiting.length };
+  }
+
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  private acquire(signal: AbortSignal): Promise<void> {
+    if (this.inFlight < (this.opts.maxInFlight ?? 32)) {
+      this.inFlight += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.waiting.indexOf(grant);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal.reason);
+      };
+      this.waiting.push(grant);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Hand the slot to the next waiting request, or free it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight -= 1;
+  }
+
+  private async send<T>(method: string, path: string, url: string, ro: RequestOptions, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): Promise<T> {
     const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json' };
     let body: string | undefined;
     if (ro.body !== undefined) {

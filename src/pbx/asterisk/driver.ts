@@ -50,6 +50,8 @@ export interface AsteriskDriverOptions {
   /** Channel technology of agent phones (default PJSIP). */
   technology?: string;
   requestTimeoutMs?: number;
+  /** ARI requests in flight at once (default 32; Asterisk's HTTP sessionlimit is 100). */
+  maxInFlight?: number;
   /** How long start() waits for the events WebSocket (default 10 s). */
   connectTimeoutMs?: number;
   reconnect?: AriClientOptions['reconnect'];
@@ -115,6 +117,7 @@ export class AsteriskDriver implements PbxPort {
         app: opts.app,
         logger: opts.logger,
         requestTimeoutMs: opts.requestTimeoutMs,
+        maxInFlight: opts.maxInFlight,
         reconnect: opts.reconnect,
       });
   }
