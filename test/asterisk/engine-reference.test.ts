@@ -49,6 +49,9 @@ describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: reference 
       'one ARI bridge holding both legs',
       5000,
     );
+    // The dialplan minted the call id at ingress; the engine adopted it without another request.
+    const onChannel = await w.ari<{ value: string }>(`channels/${session.leg}/variable?variable=SWITCHBOARD_CALL_ID`);
+    expect(onChannel.value).toBe(session.callId);
     const cdr = await w.until(() => w.cdrOf(from), 'the CDR', 15_000);
 
     // Assert
