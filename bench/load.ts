@@ -11,7 +11,7 @@
  *
  * Run: npm run load [-- --calls 200 --rate 5 --agents 10 --talk 2000 --max-seconds 180 --json]
  *      npm run load -- --rates 2,5,10,20 --agents 60   (one fresh Asterisk per rate; reports all)
- *      --ari-max-inflight 50 caps concurrent ARI requests (what a cap in AriClient would change).
+ *      --ari-max-inflight N sets the ARI client's limit on requests in flight (default 32).
  * The default (5 cps, 10 agents) keeps agents the bottleneck, so calls wait and the agent-free →
  * originate delay is sampled; for the highest rate give enough agents (rate × 2.5).
  * Needs Asterisk (see test/asterisk/harness.ts) and sipp. LOG_FILE=path writes the engine's log.
@@ -43,7 +43,7 @@ const { values } = parseArgs({
     'max-seconds': { type: 'string', default: '180' },
     json: { type: 'boolean', default: false },
     /** Cap concurrent ARI requests in this process (0 = no cap, the engine as it is). */
-    'ari-max-inflight': { type: 'string', default: '0' },
+    'ari-max-inflight': { type: 'string', default: '32' },
   },
 });
 const CALLS = Number(values.calls);
@@ -63,7 +63,6 @@ const say = (s: string) => {
 // ------------------------------------------------------------ ARI request counting (global fetch)
 
 const counter = { base: '', on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0 };
-const slotWaiters: (() => void)[] = [];
 const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events']);
 const realFetch = globalThis.fetch;
 globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
@@ -74,8 +73,8 @@ globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeo
     counter.byPattern.set(key, (counter.byPattern.get(key) ?? 0) + 1);
   }
   if (!counter.base || !url.startsWith(counter.base)) return realFetch(input, init);
-  // Asterisk's HTTP server accepts at most `sessionlimit` (100) connections and drops the rest;
-  // --ari-max-inflight shows what a cap in the ARI client would change.
+  // Asterisk's HTTP server accepts at most `sessionlimit` (100) connections; the ARI client keeps
+  // at most --ari-max-inflight requests open. Count what reaches the wire.
   const go = async (): Promise<Response> => {
     counter.inflight++;
     counter.maxInflight = Math.max(counter.maxInflight, counter.inflight);
@@ -85,10 +84,8 @@ globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeo
       return res;
     } finally {
       counter.inflight--;
-      slotWaiters.shift()?.();
     }
   };
-  if (ARI_MAX_INFLIGHT > 0 && counter.inflight >= ARI_MAX_INFLIGHT) return new Promise<void>((r) => slotWaiters.push(r)).then(go);
   return go();
 }) as typeof fetch;
 
@@ -271,7 +268,7 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
     // maximum wait bounds it (disposition timeout) instead of holding the run until SIPp's time-out.
     input.queues = (input.queues ?? []).map((q) => ({ ...q, answer_timeout_s: 5, wrapup_s: 0, max_wait_s: 30 }));
     const config = configOf(input);
-    const driver = new AsteriskDriver({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger });
+    const driver = new AsteriskDriver({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger, maxInFlight: ARI_MAX_INFLIGHT });
     let eng: Engine | undefined;
     const waiting = () => {
       let n = 0;
