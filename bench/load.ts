@@ -373,7 +373,7 @@ for (const rate of RATES) {
   say(`  offered ${r.offeredCps} cps, completed ${r.completedCps} cps over ${r.durationS} s; engine CPU ${r.engineCpuPct} % of one core`);
   say(`  ARI requests: ${r.ariRequests} = ${r.ariPerAnsweredCall} per answered call (budget ${ARI_BUDGET}); at most ${r.ariMaxInflight} in flight${ARI_MAX_INFLIGHT ? ` (capped at ${ARI_MAX_INFLIGHT})` : ''}`);
   if ((r.ariPerAnsweredCall ?? 0) > ARI_BUDGET) for (const [k, v] of Object.entries(r.ariPerCallByPattern)) say(`    ${v.toFixed(2).padStart(6)}  ${k}`);
-  say(`  call.arrived → greeting play: p50 ${r.greetMs.p50} ms, p99 ${r.greetMs.p99} ms (n ${r.greetMs.n}); of which awaiting ARI (setVariable + answer) p50 ${r.greetMs.pbxP50} / p99 ${r.greetMs.pbxP99}; engine only p50 ${r.greetMs.engineOnlyP50} / p99 ${r.greetMs.engineOnlyP99}`);
+  say(`  call.arrived → greeting play: p50 ${r.greetMs.p50} ms, p99 ${r.greetMs.p99} ms (n ${r.greetMs.n}); of which awaiting ARI (the answer request) p50 ${r.greetMs.pbxP50} / p99 ${r.greetMs.pbxP99}; engine only p50 ${r.greetMs.engineOnlyP50} / p99 ${r.greetMs.engineOnlyP99}`);
   say(`  agent free (leg hang-up, calls waiting) → originate: p50 ${r.agentFreeToOriginateMs.p50} ms, p99 ${r.agentFreeToOriginateMs.p99} ms (n ${r.agentFreeToOriginateMs.n})`);
   say(`  queue wait of answered calls: p50 ${r.waitMs.p50} ms, p99 ${r.waitMs.p99} ms`);
 }
