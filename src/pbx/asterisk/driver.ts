@@ -478,7 +478,10 @@ export class AsteriskDriver implements PbxPort {
     try {
       await this.call('DELETE', `/bridges/${enc(bridge)}`, { signal: opts.signal });
     } catch (err) {
-      if (!isPbxError(err, 'LEG_GONE')) throw err;
+      if (isPbxError(err, 'LEG_GONE')) return;
+      // 409 "Bridge not in Stasis application": a delete already under way; destroying is idempotent.
+      if (isPbxError(err, 'PROTOCOL') && err.details.status === 409) return;
+      throw err;
     }
   }
 
