@@ -97,6 +97,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly sessions = new Map<string, CallSession>();
   private readonly legOwner = new Map<LegId, LegOwner>();
   private readonly unclaimed = new Map<LegId, LegEvent[]>();
+  /** Legs of calls that ended recently (bounded), whose late events are dropped. */
+  private readonly ended = new Set<LegId>();
   private readonly holdEwma = new Map<string, number>();
   private readonly env: SessionEnv;
   private readonly log: Logger;
@@ -149,11 +151,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   async stop(graceMs = 0): Promise<void> {
     this.accepting = false;
     if (this.sessions.size > 0 && graceMs > 0) {
+      const { clock } = this.deps;
+      let timer: ReturnType<Clock['schedule']> | undefined;
       await new Promise<void>((resolve) => {
         this.drained = resolve;
-        const t = this.deps.clock.schedule(this.deps.clock.now() + graceMs, resolve);
-        void t;
+        timer = clock.schedule(clock.now() + graceMs, resolve);
       });
+      if (timer) clock.cancel(timer);
     }
     this.router.stop();
     this.offEvents?.();
@@ -269,6 +273,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Keep a few events of legs nobody owns yet; the oldest legs are forgotten past a bound. */
   private holdUnclaimed(e: LegEvent): void {
+    // Late events of a call that already ended (its hang-up, typically) are not early ones.
+    if (this.ended.has(e.leg)) return;
     const list = this.unclaimed.get(e.leg);
     if (list) list.push(e);
     else this.unclaimed.set(e.leg, [e]);
@@ -487,6 +493,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
     this.sessions.delete(session.callId);
     this.legOwner.delete(session.leg);
+    this.ended.add(session.leg);
+    if (this.ended.size > 1024) this.ended.delete(this.ended.values().next().value as LegId);
     this.emit('call.ended', cdr);
     if (this.sessions.size === 0) this.drained?.();
   }

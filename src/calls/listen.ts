@@ -59,8 +59,9 @@ class Listen implements LegOwner {
     if (leg !== this.supervisorLeg || !this.snoopLeg || this.done) return;
     void this.engine.pbx
       .bridge([this.snoopLeg, leg])
-      .then((bridge) => {
+      .then(async (bridge) => {
         this.bridge = bridge;
+        if (this.done) return this.stop(); // a leg went while the bridge was being made
         this.started = true;
         this.log.info({ line: this.line }, 'listen started');
         this.engine.emit('agent.listen', { agentId: this.agentId, phoneNumber: this.line, started: true });
@@ -79,7 +80,7 @@ class Listen implements LegOwner {
   }
 
   private async stop(): Promise<void> {
-    if (this.done && !this.snoopLeg && !this.supervisorLeg) return;
+    if (this.done && !this.snoopLeg && !this.supervisorLeg && !this.bridge) return;
     this.done = true;
     const { pbx } = this.engine;
     const quiet = (err: unknown) => {

@@ -58,10 +58,19 @@ export class Router {
         if (old) this.clock.cancel(old);
         this.timers.delete(cmd.key);
       } else {
-        this.sinks.command(cmd);
+        this.deliver(() => this.sinks.command(cmd), cmd.type);
       }
     }
-    for (const ev of events) this.sinks.event(ev);
+    for (const ev of events) this.deliver(() => this.sinks.event(ev), ev.type);
+  }
+
+  /** A failing listener must not cost the other commands and events of the same input. */
+  private deliver(fn: () => void, what: string): void {
+    try {
+      fn();
+    } catch (err) {
+      this.log.error({ err, what }, 'routing output handler failed');
+    }
   }
 
   /** Cancel every pending timer (shutdown). */

@@ -470,8 +470,11 @@ export class CallSession {
     this.cdr.agentLegId = offer.leg;
     this.cdr.waitMs = now - (this.cdr.enqueuedAt ?? now);
     phase.media.abort();
-    void this.bridgeWith(phase, bridged);
+    this.bridging = this.bridgeWith(phase, bridged);
   }
+
+  /** The bridge (and recording) being set up; `finish` waits for it so nothing is left behind. */
+  private bridging: Promise<void> = Promise.resolve();
 
   private async bridgeWith(phase: QueuePhase, b: Bridged): Promise<void> {
     const { pbx } = this.env;
@@ -483,7 +486,7 @@ export class CallSession {
       }
       b.bridge = await pbx.bridge([this.leg, b.agentLeg], { signal: this.signal });
       this.log.info({ agentId: b.agentId, bridgeId: b.bridge }, 'call bridged');
-      this.env.bridged(this, b.agentId, phase.queue.id);
+      if (!phase.done.settled) this.env.bridged(this, b.agentId, phase.queue.id);
       if (phase.queue.record && !this.signal.aborted) {
         const name = this.env.recordingName(this.callId);
         b.recording = await pbx.recordBridge(b.bridge, { name, format: 'wav' }, { signal: this.signal });
@@ -603,6 +606,7 @@ export class CallSession {
       else this.env.route({ type: 'call.leave', callId: this.callId });
       phase.done.resolve({ kind: 'abandoned' });
     }
+    await this.bridging;
     const b = phase?.bridged;
     if (b?.recording) await pbx.stopRecording(b.recording).catch((err: unknown) => this.quiet(err, 'stop recording'));
     if (b?.bridge) await pbx.destroyBridge(b.bridge).catch((err: unknown) => this.quiet(err, 'destroy bridge'));

@@ -271,6 +271,18 @@ export const configSchema = z
         else if (q.exit.queue === q.id) issue(['queues', i, 'exit', 'queue'], 'a queue cannot exit to itself');
       }
     });
+    // Exits must not loop (q1 → q2 → q1): a caller would bounce between queues for ever.
+    const exitOf = new Map(cfg.queues.map((q) => [q.id, q.exit.action === 'queue' ? q.exit.queue : undefined]));
+    cfg.queues.forEach((q, i) => {
+      const seen = new Set([q.id]);
+      for (let next = exitOf.get(q.id); next !== undefined; next = exitOf.get(next)) {
+        if (seen.has(next)) {
+          if (next === q.id && exitOf.get(q.id) !== q.id) issue(['queues', i, 'exit', 'queue'], `exits loop back to queue "${q.id}"`);
+          break;
+        }
+        seen.add(next);
+      }
+    });
     cfg.agents.forEach((a, i) => {
       a.groups.forEach((g, j) => {
         if (!groups.has(g)) issue(['agents', i, 'groups', j], `unknown group "${g}"`);

@@ -68,7 +68,14 @@ class OutboundCall implements LegOwner {
   }
 
   async run(agentDest: Parameters<Engine['pbx']['originate']>[0]['destination'], timeoutMs: number, callerId: string | undefined, agentCallerId: string | undefined): Promise<void> {
-    const { pbx } = this.engine;
+    const { pbx, clock } = this.engine;
+    // Our own deadline for both answers, should a PBX event be lost: the agent never stays "dialing".
+    const deadline = clock.schedule(clock.now() + 2 * timeoutMs + 10_000, () => {
+      if (this.connectedAt !== null || this.finished) return;
+      this.log.warn({}, 'click-to-call: no answer event in time');
+      this.hangupCause ??= 'no-answer';
+      this.finish();
+    });
     try {
       const agentAnswer = new Promise<void>((resolve) => (this.agentAnswered = resolve));
       this.agentLeg = await pbx.originate({
@@ -100,6 +107,11 @@ class OutboundCall implements LegOwner {
       if (this.finished) return;
       this.ringback.abort();
       this.bridge = await pbx.bridge([this.agentLeg, this.customerLeg]);
+      if (this.finished) {
+        // A leg went while the bridge was being made: finish() has run; take the bridge down.
+        await pbx.destroyBridge(this.bridge).catch((err: unknown) => this.quiet(err));
+        return;
+      }
       this.connectedAt = this.engine.clock.now();
       this.engine.router.input({ type: 'agent.outbound.connected', agentId: this.req.agentId, callId: this.callId });
       this.log.info({ bridgeId: this.bridge }, 'click-to-call: bridged');
@@ -107,6 +119,8 @@ class OutboundCall implements LegOwner {
       if (!isPbxError(err, 'LEG_GONE')) this.log.warn({ err }, 'click-to-call failed');
       this.hangupCause ??= 'failed';
       this.finish();
+    } finally {
+      clock.cancel(deadline);
     }
   }
 

@@ -165,8 +165,9 @@ const handlers: Handlers = {
   },
 
   'agent.outbound.end': (ctx, input) => {
-    const a = agentOrIgnore(ctx, input);
-    if (!a) return;
+    // A removed agent still has its outbound call to finish: look it up directly.
+    const a = ctx.s.agents.get(input.agentId);
+    if (!a) return ignore(ctx, input, 'unknown agent');
     if (!a.outbound || a.callId !== input.callId) return ignore(ctx, input, 'no such outbound call');
     a.outbound = false;
     becomeIdle(ctx, a);
@@ -341,7 +342,9 @@ function applyConfig(ctx: Ctx, cfg: RoutingConfig): void {
     if (a.activity === 'idle') s.agents.delete(a.id);
   }
   for (const ac of cfg.agents) {
-    if (!s.agents.has(ac.id)) s.agents.set(ac.id, newAgent(ac.id, ctx.now));
+    const known = s.agents.get(ac.id);
+    if (!known) s.agents.set(ac.id, newAgent(ac.id, ctx.now));
+    else known.removed = false; // removed while busy, then configured again
   }
 
   // Tiers: distinct tier priorities per queue, ranked from 0.
@@ -535,7 +538,10 @@ function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
       a.activity = 'idle';
       a.callId = undefined;
       refreshAgent(ctx, a);
-      requeue(ctx, call);
+      if (call.exitPending) {
+        call.state = 'waiting';
+        exitCall(ctx, call, 'timeout');
+      } else requeue(ctx, call);
       reopenTiers(ctx, a);
       return;
     }

@@ -146,6 +146,27 @@ describe('CTI WebSocket', () => {
   });
 });
 
+describe('CTI WebSocket and configuration changes', () => {
+  let w: CtiWorld;
+  afterEach(async () => w?.close());
+
+  it('reports the logout of an agent removed from the configuration, and keeps routing', async () => {
+    w = await ctiWorld(configFrom(config()));
+    const admin = await w.connect(w.adminKey);
+    w.service.loginAgent({ profile: 'admin' }, '1001', 's1');
+    w.service.loginAgent({ profile: 'admin' }, '1002', 's2');
+    const cfg = w.engine.currentConfig;
+    w.engine.applyConfig({ ...cfg, agents: cfg.agents.filter((a) => a.id !== 's1') });
+    const out = await admin.next((m) => m.msgType === 'AgentStateEvent' && m.ctiMessage.agentId === 's1' && m.ctiMessage.name === 'AgentLoggedOut');
+    expect(out.ctiMessage).toMatchObject({ cause: 'removed' });
+    await admin.next((m) => m.msgType === 'QueueMember' && m.ctiMessage.agentId === 's1' && m.ctiMessage.penalty === -1);
+    w.pbx.setPhone('1002', { behavior: 'answer', answerAfterMs: 1000, talkMs: 5000 });
+    w.pbx.placeCall({ to: '100', from: '+1' });
+    await w.clock.runFor(30 * S);
+    expect(w.store.cdrs.all()[0]).toMatchObject({ agentId: 's2', disposition: 'answered' });
+  });
+});
+
 describe('agent commands over REST', () => {
   let w: CtiWorld;
   afterEach(async () => w?.close());

@@ -122,3 +122,23 @@ describe('loadConfigFile', () => {
     expect(err.message.split('\n')).toHaveLength(2);
   });
 });
+
+describe('queue exits', () => {
+  it('refuses exits that loop between queues, naming the field', async () => {
+    const { parseConfig } = await import('../../src/domain/config.js');
+    const result = parseConfig({
+      queues: [
+        { id: 'a', exit: { action: 'queue', queue: 'b' } },
+        { id: 'b', exit: { action: 'queue', queue: 'a' } },
+        { id: 'c', exit: { action: 'queue', queue: 'a' } },
+      ],
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.issues).toEqual([
+        { path: 'queues[0].exit.queue', message: 'exits loop back to queue "a"' },
+        { path: 'queues[1].exit.queue', message: 'exits loop back to queue "b"' },
+      ]);
+    }
+  });
+});

@@ -418,3 +418,29 @@ describe('routing core: outbound calls of an agent', () => {
     expect(core.presence('a')).toBe('ringing');
   });
 });
+
+describe('routing core: review findings', () => {
+  it('leaves at the maximum wait even when the ringing agent logs out', () => {
+    const core = new Core(aConfig([aQueue('q', { maxWaitMs: 10 * S, answerTimeoutMs: 30 * S })], ['a@q', 'b@q']));
+    core.login(0, 'a');
+    core.enqueue(0, 'c1', 'q');
+    core.runTimersUntil(10 * S); // max wait reached while a rings
+    core.input(12 * S, { type: 'agent.logout', agentId: 'a' });
+    expect(core.commands).toContainEqual({ type: 'call.exit', callId: 'c1', queueId: 'q', reason: 'timeout', destination: { action: 'hangup' } });
+    expect(core.state.calls.size).toBe(0);
+  });
+
+  it('makes an agent removed while on a call usable again when it is configured again', () => {
+    const cfg = aConfig([aQueue('q')], ['a@q']);
+    const core = new Core(cfg);
+    core.login(0, 'a');
+    core.enqueue(0, 'c1', 'q');
+    core.answer(1 * S, 'c1');
+    core.input(2 * S, { type: 'config.apply', config: aConfig([aQueue('q')], []) });
+    core.input(3 * S, { type: 'config.apply', config: cfg });
+    core.input(4 * S, { type: 'call.end', callId: 'c1', side: 'caller' });
+    core.login(5 * S, 'a');
+    core.enqueue(6 * S, 'c2', 'q');
+    expect(core.lastOffer()).toEqual({ callId: 'c2', agentId: 'a', at: 6 * S });
+  });
+});

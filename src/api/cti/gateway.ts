@@ -11,7 +11,7 @@ import type { Engine, EngineEvents } from '../../calls/engine.js';
 import type { Config } from '../../domain/config.js';
 import type { Logger } from '../../infra/logger.js';
 import type { LiveStats } from '../../stats/live-stats.js';
-import { SeedError, type AgentService } from '../agent-service.js';
+import { SeedError, STATE_NAMES, type AgentService } from '../agent-service.js';
 import type { AuthService, Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { canSeeAgent, canSeeQueue } from '../profiles.js';
@@ -204,7 +204,11 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
 
   const offState = on(engine, 'agent.state', (e) => {
     if (clients.size === 0) return;
-    broadcast('AgentStateEvent', service.stateMessage(e.agentId), seesAgent(e.agentId));
+    // An agent removed from the configuration has no snapshot left: describe it from the event.
+    const message = engine.agentSnapshot(e.agentId)
+      ? service.stateMessage(e.agentId)
+      : { name: STATE_NAMES[e.presence], agentId: e.agentId, phoneNb: '', since: 0, queues: [], ...(e.reason ? { cause: e.reason } : {}) };
+    broadcast('AgentStateEvent', message, seesAgent(e.agentId));
     const sees = seesAgent(e.agentId);
     broadcast('AgentStatistics', stats.agent(e.agentId), (c) => c.agentStats && sees(c));
   });
