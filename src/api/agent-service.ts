@@ -187,23 +187,11 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
       return { agentId: id, queueId, penalty: -1 };
     },
 
-    async monitorPause(p: Principal, agentId?: string): Promise<{ agentId: string; monitorState: 'PAUSED' }> {
-      const id = target(p, agentId);
-      const session = engine.sessionOfAgent(id);
-      if (!session) throw new ApiError('CONFLICT', `agent ${id} has no queue call to pause the recording of`);
-      if (session.recordingState === 'none') throw new ApiError('CONFLICT', `the call of agent ${id} is not recorded`);
-      await session.pauseRecording();
-      return { agentId: id, monitorState: 'PAUSED' };
-    },
+    /** Seed 002 monitorPause: pause the recording of the agent's queue call. */
+    monitorPause: (p: Principal, agentId?: string) => setRecording(p, agentId, 'PAUSED'),
 
-    async monitorUnpause(p: Principal, agentId?: string): Promise<{ agentId: string; monitorState: 'ACTIVE' }> {
-      const id = target(p, agentId);
-      const session = engine.sessionOfAgent(id);
-      if (!session) throw new ApiError('CONFLICT', `agent ${id} has no queue call to resume the recording of`);
-      if (session.recordingState === 'none') throw new ApiError('CONFLICT', `the call of agent ${id} is not recorded`);
-      await session.resumeRecording();
-      return { agentId: id, monitorState: 'ACTIVE' };
-    },
+    /** Seed 002 monitorUnpause: resume it. */
+    monitorUnpause: (p: Principal, agentId?: string) => setRecording(p, agentId, 'ACTIVE'),
 
     /** The supervisor's phone (its line, or `phoneNb`) hears the agent's call. */
     listenAgent(p: Principal, agentId: string, phoneNb?: string, mode: 'listen' | 'whisper' | 'barge' = 'listen'): { agentId: string; phoneNumber: string } {
@@ -266,6 +254,17 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
       return this.agentList(p).map((agent) => ({ agent, agentState: stateMessage(agent.id) }));
     },
   };
+
+  async function setRecording<S extends 'PAUSED' | 'ACTIVE'>(p: Principal, agentId: string | undefined, state: S): Promise<{ agentId: string; monitorState: S }> {
+    const id = target(p, agentId);
+    const session = engine.sessionOfAgent(id);
+    const verb = state === 'PAUSED' ? 'pause' : 'resume';
+    if (!session) throw new ApiError('CONFLICT', `agent ${id} has no queue call to ${verb} the recording of`);
+    if (session.recordingState === 'none') throw new ApiError('CONFLICT', `the call of agent ${id} is not recorded`);
+    if (state === 'PAUSED') await session.pauseRecording();
+    else await session.resumeRecording();
+    return { agentId: id, monitorState: state };
+  }
 
   function isMemberOf(agentId: string | undefined, queueId: string): boolean {
     return agentId !== undefined && (engine.agentSnapshot(agentId)?.queues.some((q) => q.queueId === queueId) ?? false);

@@ -3,25 +3,17 @@
  * callers than agents; an unanswered offer moving to the next agent; a caller abandoning the wait.
  * Calls come in on number 2000 (straight to Queue 1, no IVR).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { referenceConfig, skipReason, startEngineWorld, type EngineWorld } from './engine-world.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { referenceConfig, skipReason, useEngineWorld, type EngineWorld } from './engine-world.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: queues${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  const world = useEngineWorld();
   let w: EngineWorld;
-
-  beforeAll(async () => {
-    w = await startEngineWorld();
-  }, 60_000);
-
-  afterEach(async () => {
-    await w?.endTest();
-  }, 20_000);
-
-  afterAll(async () => {
-    await w?.close();
-  }, 20_000);
+  beforeEach(() => {
+    w = world();
+  });
 
   it('connects five callers to two agents in arrival order', async () => {
     // Arrange: both Queue 1 agents at the same penalty, talking 1.5 s per call.

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { referenceConfig, skipReason, startEngineWorld, wavDurationMs, type EngineWorld } from './engine-world.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { referenceConfig, skipReason, useEngineWorld, wavDurationMs, type EngineWorld } from './engine-world.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Keys 1 (English) then 2 (support), sent after the engine answers. */
@@ -16,19 +16,11 @@ const support = [
 ];
 
 describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: reference flow${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  const world = useEngineWorld();
   let w: EngineWorld;
-
-  beforeAll(async () => {
-    w = await startEngineWorld();
-  }, 60_000);
-
-  afterEach(async () => {
-    await w?.endTest();
-  }, 20_000);
-
-  afterAll(async () => {
-    await w?.close();
-  }, 20_000);
+  beforeEach(() => {
+    w = world();
+  });
 
   it('routes 1 then 2 to Queue 2 and bridges a Group 3 agent when both Group 2 agents are busy', async () => {
     // Arrange: Group 2 (1003, 1004) and Group 3's 1005 registered; two earlier support callers take Group 2.

@@ -3,11 +3,11 @@
  * agent's call from its own phone (snoop + bridge), and click-to-call (agent first, then the
  * customer through the trunk, bridged). Recording pause/resume is in engine-reference.test.ts.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createAgentService } from '../../src/api/agent-service.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { startTrunkPeer } from './harness.js';
-import { referenceConfig, skipReason, startEngineWorld, type EngineWorld } from './engine-world.js';
+import { referenceConfig, skipReason, useEngineWorld, type EngineWorld } from './engine-world.js';
 
 interface AriChannel {
   id: string;
@@ -16,19 +16,11 @@ interface AriChannel {
 }
 
 describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: supervisor and outbound commands${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  const world = useEngineWorld();
   let w: EngineWorld;
-
-  beforeAll(async () => {
-    w = await startEngineWorld();
-  }, 60_000);
-
-  afterEach(async () => {
-    await w?.endTest();
-  }, 20_000);
-
-  afterAll(async () => {
-    await w?.close();
-  }, 20_000);
+  beforeEach(() => {
+    w = world();
+  });
 
   it('lets a supervisor on line 1002 hear the call of agent 1001 until it ends', async () => {
     // Arrange: a caller on 2000 (Queue 1) reaches agent 1001; 1002 is the supervisor's phone.

@@ -8,6 +8,7 @@
  * left in Asterisk and stops the engine; `close()` stops Asterisk and kills every child process.
  * LOG_FILE=/path writes the engine's log (trace, raw ARI included) to a file; default silent.
  */
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { Engine } from '../../src/calls/engine.js';
@@ -324,4 +325,25 @@ export function wavDurationMs(buf: Buffer): number {
     off += 8 + size + (size % 2);
   }
   throw new Error('wav without data chunk');
+}
+
+/**
+ * One Asterisk for a whole test file: started before the first test, each test's SIPp peers,
+ * channels and engine cleaned up after it, everything stopped at the end. Returns the world's getter.
+ */
+export function useEngineWorld(): () => EngineWorld {
+  let w: EngineWorld | undefined;
+  beforeAll(async () => {
+    w = await startEngineWorld();
+  }, 60_000);
+  afterEach(async () => {
+    await w?.endTest();
+  }, 20_000);
+  afterAll(async () => {
+    await w?.close();
+  }, 20_000);
+  return () => {
+    if (!w) throw new Error('the engine world is not started');
+    return w;
+  };
 }
