@@ -6,7 +6,7 @@ set -eu
 
 : "${AST_HTTP_BIND:=127.0.0.1}" "${AST_HTTP_PORT:=8088}" "${AST_ARI_USER:=switchboard}" "${AST_ARI_APP:=switchboard}"
 : "${AST_SIP_BIND:=127.0.0.1}" "${AST_SIP_PORT:=5060}" "${AST_TRUNK_MATCH:=127.0.0.1}" "${AST_TRUNK_CONTACT:=sip:127.0.0.1:5080}"
-: "${AST_RTP_START:=10000}" "${AST_RTP_END:=10999}"
+: "${AST_RTP_START:=10000}" "${AST_RTP_END:=10999}" "${AST_TRUNK_CONNECTED_LINE:=no}"
 AST_DIR_ETC=/etc/asterisk AST_DIR_MOD=/usr/lib/asterisk/modules AST_DIR_VARLIB=/var/lib/asterisk AST_DIR_DB=/var/lib/asterisk
 AST_DIR_DATA=/var/lib/asterisk AST_DIR_SPOOL=/var/spool/asterisk AST_DIR_RUN=/var/run/asterisk AST_DIR_LOG=/var/log/asterisk
 AST_DIR_CACHE=/var/cache/asterisk AST_DIR_SBIN=/usr/sbin

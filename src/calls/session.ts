@@ -178,6 +178,8 @@ export class CallSession {
       if (!this.number) {
         this.log.warn({ dialled: this.arrival.to }, 'no number configured');
         this.cdr.disposition = 'failed';
+        this.cdr.hangupSide = 'system';
+        this.cdr.hangupCause = 'not-found';
         return;
       }
       const lookup = this.env.lookup(this);
@@ -614,7 +616,7 @@ export class CallSession {
     if (!this.signal.aborted) {
       this.cdr.hangupSide ??= 'system';
       this.cdr.hangupCause ??= 'normal';
-      await this.hangupCaller();
+      await this.hangupCaller(this.cdr.hangupCause === 'not-found' ? 'not-found' : 'normal');
     }
     this.ended = true;
     this.state = 'ended';
@@ -631,10 +633,10 @@ export class CallSession {
   }
 
   /** Hang up the caller; a PBX that is briefly unreachable gets two more tries, or the caller would stay. */
-  private async hangupCaller(): Promise<void> {
+  private async hangupCaller(cause: HangupCause): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.env.pbx.hangup(this.leg, 'normal');
+        await this.env.pbx.hangup(this.leg, cause);
         return;
       } catch (err) {
         const transient = isPbxError(err, 'DISCONNECTED') || isPbxError(err, 'TIMEOUT');

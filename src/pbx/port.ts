@@ -41,8 +41,11 @@ export interface OriginateRequest {
   callId: string;
 }
 
-/** Why a leg ended, normalised from SIP/Q.850 causes. */
-export type HangupCause = 'normal' | 'busy' | 'no-answer' | 'rejected' | 'failed' | 'unreachable' | 'cancelled';
+/**
+ * Why a leg ended, normalised from SIP/Q.850 causes. `not-found`: the dialled number does not
+ * exist (Q.850 1, unallocated number; SIP 404).
+ */
+export type HangupCause = 'normal' | 'busy' | 'no-answer' | 'rejected' | 'failed' | 'unreachable' | 'not-found' | 'cancelled';
 
 export interface PlayOptions {
   /** Language for `sound:` prompts (e.g. en, es). */

@@ -51,4 +51,14 @@ describe('reference call flow (seed 000) on the simulated PBX', () => {
     expect(cdr).toMatchObject({ numberId: 'B', ivrPath: null, queueId: 'q1', agentId: '1001', disposition: 'answered', hangupSide: 'agent', waitMs: 1000, talkMs: 30_000 });
     expect(w.pbx.calls('play').length).toBe(1); // the queue greeting only
   });
+
+  it('refuses a number nobody configured as not found (SIP 404), without answering, and records that cause', async () => {
+    w = await simWorld(exampleConfig());
+    w.pbx.placeCall({ to: '7777', from: '5550' });
+    await w.clock.runFor(5_000);
+    const [cdr] = w.store.cdrs.all();
+    expect(cdr).toMatchObject({ numberId: null, disposition: 'failed', hangupSide: 'system', hangupCause: 'not-found', answeredAt: null });
+    expect(w.pbx.calls('answer')).toHaveLength(0);
+    expect(w.pbx.calls('hangup').map((c) => c.args[1])).toEqual(['not-found']);
+  });
 });

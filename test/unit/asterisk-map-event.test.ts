@@ -134,7 +134,7 @@ describe('hangupCauseOf', () => {
     [18, 'no-answer'],
     [19, 'no-answer'],
     [21, 'rejected'],
-    [1, 'unreachable'],
+    [1, 'not-found'],
     [3, 'unreachable'],
     [20, 'unreachable'],
     [27, 'unreachable'],
@@ -162,7 +162,7 @@ describe('hangupCauseOf', () => {
     expect(dialStatusCause(status)).toBe(cause);
   });
 
-  it.each<HangupCause>(['normal', 'busy', 'no-answer', 'rejected', 'unreachable', 'failed'])('round-trips %s through its Q.850 reason code', (cause) => {
+  it.each<HangupCause>(['normal', 'busy', 'no-answer', 'rejected', 'unreachable', 'not-found', 'failed'])('round-trips %s through its Q.850 reason code', (cause) => {
     expect(hangupCauseOf(q850Of(cause))).toBe(cause);
   });
 });

@@ -115,7 +115,8 @@ export function hangupCauseOf(q850: number | undefined, dialStatus?: string): Ha
       return 'no-answer';
     case 21: // call rejected
       return 'rejected';
-    case 1: // unallocated number
+    case 1: // unallocated number (SIP 404)
+      return 'not-found';
     case 2: // no route to transit network
     case 3: // no route to destination
     case 20: // subscriber absent (no registered contact)
@@ -167,6 +168,8 @@ export function q850Of(cause: HangupCause): number {
       return 21;
     case 'unreachable':
       return 3;
+    case 'not-found':
+      return 1;
     case 'failed':
       return 41;
   }

@@ -28,6 +28,8 @@ export interface AsteriskConfigVars {
   PHONE_PASSWORD: string;
   TRUNK_MATCH: string;
   TRUNK_CONTACT: string;
+  /** `yes` sends connected-line updates (re-INVITEs) to the trunk; default `no`. */
+  TRUNK_CONNECTED_LINE: string;
   RTP_START: string;
   RTP_END: string;
 }
@@ -42,6 +44,7 @@ export const configDefaults = {
   SIP_PORT: '5060',
   TRUNK_MATCH: '127.0.0.1',
   TRUNK_CONTACT: 'sip:127.0.0.1:5080',
+  TRUNK_CONNECTED_LINE: 'no',
   RTP_START: '10000',
   RTP_END: '10999',
 } satisfies Partial<AsteriskConfigVars>;
@@ -94,7 +97,7 @@ export function configVarsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
   const out: Partial<Record<keyof AsteriskConfigVars, string>> = {};
   for (const key of [
     'HTTP_BIND', 'HTTP_PORT', 'ARI_USER', 'ARI_PASSWORD', 'ARI_APP', 'SIP_BIND', 'SIP_PORT',
-    'PHONE_PASSWORD', 'TRUNK_MATCH', 'TRUNK_CONTACT', 'RTP_START', 'RTP_END',
+    'PHONE_PASSWORD', 'TRUNK_MATCH', 'TRUNK_CONTACT', 'TRUNK_CONNECTED_LINE', 'RTP_START', 'RTP_END',
   ] as const) {
     const v = pick(key);
     if (v !== undefined) out[key] = v;
