@@ -65,6 +65,26 @@ export interface RecordOptions {
 
 export type SnoopMode = 'listen' | 'whisper' | 'barge';
 
+/**
+ * A leg alive in the PBX, as `recover()` lists it after an engine restart or a lost event stream.
+ * - inbound: a caller that reached our application (answered or not);
+ * - agent: a leg we originated for a call (agent, customer, supervisor);
+ * - snoop: a snoop leg we created;
+ * - other: in our application, but not one we can place.
+ */
+export interface LiveLeg {
+  leg: LegId;
+  role: 'inbound' | 'agent' | 'snoop' | 'other';
+  /** Our call id, from the channel (SWITCHBOARD_CALL_ID), when it carries one. */
+  callId?: string;
+  /** The far end answered (an inbound leg: we answered it). */
+  answered: boolean;
+  /** The bridge the leg is in, if any. */
+  bridge?: BridgeId;
+  from?: string;
+  to?: string;
+}
+
 export interface PbxPort {
   /** A short name for logs and metrics: `sim`, `asterisk`. */
   readonly name: string;
@@ -98,6 +118,12 @@ export interface PbxPort {
   /** A snoop leg on `leg` (listen: hears both parties; whisper: speaks to the agent; barge: to both); bridge it with a supervisor's leg. It ends with `leg`. */
   snoop(leg: LegId, mode: SnoopMode, opts?: { signal?: AbortSignal }): Promise<LegId>;
   hangup(leg: LegId, cause?: HangupCause, opts?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * List what is alive in the PBX for our application (legs, with their bridges), and adopt it:
+   * from now on the driver reports those legs' events as if it had created them. Used at start
+   * (after an engine restart) and after the event stream was lost and came back.
+   */
+  recover(opts?: { signal?: AbortSignal }): Promise<LiveLeg[]>;
   setVariable(leg: LegId, name: string, value: string, opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
@@ -111,7 +137,14 @@ export type PbxEvent =
   /** A recording ended; `failed` when the PBX could not write it. */
   | { type: 'recording.finished'; recording: RecordingId; durationMs?: number; failed?: boolean }
   | { type: 'endpoint.state'; endpoint: string; online: boolean }
-  | { type: 'pbx.connected' }
-  | { type: 'pbx.disconnected' };
+  /**
+   * The event stream is up (again). `restarted`: the PBX itself restarted since the stream was
+   * last up, so no leg of before is alive.
+   */
+  | { type: 'pbx.connected'; restarted?: boolean }
+  /** The event stream is lost; the PBX may still be up (the driver reconnects). */
+  | { type: 'pbx.disconnected' }
+  /** The PBX itself is unreachable (down or restarting): the legs it held are gone. */
+  | { type: 'pbx.lost' };
 
 export type PbxEventType = PbxEvent['type'];

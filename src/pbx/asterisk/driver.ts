@@ -14,6 +14,7 @@ import {
   type Destination,
   type HangupCause,
   type LegId,
+  type LiveLeg,
   type OriginateRequest,
   type PbxEvent,
   type PbxPort,
@@ -25,6 +26,8 @@ import {
 } from '../port.js';
 import { AriClient, type AriClientOptions } from './ari-client.js';
 import type {
+  AriBridge,
+  AriChannel,
   AriEndpoint,
   AriEvent,
   ChannelDestroyedEvent,
@@ -35,6 +38,7 @@ import type {
   StasisStartEvent,
 } from './ari-types.js';
 import { endpointStateEvent, hangupCauseOf, mapAriEvent, q850Of, type LegFacts, type LegKind } from './map-event.js';
+import { liveLegsOf } from './recover.js';
 import { decodeStasisArgs, stasisAppArgs } from './stasis-args.js';
 
 export interface AsteriskDriverOptions {
@@ -535,6 +539,21 @@ export class AsteriskDriver implements PbxPort {
     const s = this.legs.get(leg);
     if (s && s.requestedCause === undefined) s.requestedCause = cause;
     await this.call('DELETE', `/channels/${enc(leg)}`, { query: { reason_code: q850Of(cause) }, signal: opts.signal }, leg);
+  }
+
+  async recover(opts: { signal?: AbortSignal } = {}): Promise<LiveLeg[]> {
+    this.ensureStarted();
+    const [channels, bridges] = await Promise.all([
+      this.client.request<AriChannel[]>('GET', '/channels', { signal: opts.signal }),
+      this.client.request<AriBridge[]>('GET', '/bridges', { signal: opts.signal }),
+    ]);
+    const live = liveLegsOf(channels, bridges, this.opts.app);
+    for (const l of live) {
+      if (this.legs.has(l.leg)) continue;
+      const kind = l.role === 'other' ? 'inbound' : l.role;
+      this.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true } : {}) });
+    }
+    return live;
   }
 
   async setVariable(leg: LegId, name: string, value: string, opts: { signal?: AbortSignal } = {}): Promise<void> {

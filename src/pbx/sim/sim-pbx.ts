@@ -10,6 +10,7 @@ import {
   type Destination,
   type HangupCause,
   type LegId,
+  type LiveLeg,
   type OriginateRequest,
   type PbxEvent,
   type PbxPort,
@@ -328,6 +329,61 @@ export class SimPbx implements PbxPort {
     this.record('hangup', leg, cause);
     this.live(leg);
     this.end(leg, cause);
+  }
+
+  async recover(): Promise<LiveLeg[]> {
+    this.record('recover');
+    if (!this.started) throw new PbxError('DISCONNECTED', 'simulated PBX not started');
+    const out: LiveLeg[] = [];
+    for (const l of this.legs.values()) {
+      if (l.state === 'down') continue;
+      const callId = l.callId ?? l.variables.SWITCHBOARD_CALL_ID;
+      const live: LiveLeg = { leg: l.id, role: l.kind === 'caller' ? 'inbound' : l.kind, answered: l.state === 'up', from: l.from, to: l.to };
+      if (callId) live.callId = callId;
+      if (l.bridge) live.bridge = l.bridge;
+      out.push(live);
+    }
+    return out;
+  }
+
+  /**
+   * The PBX restarts: every leg ends (without events: nobody is connected to hear them),
+   * then the event stream comes back with `restarted`. For PBX-loss tests.
+   */
+  crash(): void {
+    this.emit({ type: 'pbx.disconnected' });
+    this.emit({ type: 'pbx.lost' });
+    for (const l of this.legs.values()) {
+      if (l.state === 'down') continue;
+      l.state = 'down';
+      l.hangupCause = 'failed';
+      l.endedAt = this.clock.now();
+      for (const t of l.timers) this.clock.cancel(t);
+      l.timers = [];
+      l.bridge = undefined;
+      const watchers = this.legEndWatchers.get(l.id);
+      this.legEndWatchers.delete(l.id);
+      for (const w of watchers ?? []) w();
+    }
+    this.bridges.clear();
+  }
+
+  /** The PBX is back after `crash()`. */
+  restartDone(): void {
+    this.emit({ type: 'pbx.connected', restarted: true });
+  }
+
+  /** The event stream breaks and comes back (the PBX stays up); events in between are lost. */
+  cutEvents(): { resume(): void } {
+    this.emit({ type: 'pbx.disconnected' });
+    const saved = [...this.listeners];
+    this.listeners.clear();
+    return {
+      resume: () => {
+        for (const l of saved) this.listeners.add(l);
+        this.emit({ type: 'pbx.connected' });
+      },
+    };
   }
 
   async setVariable(leg: LegId, name: string, value: string): Promise<void> {

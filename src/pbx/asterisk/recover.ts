@@ -1,0 +1,33 @@
+/**
+ * What is alive in Asterisk for our application, from ARI's channel and bridge lists: the pure
+ * half of `AsteriskDriver.recover()`. A channel is ours when it sits in Stasis(<app>,…); its role
+ * comes from the Stasis arguments (stasis-args.ts) and our call id from the SWITCHBOARD_CALL_ID
+ * channel variable (ari.conf `channelvars`).
+ */
+import type { BridgeId, LegId, LiveLeg } from '../port.js';
+import type { AriBridge, AriChannel } from './ari-types.js';
+import { decodeStasisArgs } from './stasis-args.js';
+
+export function liveLegsOf(channels: readonly AriChannel[], bridges: readonly AriBridge[], app: string): LiveLeg[] {
+  const bridgeOf = new Map<string, string>();
+  for (const b of bridges) for (const c of b.channels) bridgeOf.set(c, b.id);
+  const out: LiveLeg[] = [];
+  for (const ch of channels) {
+    const d = ch.dialplan;
+    if (d?.app_name !== 'Stasis' || !d.app_data) continue;
+    const [name, ...args] = d.app_data.split(',');
+    if (name !== app) continue;
+    const decoded = decodeStasisArgs(args);
+    const role: LiveLeg['role'] = decoded?.kind ?? 'other';
+    const live: LiveLeg = { leg: ch.id as LegId, role, answered: ch.state === 'Up' };
+    const callId = ch.channelvars?.SWITCHBOARD_CALL_ID || (decoded?.kind === 'agent' ? decoded.callId : undefined);
+    if (callId) live.callId = callId;
+    const bridge = bridgeOf.get(ch.id);
+    if (bridge) live.bridge = bridge as BridgeId;
+    if (ch.caller?.number) live.from = ch.caller.number;
+    const to = decoded?.kind === 'inbound' ? decoded.to : ch.connected?.number || undefined;
+    if (to) live.to = to;
+    out.push(live);
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { AriBridge, AriChannel } from '../../src/pbx/asterisk/ari-types.js';
+import { liveLegsOf } from '../../src/pbx/asterisk/recover.js';
+
+const ch = (id: string, app_data: string | undefined, extra: Partial<AriChannel> = {}): AriChannel => ({
+  id,
+  name: `PJSIP/x-${id}`,
+  state: 'Up',
+  caller: { name: '', number: '5551000' },
+  dialplan: { context: 'from-trunk', exten: '1000', priority: 2, ...(app_data === undefined ? {} : { app_name: 'Stasis', app_data }) },
+  ...extra,
+});
+
+describe('liveLegsOf', () => {
+  it('lists the inbound, agent and snoop legs of our application with call ids, roles and bridges', () => {
+    const channels = [
+      ch('in-1', 'switchboard,inbound,1000', { channelvars: { SWITCHBOARD_CALL_ID: 'call-a' } }),
+      ch('sb-ag-1', 'switchboard,agent,call-a', { channelvars: { SWITCHBOARD_CALL_ID: 'call-a' }, connected: { name: '', number: '1001' } }),
+      ch('sb-ag-2', 'switchboard,agent,call%2Cb', { state: 'Ringing', channelvars: {} }),
+      ch('snoop-1', 'switchboard,snoop,listen,in-1'),
+      ch('other-app', 'someoneelse,inbound,1000'),
+      ch('in-dialplan', undefined),
+      ch('garbled', 'switchboard,what'),
+    ];
+    const bridges: AriBridge[] = [{ id: 'sb-br-1', technology: 'simple_bridge', bridge_type: 'mixing', channels: ['in-1', 'sb-ag-1'] }];
+
+    const legs = liveLegsOf(channels, bridges, 'switchboard');
+
+    expect(legs).toEqual([
+      { leg: 'in-1', role: 'inbound', answered: true, callId: 'call-a', bridge: 'sb-br-1', from: '5551000', to: '1000' },
+      { leg: 'sb-ag-1', role: 'agent', answered: true, callId: 'call-a', bridge: 'sb-br-1', from: '5551000', to: '1001' },
+      { leg: 'sb-ag-2', role: 'agent', answered: false, callId: 'call,b', from: '5551000' },
+      { leg: 'snoop-1', role: 'snoop', answered: true, from: '5551000' },
+      { leg: 'garbled', role: 'other', answered: true, from: '5551000' },
+    ]);
+  });
+});
