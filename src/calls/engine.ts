@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Cdr } from '../domain/cdr.js';
+import type { AgentSessionRecord, CallJournal } from '../domain/journal.js';
 import type { Agent, Config, Ivr, Line, NumberEntry, Queue } from '../domain/config.js';
 import type { QueueLogEntry } from '../domain/queue-log.js';
 import type { Clock } from '../infra/clock.js';
@@ -14,6 +15,7 @@ import { routingConfig } from '../routing/from-config.js';
 import type { AgentPresence, RoutingCommand, RoutingEvent } from '../routing/types.js';
 import type { CallHooks, CallNotice, CustomAgent, LookupResult } from './hooks.js';
 import { Router } from './router.js';
+import { planRecovery } from './recovery.js';
 import { CallSession, type SessionEnv } from './session.js';
 
 /** Whoever handles a PBX leg's events: an inbound session, an outbound call, a listen. */
@@ -34,6 +36,10 @@ function deliver(owner: LegOwner, e: LegEvent): void {
 export interface EngineStore {
   cdrs: { insert(cdr: Cdr): void };
   queueLog: { append(entries: QueueLogEntry[]): void };
+  journal: { save(entry: CallJournal, at: number): void; remove(callId: string): void; all(): CallJournal[] };
+  agentSessions: { save(rec: AgentSessionRecord, at: number): void; all(): AgentSessionRecord[] };
+  /** The CDR written and the journal dropped in one transaction. */
+  completeCall(cdr: Cdr): void;
 }
 
 export interface EngineDeps {
@@ -62,6 +68,23 @@ export interface EngineEvents {
   'agent.listen': [{ agentId: string; phoneNumber: string; started: boolean }];
   /** An agent's line changed (hot-desk login, take-over, logout). */
   'agent.line': [{ agentId: string; line: string | undefined }];
+  /** The PBX link: up, down (event stream lost), lost (the PBX itself is gone). */
+  'pbx.state': [{ state: PbxLinkState; at: number }];
+  /** Start-up recovery finished (calls taken up again, CDRs completed, strays hung up). */
+  'recovered': [RecoveryReport];
+}
+
+export type PbxLinkState = 'up' | 'down' | 'lost';
+
+export interface RecoveryReport {
+  /** Calls of the journal taken up again (IVR, queue, bridge). */
+  resumed: number;
+  /** Calls of the journal whose caller was gone: CDR completed. */
+  completed: number;
+  /** Legs alive in the PBX that no journal knew, hung up. */
+  strays: number;
+  agentsRestored: number;
+  ms: number;
 }
 
 export interface QueueSnapshot {
@@ -106,6 +129,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   private accepting = false;
   private idSeq = 0;
   private drained: (() => void) | undefined;
+  /** Dead (a simulated crash): nothing more happens, nothing more is written. */
+  private halted = false;
+  private link: PbxLinkState = 'down';
+  private linkSince = 0;
+  private everConnected = false;
 
   constructor(private readonly deps: EngineDeps) {
     super();
@@ -115,7 +143,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       pbx: deps.pbx,
       clock: deps.clock,
       log: deps.log.child({ mod: 'call' }),
-      route: (input) => this.router.input(input),
+      route: (input) => {
+        if (!this.halted) this.router.input(input);
+      },
       number: (dialled) => this.numbers.get(dialled),
       ivr: (id) => this.ivrs.get(id),
       queue: (id) => this.queues.get(id),
@@ -135,16 +165,100 @@ export class Engine extends EventEmitter<EngineEvents> {
       agentList: (queue, session) => this.runAgentList(queue, session),
       offering: (session, agentId, queueId) => this.emit('call.offering', this.notice(session, agentId, queueId)),
       bridged: (session, agentId, queueId) => this.emit('call.bridged', this.notice(session, agentId, queueId)),
+      journal: (entry) => {
+        if (!this.halted) this.deps.store.journal.save(entry, this.deps.clock.now());
+      },
     };
     this.applyConfig(deps.config);
   }
 
   async start(): Promise<void> {
+    const t0 = performance.now();
     this.offEvents = this.deps.pbx.onEvent((e) => this.onPbxEvent(e));
     await this.deps.pbx.start();
+    const agentsRestored = this.restoreAgents();
+    const report = await this.recoverCalls();
     this.accepting = true;
-    for (const a of this.config.agents) if (a.auto_login) this.router.input({ type: 'agent.login', agentId: a.id });
-    this.log.info({ pbx: this.deps.pbx.name, queues: this.queues.size, agents: this.agents.size }, 'engine started');
+    const full: RecoveryReport = { ...report, agentsRestored, ms: Math.round(performance.now() - t0) };
+    this.log.info({ pbx: this.deps.pbx.name, queues: this.queues.size, agents: this.agents.size, ...full }, 'engine started');
+    this.emit('recovered', full);
+  }
+
+  /** Agents' persisted login state (ready, paused with its reason, wrap-up, hot-desk line); auto-login for the others. */
+  private restoreAgents(): number {
+    const saved = new Map(this.deps.store.agentSessions.all().map((r) => [r.agentId, r]));
+    let restored = 0;
+    for (const a of this.config.agents) {
+      const rec = saved.get(a.id);
+      if (!rec) {
+        if (a.auto_login) this.router.input({ type: 'agent.login', agentId: a.id });
+        continue;
+      }
+      if (rec.line && this.lines.has(rec.line)) this.setAgentLine(a.id, rec.line);
+      if (rec.status === 'loggedOut') continue;
+      restored += 1;
+      this.router.input({
+        type: 'agent.restore',
+        agentId: a.id,
+        status: rec.status,
+        ...(rec.pauseReason !== null ? { pauseReason: rec.pauseReason } : {}),
+        ...(rec.wrapupUntil !== null ? { wrapupUntil: rec.wrapupUntil } : {}),
+      });
+    }
+    return restored;
+  }
+
+  /**
+   * Match the journal of the calls that were live when the engine stopped with what is alive in
+   * the PBX: take up the calls whose caller is still there (bridged first, then queued callers in
+   * their original order, then IVR), complete the CDRs of the others, hang up what nobody knows.
+   */
+  private async recoverCalls(): Promise<Omit<RecoveryReport, 'agentsRestored' | 'ms'>> {
+    const { pbx, store, clock } = this.deps;
+    const journal = store.journal.all();
+    let legs: Awaited<ReturnType<PbxPort['recover']>> = [];
+    try {
+      legs = await pbx.recover();
+    } catch (err) {
+      this.log.error({ err, calls: journal.length }, 'pbx recover failed, live calls taken as gone');
+    }
+    const plan = planRecovery(journal, legs, clock.now());
+    for (const leg of plan.hangup) {
+      this.log.warn({ legId: leg.leg, reason: leg.reason }, 'hanging up a leg after restart');
+      await pbx.hangup(leg.leg, 'normal').catch((err: unknown) => this.log.debug({ err, legId: leg.leg }, 'hang-up after restart failed'));
+    }
+    for (const bridge of plan.destroyBridges) await pbx.destroyBridge(bridge).catch((err: unknown) => this.log.debug({ err, bridge }, 'bridge clean-up after restart failed'));
+    for (const cdr of plan.completed) {
+      this.log.info({ callId: cdr.callId, disposition: cdr.disposition }, 'call ended while the engine was down');
+      this.writeCdr(cdr);
+      this.emit('call.ended', cdr);
+    }
+    for (const { entry, agentLegAlive } of plan.resume) {
+      const arrival = { leg: entry.leg as LegId, to: entry.cdr.dialled, from: entry.cdr.caller, callIdOnChannel: true, ...(entry.cdr.callerName === null ? {} : { fromName: entry.cdr.callerName }) };
+      const session = new CallSession(entry.callId, arrival, this.env, entry);
+      this.sessions.set(entry.callId, session);
+      this.legOwner.set(arrival.leg, session);
+      void session.resume(agentLegAlive);
+    }
+    return { resumed: plan.resume.length, completed: plan.completed.length, strays: plan.strays };
+  }
+
+  /**
+   * Simulate the process dying at this instant (tests, chaos bench): stop listening to the PBX,
+   * cancel every timer, abandon every call without a word to the PBX or the store. The journal
+   * and agent sessions stay as they were, for the next engine to recover.
+   */
+  halt(): void {
+    this.halted = true;
+    this.accepting = false;
+    this.router.stop();
+    this.offEvents?.();
+    for (const s of this.sessions.values()) s.halt();
+  }
+
+  /** The PBX link as last reported: up, down (event stream lost) or lost (the PBX is gone). */
+  get pbxLink(): { state: PbxLinkState; since: number } {
+    return { state: this.link, since: this.linkSince };
   }
 
   /** Stop taking calls, let live calls finish for at most `graceMs`, then stop the PBX link. */
@@ -211,6 +325,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (line === undefined) this.agentLine.delete(agentId);
     else this.agentLine.set(agentId, line);
     this.rebuildAddresses();
+    this.saveAgentSession(agentId);
     this.emit('agent.line', { agentId, line });
   }
 
@@ -291,6 +406,14 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   get clock(): Clock {
     return this.deps.clock;
+  }
+
+  private writeCdr(cdr: Cdr): void {
+    try {
+      this.deps.store.completeCall(cdr);
+    } catch (err) {
+      this.log.error({ err, callId: cdr.callId }, 'cdr write failed');
+    }
   }
 
   /** Persist a CDR written outside inbound sessions (outbound calls) and report the end. */
@@ -431,12 +554,55 @@ export class Engine extends EventEmitter<EngineEvents> {
         if (agentId) this.router.input({ type: 'agent.reachable', agentId, reachable: e.online });
         return;
       }
+      case 'pbx.connected':
+        if (e.restarted) this.pbxGone();
+        else if (this.everConnected && this.link !== 'up') void this.resync();
+        this.everConnected = true;
+        return this.setLink('up');
+      case 'pbx.disconnected':
+        return this.setLink('down');
+      case 'pbx.lost':
+        this.pbxGone();
+        return this.setLink('lost');
       case 'leg.ringing':
       case 'recording.finished':
-      case 'pbx.connected':
-      case 'pbx.disconnected':
         return;
     }
+  }
+
+  private setLink(state: PbxLinkState): void {
+    if (this.link === state) return;
+    const at = this.deps.clock.now();
+    if (state === 'up') this.log.info({ was: this.link }, 'pbx link up');
+    else this.log.error({ state }, state === 'lost' ? 'pbx lost' : 'pbx event stream lost');
+    this.link = state;
+    this.linkSince = at;
+    this.emit('pbx.state', { state, at });
+  }
+
+  /** The PBX died or restarted: every live call ended with it. CDRs say `pbx-lost`; agents go back to rest. */
+  private pbxGone(): void {
+    for (const s of [...this.sessions.values()]) s.pbxLost();
+    for (const [leg, owner] of [...this.legOwner]) if (!(owner instanceof CallSession)) deliver(owner, { type: 'leg.hangup', leg, cause: 'lost' });
+  }
+
+  /** After the event stream came back: legs that vanished meanwhile end their calls (cause `lost`). */
+  private async resync(): Promise<void> {
+    let legs;
+    try {
+      legs = await this.deps.pbx.recover();
+    } catch (err) {
+      this.log.warn({ err }, 'resync after reconnect failed');
+      return;
+    }
+    const alive = new Set(legs.map((l) => l.leg));
+    let vanished = 0;
+    for (const [leg, owner] of [...this.legOwner]) {
+      if (alive.has(leg)) continue;
+      vanished += 1;
+      deliver(owner, { type: 'leg.hangup', leg, cause: 'lost' });
+    }
+    this.log.info({ legs: legs.length, vanished }, 'resynchronised after reconnect');
   }
 
   private onCommand(cmd: Exclude<RoutingCommand, { type: 'timer.set' | 'timer.clear' }>): void {
@@ -474,6 +640,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       case 'agent.state':
         this.log.info({ agentId: e.agentId, from: e.previous, to: e.presence, reason: e.reason }, 'agent state');
+        this.saveAgentSession(e.agentId);
         this.emit('agent.state', e);
         return;
       case 'member.changed':
@@ -485,12 +652,31 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  private onFinished(session: CallSession, cdr: Cdr): void {
+  /** Persist an agent's login state (status, pause reason, hot-desk line, wrap-up end) for a restart. */
+  private saveAgentSession(agentId: string): void {
+    if (this.halted) return;
+    const a = this.router.state.agents.get(agentId);
+    if (!a) return;
+    const wrapupMs = a.activity === 'wrapup' && a.callQueueId ? (this.router.state.queues.get(a.callQueueId)?.cfg.wrapupMs ?? 0) : 0;
+    const now = this.deps.clock.now();
     try {
-      this.deps.store.cdrs.insert(cdr);
+      this.deps.store.agentSessions.save(
+        {
+          agentId,
+          status: a.removed ? 'loggedOut' : a.status,
+          pauseReason: a.status === 'paused' ? (a.pauseReason ?? '') : null,
+          line: this.agentLine.get(agentId) ?? null,
+          wrapupUntil: wrapupMs > 0 ? now + wrapupMs : null,
+        },
+        now,
+      );
     } catch (err) {
-      session.log.error({ err }, 'cdr write failed');
+      this.log.error({ err, agentId }, 'agent session write failed');
     }
+  }
+
+  private onFinished(session: CallSession, cdr: Cdr): void {
+    this.writeCdr(cdr);
     this.sessions.delete(session.callId);
     this.legOwner.delete(session.leg);
     this.ended.add(session.leg);

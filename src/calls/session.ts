@@ -5,6 +5,7 @@
  * reports what the PBX did back as routing inputs.
  */
 import type { Cdr, CdrDisposition } from '../domain/cdr.js';
+import type { CallJournal, CdrDraft, JournalStep } from '../domain/journal.js';
 import type { Agent, ExitDestination, Ivr, IvrAction, NumberEntry, Queue } from '../domain/config.js';
 import type { Clock } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
@@ -40,6 +41,8 @@ export interface SessionEnv {
   agentList(queue: Queue, session: CallSession): Promise<CustomAgent[] | undefined>;
   offering(session: CallSession, agentId: string, queueId: string): void;
   bridged(session: CallSession, agentId: string, queueId: string): void;
+  /** Keep what the call has done so far durable (the live-call journal). */
+  journal(entry: CallJournal): void;
 }
 
 export interface Arrival {
@@ -94,8 +97,16 @@ export class CallSession {
   private language: string;
   private readonly ivrPath: string[] = [];
   private readonly agentLegs = new Set<LegId>();
-  private readonly cdr: Omit<Cdr, 'endedAt' | 'disposition'> & { disposition: CdrDisposition | undefined };
+  private readonly cdr: CdrDraft;
   private ended = false;
+  /** The engine died (simulated crash): do nothing more, write nothing. */
+  private halted = false;
+  /** The PBX is gone: its legs with it; finish without asking it anything. */
+  private pbxGone = false;
+  /** Where the call is in the IVR, and its queue priority, for the journal. */
+  private ivrId: string | undefined;
+  private ivrNodeId: string | undefined;
+  private priority = 0;
   readonly number: NumberEntry | undefined;
   /** Per-call agent destinations from a custom agent list (routing_type 2: the agent's number). */
   private readonly agentOverrides = new Map<string, Destination>();
@@ -105,6 +116,8 @@ export class CallSession {
     readonly callId: string,
     private readonly arrival: Arrival,
     private readonly env: SessionEnv,
+    /** After an engine restart: the call's journal, to take it up where it was. */
+    private readonly resumeFrom?: CallJournal,
   ) {
     this.log = env.log.child({ callId, legId: arrival.leg });
     this.number = env.number(arrival.to);
@@ -135,6 +148,12 @@ export class CallSession {
       disposition: undefined,
       variables: {},
     };
+    if (resumeFrom) {
+      Object.assign(this.cdr, resumeFrom.cdr);
+      this.language = resumeFrom.cdr.language ?? this.language;
+      if (resumeFrom.cdr.ivrPath) this.ivrPath.push(...resumeFrom.cdr.ivrPath.split('>'));
+      this.priority = resumeFrom.priority ?? 0;
+    }
   }
 
   get leg(): LegId {
@@ -182,11 +201,13 @@ export class CallSession {
         this.cdr.hangupCause = 'not-found';
         return;
       }
+      this.writeJournal();
       const lookup = this.env.lookup(this);
       if (!this.arrival.callIdOnChannel) await pbx.setVariable(this.leg, 'SWITCHBOARD_CALL_ID', this.callId, { signal: this.signal });
       await pbx.answer(this.leg, { signal: this.signal });
       this.cdr.answeredAt = this.env.clock.now();
       this.log.info({ numberId: this.number.id }, 'call answered');
+      this.writeJournal();
 
       if (this.number.greeting) {
         this.state = 'greeting';
@@ -206,26 +227,104 @@ export class CallSession {
       } else {
         target = { action: 'queue', queue: this.number.queue ?? '' };
       }
-      if (target.action === 'hangup') this.cdr.disposition = 'ivr-exit';
-      while (target.action === 'queue') {
-        const outcome = await this.runQueue(target.queue, hint?.priority ?? target.priority ?? 0);
-        if (outcome.kind === 'exit' && outcome.destination.action === 'queue') {
-          target = { action: 'queue', queue: outcome.destination.queue };
-          continue;
-        }
-        break;
-      }
+      await this.follow(target, hint?.priority);
     } catch (err) {
-      // Every step above acts on the caller's leg: LEG_GONE means the caller hung up, even if
-      // the PBX's hang-up event has not reached us yet.
-      if (isPbxError(err, 'LEG_GONE')) this.callerGone('normal');
-      else if (!this.signal.aborted) {
-        this.log.error({ err }, 'call flow failed');
-        this.cdr.disposition ??= 'failed';
-      }
+      this.failed(err);
     } finally {
       await this.finish();
     }
+  }
+
+  /**
+   * After an engine restart: take the call up where its journal says it was. The IVR restarts
+   * the node the caller was in; a queued caller re-enters at its place (original enqueue time and
+   * priority) with music; a bridged call stays bridged. `agentLegAlive`: the journal's agent leg
+   * is still up in the PBX (bridged calls only).
+   */
+  async resume(agentLegAlive: boolean): Promise<void> {
+    const entry = this.resumeFrom;
+    try {
+      if (!entry) throw new Error('resume() needs the call journal');
+      this.log.info({ step: entry.step }, 'call resumed after restart');
+      if (entry.step === 'bridged') return await this.resumeBridged(entry, agentLegAlive);
+      if (entry.step === 'queued' && this.cdr.queueId) return await this.follow({ action: 'queue', queue: this.cdr.queueId, priority: this.priority }, this.priority, true);
+      const ivr = entry.step === 'ivr' && entry.ivrId ? this.env.ivr(entry.ivrId) : undefined;
+      if (ivr) {
+        this.state = 'ivr';
+        return await this.follow(await this.runIvr(ivr, entry.ivrNode));
+      }
+      // Before the IVR (greeting, lookup): the flow starts over; answering again is harmless.
+      this.resumeFromStart = true;
+    } catch (err) {
+      this.failed(err);
+    } finally {
+      if (!this.resumeFromStart) await this.finish();
+    }
+    if (this.resumeFromStart) await this.run();
+  }
+
+  private resumeFromStart = false;
+
+  /** Queue (and queue exits to other queues) after the IVR or a lookup picked the target. */
+  private async follow(target: IvrAction, basePriority?: number, restored = false): Promise<void> {
+    if (target.action === 'hangup') this.cdr.disposition = 'ivr-exit';
+    let first = true;
+    while (target.action === 'queue') {
+      const outcome = await this.runQueue(target.queue, basePriority ?? target.priority ?? 0, restored && first);
+      first = false;
+      if (outcome.kind === 'exit' && outcome.destination.action === 'queue') {
+        target = { action: 'queue', queue: outcome.destination.queue };
+        continue;
+      }
+      break;
+    }
+  }
+
+  private failed(err: unknown): void {
+    if (this.halted) return;
+    // Every step acts on the caller's leg: LEG_GONE means the caller hung up, even if the PBX's
+    // hang-up event has not reached us yet.
+    if (isPbxError(err, 'LEG_GONE')) this.callerGone('normal');
+    else if (!this.signal.aborted) {
+      this.log.error({ err }, 'call flow failed');
+      this.cdr.disposition ??= 'failed';
+    }
+  }
+
+  private async resumeBridged(entry: CallJournal, agentLegAlive: boolean): Promise<void> {
+    const queue = this.cdr.queueId ? this.env.queue(this.cdr.queueId) : undefined;
+    const agentLeg = entry.agentLeg as LegId | undefined;
+    if (!queue || !entry.agentId || !agentLeg) {
+      this.log.warn({ queueId: this.cdr.queueId, agentId: entry.agentId }, 'bridged call cannot be resumed');
+      this.cdr.hangupSide = 'system';
+      this.cdr.hangupCause = 'interrupted';
+      return;
+    }
+    const bridged: Bridged = {
+      agentId: entry.agentId,
+      agentLeg,
+      bridge: entry.bridge as BridgeId | undefined,
+      recording: entry.recording as RecordingId | undefined,
+      recordingPaused: entry.recordingPaused ?? false,
+    };
+    const phase: QueuePhase = { queue, done: deferred(), media: new AbortController(), mediaDone: Promise.resolve(), offer: undefined, bridged };
+    phase.media.abort();
+    this.phase = phase;
+    this.state = 'bridged';
+    this.agentLegs.add(agentLeg);
+    this.env.claimLeg(agentLeg, this);
+    const now = this.env.clock.now();
+    this.env.route({
+      type: 'call.restore',
+      callId: this.callId,
+      queueId: queue.id,
+      agentId: entry.agentId,
+      priority: this.priority,
+      enqueuedAt: this.cdr.enqueuedAt ?? now,
+      connectedAt: this.cdr.connectedAt ?? now,
+    });
+    if (!agentLegAlive) this.endBridged(phase, 'agent', 'lost');
+    await phase.done.promise;
   }
 
   /** Play prompts in the caller's language; when `interruptible`, a key press stops them. */
@@ -271,10 +370,13 @@ export class CallSession {
     return this.digits.shift();
   }
 
-  private async runIvr(ivr: Ivr): Promise<IvrAction> {
+  private async runIvr(ivr: Ivr, startNode?: string): Promise<IvrAction> {
     const nodes = new Map(ivr.nodes.map((n) => [n.id, n]));
-    let node = nodes.get(ivr.root);
+    let node = (startNode ? nodes.get(startNode) : undefined) ?? nodes.get(ivr.root);
+    this.ivrId = ivr.id;
     while (node) {
+      this.ivrNodeId = node.id;
+      this.writeJournal();
       let chosen: IvrAction | undefined;
       for (let attempt = 0; attempt <= node.retries && !chosen; attempt++) {
         await this.prompt(node.prompts, true);
@@ -308,7 +410,7 @@ export class CallSession {
 
   // ------------------------------------------------------------ queue
 
-  private runQueue(queueId: string, priority: number): Promise<QueueOutcome> {
+  private runQueue(queueId: string, priority: number, restored = false): Promise<QueueOutcome> {
     const queue = this.env.queue(queueId);
     if (!queue) {
       this.log.warn({ queueId }, 'unknown queue');
@@ -321,7 +423,9 @@ export class CallSession {
     this.phase = phase;
     this.cdr.queueId = queue.id;
     this.cdr.enqueuedAt ??= this.env.clock.now();
-    this.log.info({ queueId: queue.id, priority }, 'call queued');
+    this.priority = priority;
+    this.log.info({ queueId: queue.id, priority, restored }, 'call queued');
+    this.writeJournal();
     const customList = queue.agent_list_url !== undefined;
     const preferred = this.lookupResult?.agentId;
     this.env.route({
@@ -331,8 +435,9 @@ export class CallSession {
       priority,
       ...(customList ? { agents: [] } : {}),
       ...(preferred ? { preferredAgent: preferred } : {}),
+      ...(restored ? { restoredAt: this.cdr.enqueuedAt } : {}),
     });
-    if (!phase.done.settled && !phase.bridged) phase.mediaDone = this.waitingMedia(phase);
+    if (!phase.done.settled && !phase.bridged) phase.mediaDone = this.waitingMedia(phase, restored);
     if (customList) void this.applyAgentList(phase);
     return phase.done.promise;
   }
@@ -360,12 +465,13 @@ export class CallSession {
   }
 
   /** Greeting, music on hold and periodic announcements while the caller waits. */
-  private async waitingMedia(phase: QueuePhase): Promise<void> {
+  private async waitingMedia(phase: QueuePhase, restored = false): Promise<void> {
     const { pbx, clock } = this.env;
     const q = phase.queue;
     const signal = phase.media.signal;
     try {
-      if (q.greeting) await pbx.play(this.leg, pickPrompts(q.greeting, this.language), { language: this.language, signal });
+      // A caller taken up again after a restart has heard the greeting: music goes on.
+      if (q.greeting && !restored) await pbx.play(this.leg, pickPrompts(q.greeting, this.language), { language: this.language, signal });
       if (signal.aborted) return;
       await pbx.startMoh(this.leg, q.moh_class, { signal });
       this.mohOn = true;
@@ -433,6 +539,7 @@ export class CallSession {
           this.agentLegs.add(leg);
           this.env.claimLeg(leg, this);
           if (offer.cancelled || phase.offer !== offer) void this.dropLeg(leg, 'cancelled');
+          else this.writeJournal();
         },
         (err: unknown) => {
           this.log.warn({ err, agentId }, 'agent leg could not be started');
@@ -472,6 +579,7 @@ export class CallSession {
     this.cdr.agentLegId = offer.leg;
     this.cdr.waitMs = now - (this.cdr.enqueuedAt ?? now);
     phase.media.abort();
+    this.writeJournal();
     this.bridging = this.bridgeWith(phase, bridged);
   }
 
@@ -488,11 +596,13 @@ export class CallSession {
       }
       b.bridge = await pbx.bridge([this.leg, b.agentLeg], { signal: this.signal });
       this.log.info({ agentId: b.agentId, bridgeId: b.bridge }, 'call bridged');
+      this.writeJournal();
       if (!phase.done.settled) this.env.bridged(this, b.agentId, phase.queue.id);
       if (phase.queue.record && !this.signal.aborted) {
         const name = this.env.recordingName(this.callId);
         b.recording = await pbx.recordBridge(b.bridge, { name, format: 'wav' }, { signal: this.signal });
         this.cdr.recording = name;
+        this.writeJournal();
       }
     } catch (err) {
       if (!this.isGone(err)) this.log.warn({ err }, 'bridge failed');
@@ -518,6 +628,7 @@ export class CallSession {
     if (!b?.recording || b.recordingPaused) return false;
     await this.env.pbx.pauseRecording(b.recording);
     b.recordingPaused = true;
+    this.writeJournal();
     return true;
   }
 
@@ -526,6 +637,7 @@ export class CallSession {
     if (!b?.recording || !b.recordingPaused) return false;
     await this.env.pbx.resumeRecording(b.recording);
     b.recordingPaused = false;
+    this.writeJournal();
     return true;
   }
 
@@ -570,8 +682,9 @@ export class CallSession {
   }
 
   private callerGone(cause: HangupCause): void {
-    if (this.signal.aborted) return;
-    this.cdr.hangupSide ??= 'caller';
+    if (this.signal.aborted || this.halted) return;
+    if (cause === 'lost' && this.cdr.connectedAt === null) this.cdr.disposition = 'interrupted';
+    this.cdr.hangupSide ??= cause === 'lost' ? 'system' : 'caller';
     this.cdr.hangupCause ??= cause;
     this.log.debug({ cause, state: this.state }, 'caller hung up');
     const phase = this.phase;
@@ -579,8 +692,8 @@ export class CallSession {
       if (phase.bridged) this.endBridged(phase, 'caller', cause);
       else {
         phase.media.abort();
-        this.cdr.disposition = 'abandoned';
-        this.env.route({ type: 'call.abandon', callId: this.callId });
+        this.cdr.disposition ??= 'abandoned';
+        this.env.route({ type: this.cdr.disposition === 'interrupted' ? 'call.leave' : 'call.abandon', callId: this.callId });
         phase.done.resolve({ kind: 'abandoned' });
       }
     }
@@ -598,7 +711,7 @@ export class CallSession {
   // ------------------------------------------------------------ the end
 
   private async finish(): Promise<void> {
-    if (this.ended) return;
+    if (this.ended || this.halted) return;
     const { pbx, clock } = this.env;
     const phase = this.phase;
     if (phase && !phase.done.settled) {
@@ -609,10 +722,13 @@ export class CallSession {
       phase.done.resolve({ kind: 'abandoned' });
     }
     await this.bridging;
+    if (this.halted) return;
     const b = phase?.bridged;
-    if (b?.recording) await pbx.stopRecording(b.recording).catch((err: unknown) => this.quiet(err, 'stop recording'));
-    if (b?.bridge) await pbx.destroyBridge(b.bridge).catch((err: unknown) => this.quiet(err, 'destroy bridge'));
-    for (const leg of [...this.agentLegs]) await this.dropLeg(leg, 'normal');
+    if (!this.pbxGone) {
+      if (b?.recording) await pbx.stopRecording(b.recording).catch((err: unknown) => this.quiet(err, 'stop recording'));
+      if (b?.bridge) await pbx.destroyBridge(b.bridge).catch((err: unknown) => this.quiet(err, 'destroy bridge'));
+      for (const leg of [...this.agentLegs]) await this.dropLeg(leg, 'normal');
+    }
     if (!this.signal.aborted) {
       this.cdr.hangupSide ??= 'system';
       this.cdr.hangupCause ??= 'normal';
@@ -630,6 +746,69 @@ export class CallSession {
     const cdr: Cdr = { ...this.cdr, endedAt, disposition };
     this.log.info({ disposition, queueId: cdr.queueId, agentId: cdr.agentId, waitMs: cdr.waitMs, talkMs: cdr.talkMs }, 'call ended');
     this.env.finished(this, cdr);
+  }
+
+  /**
+   * The engine dies here (a simulated crash, for tests and the chaos bench): from now on the
+   * session does nothing and writes nothing; its journal stays as it was.
+   */
+  halt(): void {
+    this.halted = true;
+    this.phase?.media.abort();
+    if (!this.signal.aborted) this.hangup.abort(new PbxError('DISCONNECTED', 'engine halted'));
+  }
+
+  /** The PBX is gone and the call with it: end it now, with a CDR saying so (`pbx-lost`). */
+  pbxLost(): void {
+    if (this.signal.aborted || this.halted || this.ended) return;
+    this.pbxGone = true;
+    this.cdr.hangupSide = 'system';
+    this.cdr.hangupCause = 'pbx-lost';
+    if (this.cdr.connectedAt === null) this.cdr.disposition = 'interrupted';
+    const phase = this.phase;
+    if (phase && !phase.done.settled) {
+      phase.media.abort();
+      if (phase.bridged) this.endBridged(phase, 'caller', 'failed');
+      else {
+        this.env.route({ type: 'call.leave', callId: this.callId });
+        phase.done.resolve({ kind: 'abandoned' });
+      }
+    }
+    this.hangup.abort(new PbxError('DISCONNECTED', 'PBX lost'));
+  }
+
+  /** The live-call journal: what the call has done so far, replaced at each step. */
+  private writeJournal(): void {
+    if (this.ended || this.halted) return;
+    const phase = this.phase;
+    const b = phase?.bridged;
+    const step: JournalStep = b ? 'bridged' : phase && !phase.done.settled ? 'queued' : this.state === 'ivr' ? 'ivr' : 'arrived';
+    const entry: CallJournal = {
+      callId: this.callId,
+      leg: this.leg,
+      step,
+      cdr: { ...this.cdr, variables: { ...this.cdr.variables }, ivrPath: this.ivrPath.length > 0 ? this.ivrPath.join('>') : null, language: this.language },
+    };
+    if (step === 'ivr' && this.ivrId && this.ivrNodeId) {
+      entry.ivrId = this.ivrId;
+      entry.ivrNode = this.ivrNodeId;
+    }
+    if (step === 'queued' || step === 'bridged') entry.priority = this.priority;
+    if (b) {
+      entry.agentId = b.agentId;
+      entry.agentLeg = b.agentLeg;
+      if (b.bridge) entry.bridge = b.bridge;
+      if (b.recording) entry.recording = b.recording;
+      entry.recordingPaused = b.recordingPaused;
+    } else if (phase?.offer?.leg) {
+      entry.agentId = phase.offer.agentId;
+      entry.agentLeg = phase.offer.leg;
+    }
+    try {
+      this.env.journal(entry);
+    } catch (err) {
+      this.log.error({ err }, 'journal write failed');
+    }
   }
 
   /** Hang up the caller; a PBX that is briefly unreachable gets two more tries, or the caller would stay. */

@@ -48,4 +48,9 @@ export type CdrDisposition =
   | 'ivr-hangup'
   /** The IVR ended the call (hang-up branch or retries exhausted). */
   | 'ivr-exit'
+  /**
+   * The call was cut by a fault, not by a party: the engine or the PBX died, or its channel
+   * vanished while the event stream was down (hangupCause `pbx-lost` / `lost` / `interrupted`).
+   */
+  | 'interrupted'
   | 'failed';

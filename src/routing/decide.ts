@@ -106,11 +106,12 @@ const handlers: Handlers = {
       ctx.commands.push({ type: 'call.exit', callId: input.callId, queueId: q.cfg.id, reason: 'joinempty', destination: q.cfg.exit });
       return;
     }
+    const restored = input.restoredAt !== undefined;
     const call: CallRec = {
       id: input.callId,
       queueId: q.cfg.id,
       priority,
-      enqueuedAt: ctx.now,
+      enqueuedAt: input.restoredAt ?? ctx.now,
       seq: ++s.seq,
       state: 'waiting',
       agentId: undefined,
@@ -130,10 +131,59 @@ const handlers: Handlers = {
     q.calls.add(call);
     incLevel(q, priority);
     pushWaiting(q, call);
-    queueLog(ctx, 'ENTERQUEUE', q.cfg.id, { callId: call.id, data: { position: call.origPosition } });
-    if (q.cfg.maxWaitMs > 0) setTimer(ctx, `maxwait:${call.id}`, ctx.now + q.cfg.maxWaitMs);
+    if (!restored) queueLog(ctx, 'ENTERQUEUE', q.cfg.id, { callId: call.id, data: { position: call.origPosition } });
+    if (q.cfg.maxWaitMs > 0) setTimer(ctx, `maxwait:${call.id}`, Math.max(ctx.now, call.enqueuedAt + q.cfg.maxWaitMs));
     scheduleOverflow(ctx, q, call);
     dispatchCall(ctx, call);
+  },
+
+  'call.restore': (ctx, input) => {
+    const s = ctx.s;
+    if (s.calls.has(input.callId)) return ignore(ctx, input, 'call already known');
+    const q = s.queues.get(input.queueId);
+    const a = s.agents.get(input.agentId);
+    if (!q || q.removed) return ignore(ctx, input, 'unknown queue');
+    if (!a || a.removed) return ignore(ctx, input, 'unknown agent');
+    if (a.status === 'loggedOut' || a.activity !== 'idle') return ignore(ctx, input, 'agent not free');
+    const call: CallRec = {
+      id: input.callId,
+      queueId: q.cfg.id,
+      priority: input.priority,
+      enqueuedAt: input.enqueuedAt,
+      seq: ++s.seq,
+      state: 'connected',
+      agentId: a.id,
+      offeredAt: input.connectedAt,
+      connectedAt: input.connectedAt,
+      tried: undefined,
+      heapGen: 0,
+      origPosition: 0,
+      exitPending: false,
+      agents: undefined,
+      agentTimeouts: undefined,
+      preferred: undefined,
+      overflowRank: 0,
+    };
+    s.calls.set(call.id, call);
+    a.activity = 'onCall';
+    a.callId = call.id;
+    a.callQueueId = q.cfg.id;
+    refreshAgent(ctx, a);
+  },
+
+  'agent.restore': (ctx, input) => {
+    const a = agentOrIgnore(ctx, input);
+    if (!a) return;
+    if (a.status !== 'loggedOut') return ignore(ctx, input, 'already logged in');
+    a.status = input.status;
+    a.pauseReason = input.status === 'paused' ? (input.pauseReason ?? '') : undefined;
+    a.noAnswers = 0;
+    if (input.wrapupUntil !== undefined && input.wrapupUntil > ctx.now && a.activity === 'idle') {
+      a.activity = 'wrapup';
+      setTimer(ctx, `wrapup:${a.id}`, input.wrapupUntil);
+    }
+    refreshAgent(ctx, a);
+    dispatchAgent(ctx, a);
   },
 
   'call.agents': (ctx, input) => {

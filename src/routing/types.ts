@@ -153,7 +153,22 @@ export type RoutingInput =
       agents?: string[];
       agentTimeouts?: Record<string, number>;
       preferredAgent?: string;
+      /**
+       * After an engine restart: the call's original enqueue time, so it keeps its place (and its
+       * max wait counts from then); no ENTERQUEUE is logged again.
+       */
+      restoredAt?: number;
     }
+  /**
+   * After an engine restart: a call that was bridged with an agent is still bridged. The agent
+   * is on the call again (its wrap-up follows when the call ends), nothing is offered.
+   */
+  | { type: 'call.restore'; callId: string; queueId: string; agentId: string; priority: number; enqueuedAt: number; connectedAt: number }
+  /**
+   * After an engine restart: an agent's persisted login state (ready or paused, with the pause
+   * reason; in wrap-up until `wrapupUntil`). Nothing is logged in the queue log: nothing changed.
+   */
+  | { type: 'agent.restore'; agentId: string; status: 'ready' | 'paused'; pauseReason?: string; wrapupUntil?: number }
   /** Set or lift (agents undefined) the per-call agent list. */
   | { type: 'call.agents'; callId: string; agents: string[] | undefined; agentTimeouts?: Record<string, number> }
   /** The agent places a call of its own (click-to-call): reserved, dialing, then on call. */

@@ -159,6 +159,7 @@ export function q850Of(cause: HangupCause): number {
   switch (cause) {
     case 'normal':
     case 'cancelled':
+    case 'lost':
       return 16;
     case 'busy':
       return 17;

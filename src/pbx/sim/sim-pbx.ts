@@ -166,6 +166,8 @@ export class SimPbx implements PbxPort {
   async start(): Promise<void> {
     this.started = true;
     this.emit({ type: 'pbx.connected' });
+    // Like a real PBX's endpoint list at connection: who is registered now.
+    for (const [endpoint, phone] of this.phones) this.emit({ type: 'endpoint.state', endpoint, online: phone.online ?? true });
   }
 
   async stop(): Promise<void> {
