@@ -70,7 +70,11 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions = {}): Prom
   const routeDeps: RouteDeps = { ...deps, config: createConfigService({ engine: deps.engine, repo: deps.store.config, log: deps.log }) };
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok', liveCalls: deps.engine.liveCalls }));
+  // Liveness, and whether the PBX link is up: `degraded` while the event stream is down or the PBX is lost.
+  app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness and PBX link state', security: [] } }, async () => {
+    const pbx = deps.engine.pbxLink;
+    return { status: pbx.state === 'up' ? 'ok' : 'degraded', pbx: { state: pbx.state, since: pbx.since }, liveCalls: deps.engine.liveCalls };
+  });
   await app.register(loginRoutes(routeDeps));
   await app.register(metricsRoutes(routeDeps));
 

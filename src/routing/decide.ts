@@ -741,7 +741,8 @@ function scheduleOverflow(ctx: Ctx, q: QueueRec, call: CallRec): void {
 
 // ---------------------------------------------------------------- waiting lists
 
-const heapLess = (x: HeapEntry, y: HeapEntry) => x.call.seq < y.call.seq;
+/** First come, first served: by enqueue time (a call restored after a restart keeps its original one), then arrival order. */
+const heapLess = (x: HeapEntry, y: HeapEntry) => x.call.enqueuedAt < y.call.enqueuedAt || (x.call.enqueuedAt === y.call.enqueuedAt && x.call.seq < y.call.seq);
 
 function pushWaiting(q: QueueRec, call: CallRec): void {
   let heap = q.heaps.get(call.priority);

@@ -8,8 +8,11 @@ export interface MetricsSource {
   readonly currentConfig: Config;
   queueSnapshot(queueId: string): { waiting: number } | undefined;
   agentSnapshot(agentId: string): { presence: AgentPresence } | undefined;
+  readonly pbxLink: { state: 'up' | 'down' | 'lost' };
   on(event: 'call.ended', listener: (cdr: Cdr) => void): unknown;
   off(event: 'call.ended', listener: (cdr: Cdr) => void): unknown;
+  on(event: 'pbx.state', listener: (e: { state: 'up' | 'down' | 'lost' }) => void): unknown;
+  off(event: 'pbx.state', listener: (e: { state: 'up' | 'down' | 'lost' }) => void): unknown;
 }
 
 export interface Metrics {
@@ -84,6 +87,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     registers: [registry],
   });
 
+  new Gauge({
+    name: 'pbx_up',
+    help: 'The PBX link: 1 when the event stream is up, 0 when it is down or the PBX is lost',
+    registers: [registry],
+    collect() {
+      this.set(source?.pbxLink.state === 'up' ? 1 : 0);
+    },
+  });
+  const pbxLinkChanges = new Counter({ name: 'pbx_link_changes_total', help: 'PBX link state changes, by new state (down: event stream lost; lost: the PBX itself)', labelNames: ['state'] as const, registers: [registry] });
+  const onPbxState = (e: { state: 'up' | 'down' | 'lost' }) => pbxLinkChanges.inc({ state: e.state });
+
   const onCallEnded = (cdr: Cdr) => {
     const queue = cdr.queueId ?? 'none';
     calls.inc({ queue, disposition: cdr.disposition });
@@ -96,8 +110,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     attach(engine) {
       source = engine;
       engine.on('call.ended', onCallEnded);
+      engine.on('pbx.state', onPbxState);
       return () => {
         engine.off('call.ended', onCallEnded);
+        engine.off('pbx.state', onPbxState);
         if (source === engine) source = undefined;
       };
     },

@@ -107,6 +107,11 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     clients.add(c);
     log.debug({ profile: principal.profile, clients: clients.size }, 'cti client connected');
     send(c, 'RightProfile', { profile: PROFILE_NAMES[principal.profile], rights: principal.profile === 'agent' ? [] : ['recording'] });
+    // A desktop that (re)connects, after a network blip or an engine restart, starts from the state of now.
+    send(c, 'Snapshot', {
+      agents: service.agentList(principal).map((a) => service.stateMessage(a.id)),
+      pbx: { state: engine.pbxLink.state, since: engine.pbxLink.since },
+    });
     ws.on('pong', () => (c.alive = true));
     ws.on('message', (data, isBinary) => {
       if (isBinary) return send(c, 'AgentError', { Error: 'BadRequest', message: 'text JSON messages only' });
@@ -221,6 +226,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     if (clients.size === 0) return;
     broadcast('AgentListen', { started: e.started, phoneNumber: e.phoneNumber, agentId: e.agentId }, seesAgent(e.agentId));
   });
+  const offPbx = on(engine, 'pbx.state', (e) => broadcast('PbxState', { state: e.state, since: e.at }, () => true));
   const pushQueueStats = (queueId: string) => {
     if (clients.size === 0) return;
     const q = stats.queue(queueId);
@@ -259,6 +265,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       offState();
       offMember();
       offListen();
+      offPbx();
       offQueue();
       offEnded();
       for (const c of clients) c.ws.close(1001, 'server stopping');

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { planRecovery } from '../../src/calls/recovery.js';
+import type { CallJournal, CdrDraft } from '../../src/domain/journal.js';
+import type { BridgeId, LegId, LiveLeg } from '../../src/pbx/port.js';
+
+const draft = (callId: string, over: Partial<CdrDraft> = {}): CdrDraft => ({
+  callId, legId: `leg-${callId}`, direction: 'inbound', numberId: 'B', dialled: '2000', caller: '555', callerName: null,
+  startedAt: 1000, answeredAt: 1100, ivrPath: null, language: 'en', queueId: 'q1', enqueuedAt: 2000, waitMs: null,
+  agentId: null, agentLegId: null, connectedAt: null, talkMs: null, holdMs: 0, hangupSide: null, hangupCause: null,
+  recording: null, disposition: undefined, variables: {}, ...over,
+});
+const entry = (callId: string, step: CallJournal['step'], over: Partial<CallJournal> = {}, cdr: Partial<CdrDraft> = {}): CallJournal => ({
+  callId, leg: `leg-${callId}`, step, cdr: draft(callId, cdr), ...over,
+});
+const live = (leg: string, over: Partial<LiveLeg> = {}): LiveLeg => ({ leg: leg as LegId, role: 'inbound', answered: true, ...over });
+
+describe('planRecovery', () => {
+  it('resumes bridged calls first, then queued callers by original enqueue time, then the IVR', () => {
+    const journal = [
+      entry('ivr', 'ivr', {}, { enqueuedAt: null, startedAt: 500 }),
+      entry('late', 'queued', { priority: 0 }, { enqueuedAt: 3000 }),
+      entry('early', 'queued', { priority: 0 }, { enqueuedAt: 1500 }),
+      entry('talk', 'bridged', { agentId: 'a', agentLeg: 'ag-talk', bridge: 'br-1' }, { connectedAt: 2500 }),
+    ];
+    const plan = planRecovery(journal, [live('leg-ivr'), live('leg-late'), live('leg-early'), live('leg-talk'), live('ag-talk', { role: 'agent' })], 10_000);
+    expect(plan.resume.map((r) => [r.entry.callId, r.agentLegAlive])).toEqual([['talk', true], ['early', false], ['late', false], ['ivr', false]]);
+    expect(plan.hangup).toEqual([]);
+    expect(plan.completed).toEqual([]);
+  });
+
+  it('completes the CDR of a vanished caller (answered when it was bridged) and cleans up its agent leg and bridge', () => {
+    const journal = [entry('talk', 'bridged', { agentId: 'a', agentLeg: 'ag', bridge: 'br' }, { connectedAt: 4000, agentId: 'a' }), entry('wait', 'queued', {}, { enqueuedAt: 3000 })];
+    const plan = planRecovery(journal, [live('ag', { role: 'agent', bridge: 'br' as BridgeId })], 10_000);
+    expect(plan.completed.map((c) => [c.callId, c.disposition, c.hangupCause, c.talkMs, c.waitMs, c.endedAt])).toEqual([
+      ['talk', 'answered', 'interrupted', 6000, null, 10_000],
+      ['wait', 'interrupted', 'interrupted', null, 7000, 10_000],
+    ]);
+    expect(plan.hangup.map((h) => h.leg)).toEqual(['ag']);
+    expect(plan.destroyBridges).toEqual(['br']);
+  });
+
+  it('hangs up a ringing agent leg and every leg no journal knows', () => {
+    const journal = [entry('ring', 'queued', { agentId: 'a', agentLeg: 'ag-ring' })];
+    const plan = planRecovery(journal, [live('leg-ring'), live('ag-ring', { role: 'agent', answered: false }), live('snoop-x', { role: 'snoop' }), live('c2c', { role: 'agent', callId: 'x' })], 10_000);
+    expect(plan.resume.map((r) => r.entry.callId)).toEqual(['ring']);
+    expect(plan.hangup.map((h) => h.leg)).toEqual(['ag-ring', 'snoop-x', 'c2c']);
+    expect(plan.strays).toBe(2);
+  });
+});
