@@ -55,6 +55,8 @@ export interface EngineEvents {
   'call.ended': [Cdr];
   'agent.state': [Extract<RoutingEvent, { type: 'agent.state' }>];
   'member.changed': [Extract<RoutingEvent, { type: 'member.changed' }>];
+  /** An agent's phone became reachable (registered; always for an external number) or unreachable. */
+  'agent.reachable': [Extract<RoutingEvent, { type: 'agent.reachable' }>];
   'queue.log': [QueueLogEntry];
   'call.offering': [CallNotice];
   'call.bridged': [CallNotice];
@@ -94,6 +96,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private lines = new Map<string, Line>();
   /** Hot-desk lines agents are logged in on (seed 002 loginAgent). */
   private readonly agentLine = new Map<string, string>();
+  /** Last registration state the PBX reported per endpoint; an endpoint never reported counts as online. */
+  private readonly endpointOnline = new Map<string, boolean>();
   private readonly sessions = new Map<string, CallSession>();
   private readonly legOwner = new Map<LegId, LegOwner>();
   private readonly unclaimed = new Map<LegId, LegEvent[]>();
@@ -177,14 +181,26 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const [agentId, line] of [...this.agentLine]) if (!this.agents.has(agentId) || !this.lines.has(line)) this.agentLine.delete(agentId);
     this.rebuildAddresses();
     this.router.input({ type: 'config.apply', config: routingConfig(config) });
+    this.syncReachability();
+  }
+
+  /** Where an agent is rung: its hot-desk line's endpoint, else its own phone. */
+  private addressOf(a: Agent): string {
+    const line = this.agentLine.get(a.id);
+    return line ? this.lines.get(line)!.endpoint : a.phone.type === 'sip' ? a.phone.endpoint : a.phone.number;
   }
 
   private rebuildAddresses(): void {
     this.agentByAddress = new Map();
+    for (const a of this.config.agents) this.agentByAddress.set(this.addressOf(a), a.id);
+  }
+
+  /** An agent that moved to another phone (hot desk, logout, config) takes that phone's registration state. */
+  private syncReachability(): void {
     for (const a of this.config.agents) {
-      const line = this.agentLine.get(a.id);
-      const address = line ? this.lines.get(line)!.endpoint : a.phone.type === 'sip' ? a.phone.endpoint : a.phone.number;
-      this.agentByAddress.set(address, a.id);
+      const current = this.router.state.agents.get(a.id)?.reachable;
+      const reachable = this.endpointOnline.get(this.addressOf(a)) ?? true;
+      if (current !== undefined && current !== reachable) this.router.input({ type: 'agent.reachable', agentId: a.id, reachable });
     }
   }
 
@@ -211,6 +227,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (line === undefined) this.agentLine.delete(agentId);
     else this.agentLine.set(agentId, line);
     this.rebuildAddresses();
+    this.syncReachability();
     this.emit('agent.line', { agentId, line });
   }
 
@@ -427,6 +444,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         return;
       }
       case 'endpoint.state': {
+        this.endpointOnline.set(e.endpoint, e.online);
         const agentId = this.agentByAddress.get(e.endpoint);
         if (agentId) this.router.input({ type: 'agent.reachable', agentId, reachable: e.online });
         return;
@@ -478,6 +496,10 @@ export class Engine extends EventEmitter<EngineEvents> {
         return;
       case 'member.changed':
         this.emit('member.changed', e);
+        return;
+      case 'agent.reachable':
+        this.log.info({ agentId: e.agentId, reachable: e.reachable }, 'agent reachability');
+        this.emit('agent.reachable', e);
         return;
       case 'ignored':
         this.log.debug({ input: e.input, reason: e.reason }, 'routing input ignored');

@@ -45,7 +45,7 @@ export async function ctiWorld(config: Config, opts: SimWorldOptions = {}): Prom
   const service = createAgentService({ engine: world.engine, store: world.store, log });
   const stats = createLiveStats(world.engine);
   const app = await buildServer(
-    { engine: world.engine, store: world.store, log, clock: world.clock, auth, metrics: createMetrics(), sessionTtlMs: 10 * 3600_000 },
+    { engine: world.engine, store: world.store, log, clock: world.clock, auth, metrics: createMetrics(), stats, sessionTtlMs: 10 * 3600_000 },
     { protectedRoutes: [agentCommandRoutes(service, stats)] },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
