@@ -1,9 +1,10 @@
 // Worker for bench/cti.ts (plain JavaScript: Node 20 applies no TypeScript loader in workers).
-// N WebSocket clients that stamp each AgentStateEvent on arrival.
+// N WebSocket clients that stamp each message of one type (default AgentStateEvent) on arrival,
+// after sending `subscribe` (a CTI command) when given.
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
 
-const { url, clients } = workerData;
+const { url, clients, msgType = 'AgentStateEvent', subscribe } = workerData;
 const stamps = [];
 let received = 0;
 const sockets = [];
@@ -11,13 +12,16 @@ for (let i = 0; i < clients; i++) {
   const ws = new WebSocket(url);
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString());
-    if (m.msgType !== 'AgentStateEvent') return;
+    if (m.msgType !== msgType) return;
     stamps.push(performance.timeOrigin + performance.now());
     if (++received % clients === 0) parentPort.postMessage({ type: 'round' });
   });
   sockets.push(ws);
   await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
+    ws.once('open', () => {
+      if (subscribe) ws.send(JSON.stringify(subscribe));
+      resolve();
+    });
     ws.once('error', reject);
   });
 }

@@ -40,7 +40,7 @@ await engine.start();
 const auth = createAuthService({ repo: createAuthRepo(store.db), clock, scryptCost: 1024 });
 const service = createAgentService({ engine, store, log });
 const stats = createLiveStats(engine);
-const app = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), sessionTtlMs: 3600_000 });
+const app = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: 3600_000 });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const cti = attachCti(app.server, { engine, auth, service, stats, log });
 const { port } = app.server.address() as AddressInfo;

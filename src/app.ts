@@ -20,8 +20,9 @@ import { AsteriskDriver } from './pbx/asterisk/driver.js';
 import { instrumentPbx } from './pbx/instrumented.js';
 import type { PbxPort } from './pbx/port.js';
 import { SimPbx } from './pbx/sim/sim-pbx.js';
-import { createLiveStats } from './stats/live-stats.js';
+import { createLiveStats, type LiveStats } from './stats/live-stats.js';
 import { createMetrics, type Metrics } from './stats/metrics.js';
+import { todaysCdrs } from './stats/todays-cdrs.js';
 import { createAuthRepo } from './store/repos/auth-repo.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -91,7 +92,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     engine.on('call.ended', webhooks.notify.hangup);
     metrics.attach(engine);
     const stats = createLiveStats(engine);
-    stats.seed(todaysCdrs(store, clock.now()));
+    stats.seed(todaysCdrs(store.cdrs, clock.now()));
     await engine.start();
     const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
     const running = engine;
@@ -116,16 +117,6 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
   }
 }
 
-function* todaysCdrs(store: Store, now: number) {
-  const from = now - (now % 86_400_000);
-  let cursor: string | undefined;
-  do {
-    const page = store.cdrs.listRange({ from, to: now + 1, ...(cursor ? { cursor } : {}) });
-    yield* page.items;
-    cursor = page.cursor ?? undefined;
-  } while (cursor);
-}
-
 function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
   if (settings.pbx === 'sim' || !settings.asterisk) return new SimPbx(clock);
   const a = settings.asterisk;
@@ -134,16 +125,16 @@ function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
 
 async function startApi(
   http: ApiSettings,
-  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: ReturnType<typeof createLiveStats> },
+  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats },
 ): Promise<NonNullable<App['api']>> {
   const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
   if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
   const service = createAgentService({ engine: deps.engine, store: deps.store, log: deps.log });
   const server = await buildServer(
-    { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, sessionTtlMs: http.sessionTtlMs },
+    { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
     { protectedRoutes: [agentCommandRoutes(service, deps.stats)] },
   );
-  const cti = attachCti(server.server, { engine: deps.engine, auth, service, stats: deps.stats, log: deps.log });
+  const cti = attachCti(server.server, { engine: deps.engine, auth, service, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs });
   await server.listen({ port: http.port, host: http.host });
   deps.log.info({ host: http.host, port: http.port }, 'http api and cti websocket listening');
   return { server, auth, cti };

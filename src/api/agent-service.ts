@@ -42,6 +42,8 @@ export interface AgentStateMessage {
   /** Seconds in this state. */
   since: number;
   queues: string[];
+  /** The agent's phone is registered (always true on an external number); seed 000 online/offline. */
+  online: boolean;
   cause?: string;
   acd?: boolean;
   direction?: 'Incoming' | 'Outgoing';
@@ -96,6 +98,7 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
       phoneNb: engine.agentLineOf(agentId) ?? '',
       since: Math.max(0, Math.floor((engine.clock.now() - snap.since) / 1000)),
       queues: snap.queues.map((q) => q.queueId),
+      online: snap.reachable,
     };
     if (snap.presence === 'paused') msg.cause = snap.pauseReason ?? '';
     if (snap.presence === 'ready') msg.cause = 'available';

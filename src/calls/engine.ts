@@ -14,6 +14,7 @@ import { positionOf } from '../routing/decide.js';
 import { routingConfig } from '../routing/from-config.js';
 import type { AgentPresence, RoutingCommand, RoutingEvent } from '../routing/types.js';
 import type { CallHooks, CallNotice, CustomAgent, LookupResult } from './hooks.js';
+import { AgentPhones } from './agent-phones.js';
 import { Router } from './router.js';
 import { planRecovery } from './recovery.js';
 import { CallSession, type SessionEnv } from './session.js';
@@ -61,6 +62,8 @@ export interface EngineEvents {
   'call.ended': [Cdr];
   'agent.state': [Extract<RoutingEvent, { type: 'agent.state' }>];
   'member.changed': [Extract<RoutingEvent, { type: 'member.changed' }>];
+  /** An agent's phone became reachable (registered; always for an external number) or unreachable. */
+  'agent.reachable': [Extract<RoutingEvent, { type: 'agent.reachable' }>];
   'queue.log': [QueueLogEntry];
   'call.offering': [CallNotice];
   'call.bridged': [CallNotice];
@@ -113,10 +116,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private ivrs = new Map<string, Ivr>();
   private queues = new Map<string, Queue>();
   private agents = new Map<string, Agent>();
-  private agentByAddress = new Map<string, string>();
-  private lines = new Map<string, Line>();
-  /** Hot-desk lines agents are logged in on (seed 002 loginAgent). */
-  private readonly agentLine = new Map<string, string>();
+  /** Agents' lines and phone registrations (seed 002 loginAgent, seed 000 online/offline). */
+  private readonly phones = new AgentPhones();
   private readonly sessions = new Map<string, CallSession>();
   private readonly legOwner = new Map<LegId, LegOwner>();
   private readonly unclaimed = new Map<LegId, LegEvent[]>();
@@ -194,7 +195,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         if (a.auto_login) this.router.input({ type: 'agent.login', agentId: a.id });
         continue;
       }
-      if (rec.line && this.lines.has(rec.line)) this.setAgentLine(a.id, rec.line);
+      if (rec.line && this.phones.line(rec.line)) this.setAgentLine(a.id, rec.line);
       if (rec.status === 'loggedOut') continue;
       restored += 1;
       this.router.input({
@@ -285,59 +286,44 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.ivrs = new Map(config.ivrs.map((i) => [i.id, i]));
     this.queues = new Map(config.queues.map((q) => [q.id, q]));
     this.agents = new Map(config.agents.map((a) => [a.id, a]));
-    this.lines = new Map<string, Line>();
-    for (const a of config.agents) if (a.phone.type === 'sip') this.lines.set(a.phone.endpoint, { number: a.phone.endpoint, endpoint: a.phone.endpoint });
-    for (const l of config.lines) this.lines.set(l.number, l);
-    for (const [agentId, line] of [...this.agentLine]) if (!this.agents.has(agentId) || !this.lines.has(line)) this.agentLine.delete(agentId);
-    this.rebuildAddresses();
+    this.phones.apply(config);
     this.router.input({ type: 'config.apply', config: routingConfig(config) });
+    this.syncReachability();
   }
 
-  private rebuildAddresses(): void {
-    this.agentByAddress = new Map();
+  /** An agent that moved to another phone (hot desk, logout, config) takes that phone's registration state. */
+  private syncReachability(): void {
     for (const a of this.config.agents) {
-      const line = this.agentLine.get(a.id);
-      const address = line ? this.lines.get(line)!.endpoint : a.phone.type === 'sip' ? a.phone.endpoint : a.phone.number;
-      this.agentByAddress.set(address, a.id);
+      const current = this.router.state.agents.get(a.id)?.reachable;
+      const reachable = this.phones.reachable(a.id);
+      if (current !== undefined && current !== reachable) this.router.input({ type: 'agent.reachable', agentId: a.id, reachable });
     }
   }
 
   /** Known phone lines: the config's `lines` and every agent's own SIP endpoint. */
   line(number: string): Line | undefined {
-    return this.lines.get(number);
+    return this.phones.line(number);
   }
 
   /** The line an agent is logged in on (its own phone's number when it has no hot-desk line). */
   agentLineOf(agentId: string): string | undefined {
-    const line = this.agentLine.get(agentId);
-    if (line) return line;
-    const a = this.agents.get(agentId);
-    return a ? (a.phone.type === 'sip' ? a.phone.endpoint : a.phone.number) : undefined;
+    return this.phones.lineOf(agentId);
   }
 
   /** The agent holding a hot-desk line, if any. */
   agentOnLine(line: string): string | undefined {
-    for (const [agentId, l] of this.agentLine) if (l === line) return agentId;
-    return undefined;
+    return this.phones.agentOnLine(line);
   }
 
   setAgentLine(agentId: string, line: string | undefined): void {
-    if (line === undefined) this.agentLine.delete(agentId);
-    else this.agentLine.set(agentId, line);
-    this.rebuildAddresses();
+    this.phones.setLine(agentId, line);
+    this.syncReachability();
     this.saveAgentSession(agentId);
     this.emit('agent.line', { agentId, line });
   }
 
   agentDestination(agentId: string): Destination | undefined {
-    const line = this.agentLine.get(agentId);
-    if (line) {
-      const l = this.lines.get(line);
-      if (l) return { kind: 'sip', endpoint: l.endpoint };
-    }
-    const a = this.agents.get(agentId);
-    if (!a) return undefined;
-    return a.phone.type === 'sip' ? { kind: 'sip', endpoint: a.phone.endpoint } : { kind: 'external', number: a.phone.number };
+    return this.phones.destination(agentId);
   }
 
   agentConfig(agentId: string): Agent | undefined {
@@ -550,7 +536,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         return;
       }
       case 'endpoint.state': {
-        const agentId = this.agentByAddress.get(e.endpoint);
+        const agentId = this.phones.endpointState(e.endpoint, e.online);
         if (agentId) this.router.input({ type: 'agent.reachable', agentId, reachable: e.online });
         return;
       }
@@ -646,6 +632,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       case 'member.changed':
         this.emit('member.changed', e);
         return;
+      case 'agent.reachable':
+        this.log.info({ agentId: e.agentId, reachable: e.reachable }, 'agent reachability');
+        this.emit('agent.reachable', e);
+        return;
       case 'ignored':
         this.log.debug({ input: e.input, reason: e.reason }, 'routing input ignored');
         return;
@@ -665,7 +655,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           agentId,
           status: a.removed ? 'loggedOut' : a.status,
           pauseReason: a.status === 'paused' ? (a.pauseReason ?? '') : null,
-          line: this.agentLine.get(agentId) ?? null,
+          line: this.phones.hotDeskLine(agentId) ?? null,
           wrapupUntil: wrapupMs > 0 ? now + wrapupMs : null,
         },
         now,

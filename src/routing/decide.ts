@@ -90,6 +90,7 @@ const handlers: Handlers = {
     if (!a) return;
     if (a.reachable === input.reachable) return ignore(ctx, input, 'unchanged');
     a.reachable = input.reachable;
+    ctx.events.push({ type: 'agent.reachable', agentId: a.id, reachable: a.reachable, at: ctx.now });
     refreshAgent(ctx, a);
     if (a.reachable) dispatchAgent(ctx, a);
     else reopenTiers(ctx, a);

@@ -208,6 +208,8 @@ export type RoutingEvent =
     }
   | { type: 'agent.state'; agentId: string; presence: AgentPresence; previous: AgentPresence; reason?: string; callId?: string; at: number }
   | { type: 'member.changed'; agentId: string; queueId: string; penalty: number }
+  /** The agent's phone became reachable (registered) or unreachable; presence is unchanged. */
+  | { type: 'agent.reachable'; agentId: string; reachable: boolean; at: number }
   | { type: 'ignored'; input: RoutingInput['type']; reason: string };
 
 export interface Decision {

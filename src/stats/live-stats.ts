@@ -1,6 +1,7 @@
 /**
  * Live statistics fed by engine events: per agent (seed 002 AgentStatistics) and per queue for
  * today (QueueStatistics: waiting, longest wait, answered, abandoned, service level, ASA).
+ * One set of counters serves both the CTI messages and `GET /queues/:id/stats`.
  */
 import type { Engine } from '../calls/engine.js';
 import type { Cdr } from '../domain/cdr.js';
@@ -18,8 +19,28 @@ export interface QueueStatistics {
   counters: { statName: string; value: number }[];
 }
 
+/** A queue now (waiting, agents) and today since `since` (UTC day start, epoch ms). */
+export interface QueueFigures {
+  queueId: string;
+  waiting: number;
+  longestWaitMs: number;
+  availableAgents: number;
+  loggedInAgents: number;
+  since: number;
+  /** Calls of today that went through the queue and ended, whatever their outcome. */
+  offered: number;
+  answered: number;
+  abandoned: number;
+  /** Left at the maximum wait, or refused because nobody was logged in. */
+  timedOut: number;
+  /** % of answered + abandoned calls answered within service_level_s (100 with none), one decimal. */
+  serviceLevel: number;
+  averageSpeedOfAnswerMs: number;
+}
+
 interface QueueDay {
   day: number;
+  offered: number;
   answered: number;
   abandoned: number;
   timedOut: number;
@@ -42,9 +63,10 @@ export function createLiveStats(engine: Engine) {
     const day = dayOf(cdr.endedAt);
     let q = queues.get(cdr.queueId);
     if (!q || q.day !== day) {
-      q = { day, answered: 0, abandoned: 0, timedOut: 0, answeredInTime: 0, answerWaitTotalMs: 0 };
+      q = { day, offered: 0, answered: 0, abandoned: 0, timedOut: 0, answeredInTime: 0, answerWaitTotalMs: 0 };
       queues.set(cdr.queueId, q);
     }
+    q.offered += 1;
     const threshold = (engine.queueConfig(cdr.queueId)?.service_level_s ?? 20) * 1000;
     if (cdr.disposition === 'answered') {
       q.answered += 1;
@@ -57,6 +79,31 @@ export function createLiveStats(engine: Engine) {
   const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
   const seconds = (ms: number) => Math.round(ms / 1000);
 
+  function figures(queueId: string): QueueFigures | undefined {
+    const snap = engine.queueSnapshot(queueId);
+    if (!snap) return undefined;
+    const since = dayOf(engine.clock.now());
+    const q = queues.get(queueId);
+    const today = q && q.day === since ? q : undefined;
+    const answered = today?.answered ?? 0;
+    const abandoned = today?.abandoned ?? 0;
+    const base = answered + abandoned;
+    return {
+      queueId,
+      waiting: snap.waiting,
+      longestWaitMs: snap.longestWaitMs,
+      availableAgents: snap.availableAgents,
+      loggedInAgents: snap.loggedInAgents,
+      since,
+      offered: today?.offered ?? 0,
+      answered,
+      abandoned,
+      timedOut: today?.timedOut ?? 0,
+      serviceLevel: base === 0 ? 100 : Math.round((1000 * (today?.answeredInTime ?? 0)) / base) / 10,
+      averageSpeedOfAnswerMs: answered === 0 ? 0 : Math.round((today?.answerWaitTotalMs ?? 0) / answered),
+    };
+  }
+
   return {
     /** Count calls that ended before this process started (today's CDRs from the store). */
     seed(cdrs: Iterable<Cdr>): void {
@@ -67,6 +114,7 @@ export function createLiveStats(engine: Engine) {
     agent(agentId: string): AgentStatistics {
       const now = engine.clock.now();
       const t = tracker.times(agentId, now);
+      const reachable = engine.agentSnapshot(agentId)?.reachable;
       return {
         id: agentId,
         statistics: [
@@ -75,31 +123,30 @@ export function createLiveStats(engine: Engine) {
           { name: 'AgentReadyTotalTime', value: seconds(t?.byPresence.ready ?? 0) },
           { name: 'LoginDateTime', value: iso(t?.lastLoginAt) },
           { name: 'LogoutDateTime', value: iso(t?.lastLogoutAt) },
+          { name: 'OnlineStatus', value: reachable === undefined ? null : reachable ? 'online' : 'offline' },
         ],
       };
     },
 
+    /** The figures `GET /queues/:id/stats` answers with; undefined for an unknown queue. */
+    figures,
+
+    /** Seed 002 QueueStatistics, from the same figures. */
     queue(queueId: string): QueueStatistics | undefined {
-      const snap = engine.queueSnapshot(queueId);
-      if (!snap) return undefined;
-      const now = engine.clock.now();
-      const q = queues.get(queueId);
-      const today = q && q.day === dayOf(now) ? q : undefined;
-      const answered = today?.answered ?? 0;
-      const abandoned = today?.abandoned ?? 0;
-      const base = answered + abandoned;
+      const f = figures(queueId);
+      if (!f) return undefined;
       return {
         queueId,
         counters: [
-          { statName: 'WaitingCalls', value: snap.waiting },
-          { statName: 'LongestWaitTime', value: seconds(snap.longestWaitMs) },
-          { statName: 'AvailableAgents', value: snap.availableAgents },
-          { statName: 'LoggedAgents', value: snap.loggedInAgents },
-          { statName: 'TotalNumberCallsAnswered', value: answered },
-          { statName: 'TotalNumberCallsAbandonned', value: abandoned },
-          { statName: 'TotalNumberCallsTimeout', value: today?.timedOut ?? 0 },
-          { statName: 'PercentageAnsweredBefore', value: base === 0 ? 100 : Math.round((1000 * (today?.answeredInTime ?? 0)) / base) / 10 },
-          { statName: 'AverageSpeedOfAnswer', value: answered === 0 ? 0 : seconds((today?.answerWaitTotalMs ?? 0) / answered) },
+          { statName: 'WaitingCalls', value: f.waiting },
+          { statName: 'LongestWaitTime', value: seconds(f.longestWaitMs) },
+          { statName: 'AvailableAgents', value: f.availableAgents },
+          { statName: 'LoggedAgents', value: f.loggedInAgents },
+          { statName: 'TotalNumberCallsAnswered', value: f.answered },
+          { statName: 'TotalNumberCallsAbandonned', value: f.abandoned },
+          { statName: 'TotalNumberCallsTimeout', value: f.timedOut },
+          { statName: 'PercentageAnsweredBefore', value: f.serviceLevel },
+          { statName: 'AverageSpeedOfAnswer', value: seconds(f.averageSpeedOfAnswerMs) },
         ],
       };
     },

@@ -111,7 +111,7 @@ describe('CTI WebSocket', () => {
     // The agent's own statistics came initially and on updates.
     const s1Stats = agentS1.messages.filter((m) => m.msgType === 'AgentStatistics');
     expect(s1Stats.length).toBeGreaterThan(2);
-    expect((s1Stats[0]!.ctiMessage.statistics as { name: string }[]).map((x) => x.name)).toEqual(['AgentPausedTotalTime', 'AgentWrapupTotalTime', 'AgentReadyTotalTime', 'LoginDateTime', 'LogoutDateTime']);
+    expect((s1Stats[0]!.ctiMessage.statistics as { name: string }[]).map((x) => x.name)).toEqual(['AgentPausedTotalTime', 'AgentWrapupTotalTime', 'AgentReadyTotalTime', 'LoginDateTime', 'LogoutDateTime', 'OnlineStatus']);
   });
 
   it('lists agents, groups, queues and members, filtered by profile', async () => {

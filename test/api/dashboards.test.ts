@@ -17,15 +17,19 @@ describe('live queue and agent endpoints', () => {
   let w: ApiWorld;
   afterEach(async () => w?.close());
 
-  it('reports waiting and longest wait live, and answered, abandoned, SL and ASA from today\'s CDRs', async () => {
-    // Arrange: three answered (5 s, 10 s, 45 s wait; SL 20 s) and one abandoned call today, one answered yesterday.
-    w = await apiWorld();
-    w.store.cdrs.insert(aCdr('y1', TODAY - 3600_000, { waitMs: 1000 }));
-    w.store.cdrs.insert(aCdr('t1', TODAY + 1000, { waitMs: 5000, agentId: '1001' }));
-    w.store.cdrs.insert(aCdr('t2', TODAY + 2000, { waitMs: 10_000, agentId: '1001' }));
-    w.store.cdrs.insert(aCdr('t3', TODAY + 3000, { waitMs: 45_000, agentId: '1002' }));
-    w.store.cdrs.insert(aCdr('t4', TODAY + 4000, { waitMs: 8000, disposition: 'abandoned' }));
-    w.store.cdrs.insert(aCdr('t5', TODAY + 5000, { queueId: 'q2', waitMs: 1000 }));
+  it('reports waiting and longest wait live, and answered, abandoned, SL and ASA counted since the start of the day', async () => {
+    // Arrange: in the store at start, three answered (5 s, 10 s, 45 s wait; SL 20 s) and one abandoned
+    // call today, one answered yesterday; the live counters are seeded from them.
+    w = await apiWorld(undefined, {
+      cdrs: [
+        aCdr('y1', TODAY - 3600_000, { waitMs: 1000 }),
+        aCdr('t1', TODAY + 1000, { waitMs: 5000, agentId: '1001' }),
+        aCdr('t2', TODAY + 2000, { waitMs: 10_000, agentId: '1001' }),
+        aCdr('t3', TODAY + 3000, { waitMs: 45_000, agentId: '1002' }),
+        aCdr('t4', TODAY + 4000, { waitMs: 8000, disposition: 'abandoned' }),
+        aCdr('t5', TODAY + 5000, { queueId: 'q2', waitMs: 1000 }),
+      ],
+    });
     // Nobody available in q1: a caller waits.
     w.engine.pauseAgent('1001', 'lunch');
     w.engine.pauseAgent('1002', 'lunch');

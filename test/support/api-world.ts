@@ -2,10 +2,13 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createAuthService, type AuthService, type Profile, type UserInput } from '../../src/api/auth.js';
 import { buildServer } from '../../src/api/server.js';
+import type { Cdr } from '../../src/domain/cdr.js';
 import type { Config } from '../../src/domain/config.js';
 import type { Logger } from '../../src/infra/logger.js';
 import { silentLogger } from '../../src/infra/logger.js';
+import { createLiveStats, type LiveStats } from '../../src/stats/live-stats.js';
 import { createMetrics, type Metrics } from '../../src/stats/metrics.js';
+import { todaysCdrs } from '../../src/stats/todays-cdrs.js';
 import { createAuthRepo } from '../../src/store/repos/auth-repo.js';
 import { exampleConfig, simWorld, type SimWorld } from './sim-world.js';
 
@@ -22,6 +25,7 @@ export interface ApiWorld extends SimWorld {
   app: FastifyInstance;
   auth: AuthService;
   metrics: Metrics;
+  stats: LiveStats;
   /** An admin API key. */
   adminKey: string;
   request(method: InjectOptions['method'], url: string, opts?: RequestOptions): Promise<LightMyRequestResponse>;
@@ -29,8 +33,18 @@ export interface ApiWorld extends SimWorld {
   userSession(username: string, profile: Profile, extra?: Partial<UserInput>): Promise<string>;
 }
 
-export async function apiWorld(config: Config = exampleConfig(), opts: { sessionTtlMs?: number; log?: Logger } = {}): Promise<ApiWorld> {
+export interface ApiWorldOptions {
+  sessionTtlMs?: number;
+  log?: Logger;
+  /** CDRs already in the store when the API starts (written before a restart); the live statistics are seeded from them as at start. */
+  cdrs?: Cdr[];
+}
+
+export async function apiWorld(config: Config = exampleConfig(), opts: ApiWorldOptions = {}): Promise<ApiWorld> {
   const world = await simWorld(config);
+  for (const cdr of opts.cdrs ?? []) world.store.cdrs.insert(cdr);
+  const stats = createLiveStats(world.engine);
+  stats.seed(todaysCdrs(world.store.cdrs, world.clock.now()));
   const auth = createAuthService({ repo: createAuthRepo(world.store.db), clock: world.clock, scryptCost: 1024 });
   const metrics = createMetrics();
   const detach = metrics.attach(world.engine);
@@ -41,6 +55,7 @@ export async function apiWorld(config: Config = exampleConfig(), opts: { session
     clock: world.clock,
     auth,
     metrics,
+    stats,
     sessionTtlMs: opts.sessionTtlMs ?? 10 * HOUR_MS,
   });
   const adminKey = auth.createApiKey('tests').key;
@@ -58,6 +73,7 @@ export async function apiWorld(config: Config = exampleConfig(), opts: { session
     app,
     auth,
     metrics,
+    stats,
     adminKey,
     request,
     async userSession(username, profile, extra = {}) {

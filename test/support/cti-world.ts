@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/infra/logger.js';
 import { createLiveStats } from '../../src/stats/live-stats.js';
 import { createMetrics } from '../../src/stats/metrics.js';
 import { createAuthRepo } from '../../src/store/repos/auth-repo.js';
-import { simWorld, type SimWorld } from './sim-world.js';
+import { simWorld, type SimWorld, type SimWorldOptions } from './sim-world.js';
 
 export interface CtiMessage {
   msgType: string;
@@ -38,14 +38,14 @@ export interface CtiWorld extends SimWorld {
   http(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: unknown }>;
 }
 
-export async function ctiWorld(config: Config): Promise<CtiWorld> {
-  const world = await simWorld(config);
+export async function ctiWorld(config: Config, opts: SimWorldOptions = {}): Promise<CtiWorld> {
+  const world = await simWorld(config, opts);
   const log = silentLogger();
   const auth = createAuthService({ repo: createAuthRepo(world.store.db), clock: world.clock, scryptCost: 1024 });
   const service = createAgentService({ engine: world.engine, store: world.store, log });
   const stats = createLiveStats(world.engine);
   const app = await buildServer(
-    { engine: world.engine, store: world.store, log, clock: world.clock, auth, metrics: createMetrics(), sessionTtlMs: 10 * 3600_000 },
+    { engine: world.engine, store: world.store, log, clock: world.clock, auth, metrics: createMetrics(), stats, sessionTtlMs: 10 * 3600_000 },
     { protectedRoutes: [agentCommandRoutes(service, stats)] },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -5,7 +5,7 @@ import { parseConfig, type Config, type ConfigInput } from '../../src/domain/con
 import { loadConfigFile } from '../../src/infra/config-file.js';
 import { VirtualClock } from '../../src/infra/clock.js';
 import { silentLogger } from '../../src/infra/logger.js';
-import { SimPbx, type SimOptions } from '../../src/pbx/sim/sim-pbx.js';
+import { SimPbx, type AgentPhoneScript, type SimOptions } from '../../src/pbx/sim/sim-pbx.js';
 import { openStore, type Store } from '../../src/store/store.js';
 
 export interface SimWorld {
@@ -25,9 +25,17 @@ export function configFrom(input: ConfigInput): Config {
 
 export const exampleConfig = (): Config => loadConfigFile(new URL('../../config/example.yaml', import.meta.url).pathname);
 
-export async function simWorld(config: Config, opts: SimOptions & { seed?: number; hooks?: CallHooks } = {}): Promise<SimWorld> {
+export interface SimWorldOptions extends SimOptions {
+  seed?: number;
+  hooks?: CallHooks;
+  /** Agent phones scripted before the engine starts (e.g. one not registered at start). */
+  phones?: Record<string, AgentPhoneScript>;
+}
+
+export async function simWorld(config: Config, opts: SimWorldOptions = {}): Promise<SimWorld> {
   const clock = new VirtualClock(Date.UTC(2026, 10, 2, 8, 0, 0));
   const pbx = new SimPbx(clock, opts);
+  for (const [address, script] of Object.entries(opts.phones ?? {})) pbx.setPhone(address, script);
   const store = openStore(':memory:');
   store.config.replaceAll(config);
   let n = 0;

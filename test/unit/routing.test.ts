@@ -342,6 +342,25 @@ describe('routing core: rest states', () => {
   });
 });
 
+describe('routing core: phone reachability', () => {
+  it('reports a reachability change once, keeps the presence, and offers no call while unreachable', () => {
+    const core = new Core(aConfig([aQueue('q')], ['a@q']));
+    core.login(0, 'a');
+
+    core.input(1 * S, { type: 'agent.reachable', agentId: 'a', reachable: false });
+    core.input(2 * S, { type: 'agent.reachable', agentId: 'a', reachable: false });
+    core.enqueue(3 * S, 'c1', 'q');
+
+    expect(core.events.filter((e) => e.type === 'agent.reachable')).toEqual([{ type: 'agent.reachable', agentId: 'a', reachable: false, at: 1 * S }]);
+    expect(core.presence('a')).toBe('ready');
+    expect(core.lastOffer()).toBeUndefined();
+
+    core.input(4 * S, { type: 'agent.reachable', agentId: 'a', reachable: true });
+    expect(core.events.filter((e) => e.type === 'agent.reachable').at(-1)).toEqual({ type: 'agent.reachable', agentId: 'a', reachable: true, at: 4 * S });
+    expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'a', at: 4 * S });
+  });
+});
+
 describe('routing core: live configuration', () => {
   it('reports member changes with penalty -1 on removal and keeps calls routing', () => {
     const core = new Core(aConfig([aQueue('q')], ['a@q']));

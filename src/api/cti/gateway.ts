@@ -7,14 +7,16 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
-import type { Engine, EngineEvents } from '../../calls/engine.js';
+import type { Engine } from '../../calls/engine.js';
 import type { Config } from '../../domain/config.js';
 import type { Logger } from '../../infra/logger.js';
-import type { LiveStats } from '../../stats/live-stats.js';
+import type { LiveStats, QueueStatistics } from '../../stats/live-stats.js';
 import { SeedError, STATE_NAMES, type AgentService } from '../agent-service.js';
 import type { AuthService, Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { canSeeAgent, canSeeQueue } from '../profiles.js';
+import { on } from './engine-subscribe.js';
+import { createQueueStatsFeed } from './queue-stats-feed.js';
 
 export interface CtiDeps {
   engine: Engine;
@@ -26,6 +28,8 @@ export interface CtiDeps {
   path?: string;
   /** Ping interval to drop dead connections; default 30 s. */
   heartbeatMs?: number;
+  /** QueueStatistics coalescing window in ms; 0 (default) = once per event-loop turn. */
+  queueStatsDelayMs?: number;
 }
 
 interface Client {
@@ -33,6 +37,8 @@ interface Client {
   principal: Principal;
   agentStats: boolean;
   queueStats: boolean;
+  /** The last QueueStatistics frame sent per queue: a queue whose figures did not change is not sent again. */
+  queueStatsSent: Map<string, string>;
   alive: boolean;
 }
 
@@ -71,6 +77,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   const path = deps.path ?? '/cti';
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const clients = new Set<Client>();
+  let queueStatsClients = 0;
   const config = (): Config => engine.currentConfig;
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -103,7 +110,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   }
 
   function onConnection(ws: WebSocket, principal: Principal): void {
-    const c: Client = { ws, principal, agentStats: false, queueStats: false, alive: true };
+    const c: Client = { ws, principal, agentStats: false, queueStats: false, queueStatsSent: new Map(), alive: true };
     clients.add(c);
     log.debug({ profile: principal.profile, clients: clients.size }, 'cti client connected');
     send(c, 'RightProfile', { profile: PROFILE_NAMES[principal.profile], rights: principal.profile === 'agent' ? [] : ['recording'] });
@@ -117,8 +124,20 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       if (isBinary) return send(c, 'AgentError', { Error: 'BadRequest', message: 'text JSON messages only' });
       void handle(c, data.toString());
     });
-    ws.on('close', () => clients.delete(c));
+    ws.on('close', () => drop(c));
     ws.on('error', (err) => log.debug({ err }, 'cti socket error'));
+  }
+
+  function drop(c: Client): void {
+    if (!clients.delete(c)) return;
+    if (c.queueStats) queueStatsClients -= 1;
+  }
+
+  /** Send a queue's statistics to a client unless it already has these exact figures. */
+  function sendQueueStats(c: Client, q: QueueStatistics, frame: string): void {
+    if (c.ws.readyState !== c.ws.OPEN || c.queueStatsSent.get(q.queueId) === frame) return;
+    c.queueStatsSent.set(q.queueId, frame);
+    c.ws.send(frame);
   }
 
   async function handle(c: Client, text: string): Promise<void> {
@@ -171,8 +190,12 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
         return undefined;
       }
       case 'subscribeToQueueStats': {
+        if (!c.queueStats) queueStatsClients += 1;
         c.queueStats = true;
-        for (const q of config().queues) if (canSeeQueue(p, q.id, config())) send(c, 'QueueStatistics', stats.queue(q.id));
+        for (const { id } of config().queues) {
+          const q = canSeeQueue(p, id, config()) ? stats.queue(id) : undefined;
+          if (q) sendQueueStats(c, q, JSON.stringify({ msgType: 'QueueStatistics', ctiMessage: q }));
+        }
         return undefined;
       }
       case 'getList': {
@@ -210,11 +233,19 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   const offState = on(engine, 'agent.state', (e) => {
     if (clients.size === 0) return;
     // An agent removed from the configuration has no snapshot left: describe it from the event.
+    // (It has no phone either, so `online` is left out.)
     const message = engine.agentSnapshot(e.agentId)
       ? service.stateMessage(e.agentId)
       : { name: STATE_NAMES[e.presence], agentId: e.agentId, phoneNb: '', since: 0, queues: [], ...(e.reason ? { cause: e.reason } : {}) };
     broadcast('AgentStateEvent', message, seesAgent(e.agentId));
     const sees = seesAgent(e.agentId);
+    broadcast('AgentStatistics', stats.agent(e.agentId), (c) => c.agentStats && sees(c));
+  });
+  // Seed 000 online/offline: the agent's phone registered or not; its statistics say it too.
+  const offReachable = on(engine, 'agent.reachable', (e) => {
+    if (clients.size === 0) return;
+    const sees = seesAgent(e.agentId);
+    broadcast('AgentOnlineStatus', { agentId: e.agentId, phoneNb: engine.agentLineOf(e.agentId) ?? '', online: e.reachable }, sees);
     broadcast('AgentStatistics', stats.agent(e.agentId), (c) => c.agentStats && sees(c));
   });
   const offMember = on(engine, 'member.changed', (e) => {
@@ -227,26 +258,25 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     broadcast('AgentListen', { started: e.started, phoneNumber: e.phoneNumber, agentId: e.agentId }, seesAgent(e.agentId));
   });
   const offPbx = on(engine, 'pbx.state', (e) => broadcast('PbxState', { state: e.state, since: e.at }, () => true));
-  const pushQueueStats = (queueId: string) => {
-    if (clients.size === 0) return;
-    const q = stats.queue(queueId);
-    if (!q) return;
-    const sees = seesQueue(queueId);
-    broadcast('QueueStatistics', q, (c) => c.queueStats && sees(c));
-  };
-  // Waiting counts move with the queue log; answered/abandoned counts once the CDR is written.
-  const offQueue = on(engine, 'queue.log', (e) => {
-    if (e.event === 'ENTERQUEUE' || e.event === 'CONNECT' || e.event === 'ABANDON' || e.event === 'EXITWITHTIMEOUT') pushQueueStats(e.queueId);
-  });
-  const offEnded = on(engine, 'call.ended', (cdr) => {
-    if (cdr.queueId) pushQueueStats(cdr.queueId);
+  // QueueStatistics on every change of a queue's figures, coalesced per event-loop turn.
+  const queueFeed = createQueueStatsFeed({
+    engine,
+    stats,
+    log,
+    ...(deps.queueStatsDelayMs === undefined ? {} : { delayMs: deps.queueStatsDelayMs }),
+    wanted: () => queueStatsClients > 0,
+    publish: (q) => {
+      const frame = JSON.stringify({ msgType: 'QueueStatistics', ctiMessage: q });
+      const sees = seesQueue(q.queueId);
+      for (const c of clients) if (c.queueStats && sees(c)) sendQueueStats(c, q, frame);
+    },
   });
 
   const heartbeat = setInterval(() => {
     for (const c of clients) {
       if (!c.alive) {
         c.ws.terminate();
-        clients.delete(c);
+        drop(c);
         continue;
       }
       c.alive = false;
@@ -263,20 +293,14 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       clearInterval(heartbeat);
       server.off('upgrade', onUpgrade);
       offState();
+      offReachable();
       offMember();
       offListen();
       offPbx();
-      offQueue();
-      offEnded();
+      queueFeed.close();
       for (const c of clients) c.ws.close(1001, 'server stopping');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
 }
 
-/** Subscribe to an engine event; returns the unsubscribe. */
-function on<K extends keyof EngineEvents>(engine: Engine, event: K, fn: (...args: EngineEvents[K]) => void): () => void {
-  const listener = fn as never;
-  engine.on(event, listener);
-  return () => engine.off(event, listener);
-}

@@ -22,6 +22,7 @@ const agentState = z
     phoneNb: z.string(),
     since: z.number(),
     queues: z.array(z.string()),
+    online: z.boolean().describe('The phone is registered (always true on an external number)'),
     cause: z.string().optional(),
     acd: z.boolean().optional(),
     direction: z.enum(['Incoming', 'Outgoing']).optional(),

@@ -1,12 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Cdr } from '../../domain/cdr.js';
-import { queueReport } from '../../stats/queue-report.js';
 import type { RouteDeps } from '../deps.js';
 import { forbidden, notFound } from '../errors.js';
 import { canSeeAgent, canSeeQueue, principalOf } from '../profiles.js';
 
-const DAY_MS = 86_400_000;
 const byId = z.object({ id: z.string().min(1).max(64) });
 
 const queueStats = z.object({
@@ -35,41 +32,16 @@ const agentState = z.object({
 
 /** Live queue and agent figures for wallboards, filtered by profile. */
 export function dashboardRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
-  function cdrsSince(from: number, to: number, queueId: string): Cdr[] {
-    const out: Cdr[] = [];
-    let cursor: string | undefined;
-    for (;;) {
-      const page = deps.store.cdrs.listRange({ from, to, cursor });
-      for (const c of page.items) if (c.queueId === queueId) out.push(c);
-      if (page.cursor === null) return out;
-      cursor = page.cursor;
-    }
-  }
-
   return async (app) => {
+    // The same live counters as the CTI QueueStatistics, seeded from today's CDRs at start.
     app.get('/queues/:id/stats', { schema: { tags: ['live'], summary: "A queue now (waiting, longest wait) and today (answered, abandoned, SL, ASA)", params: byId, response: { 200: queueStats } } }, async (request) => {
       const { id } = request.params;
       const config = deps.config.current();
-      const queue = config.queues.find((q) => q.id === id);
-      const live = deps.engine.queueSnapshot(id);
-      if (!queue || !live) throw notFound('QUEUE_NOT_FOUND', `queue "${id}"`);
+      const figures = deps.stats.figures(id);
+      if (!config.queues.some((q) => q.id === id) || !figures) throw notFound('QUEUE_NOT_FOUND', `queue "${id}"`);
       if (!canSeeQueue(principalOf(request), id, config)) throw forbidden(`queue "${id}" is not visible to this profile`);
-      const now = deps.clock.now();
-      const since = now - (now % DAY_MS);
-      const [report] = queueReport(cdrsSince(since, now + 1, id), () => queue.service_level_s * 1000);
-      return {
-        queueId: id,
-        waiting: live.waiting,
-        longestWaitMs: live.longestWaitMs,
-        availableAgents: live.availableAgents,
-        loggedInAgents: live.loggedInAgents,
-        since,
-        offered: report?.offered ?? 0,
-        answered: report?.answered ?? 0,
-        abandoned: report?.abandoned ?? 0,
-        serviceLevel: report?.serviceLevel ?? 100,
-        averageSpeedOfAnswerMs: report?.avgAnswerMs ?? 0,
-      };
+      const { timedOut: _timedOut, ...body } = figures;
+      return body;
     });
 
     app.get('/agents/:id/state', { schema: { tags: ['live'], summary: "An agent's state now", params: byId, response: { 200: agentState } } }, async (request) => {

@@ -134,10 +134,11 @@ export class SimPbx implements PbxPort {
 
   /** Script an agent phone (a SIP endpoint name or an external number). */
   setPhone(address: string, script: AgentPhoneScript): void {
-    const before = this.phones.get(address);
+    // A phone nobody scripted yet counts as registered.
+    const was = this.phones.get(address)?.online ?? true;
     this.phones.set(address, script);
     const online = script.online ?? true;
-    if (before && (before.online ?? true) !== online) this.emit({ type: 'endpoint.state', endpoint: address, online });
+    if (was !== online) this.emit({ type: 'endpoint.state', endpoint: address, online });
   }
 
   setOnline(address: string, online: boolean): void {
@@ -166,8 +167,8 @@ export class SimPbx implements PbxPort {
   async start(): Promise<void> {
     this.started = true;
     this.emit({ type: 'pbx.connected' });
-    // Like a real PBX's endpoint list at connection: who is registered now.
-    for (const [endpoint, phone] of this.phones) this.emit({ type: 'endpoint.state', endpoint, online: phone.online ?? true });
+    // Like a driver listing its endpoints on connection: phones not registered now are reported.
+    for (const [address, phone] of this.phones) if (phone.online === false) this.emit({ type: 'endpoint.state', endpoint: address, online: false });
   }
 
   async stop(): Promise<void> {
