@@ -4,6 +4,9 @@ import { InvalidCursorError } from '../store/repos/cdr-repo.js';
 import { ApiError, notFound, validationFailed } from './errors.js';
 import { RequestValidationError } from './validation.js';
 
+/** The router refuses longer URL parameters before any route sees them (see `frameworkErrorHandler`). */
+export const MAX_PARAM_LENGTH = 200;
+
 /** Every issue path names the request part it is in: `body.id`, `query.startdate`, `params.id`, `headers.x`. */
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
 
@@ -31,6 +34,10 @@ export function toApiError(err: unknown): ApiError {
       return new ApiError('PAYLOAD_TOO_LARGE', 'request body is too large');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return validationFailed([{ path: 'body', message: 'the body is empty but Content-Type is application/json' }]);
+    case 'FST_ERR_BAD_URL':
+      return validationFailed([{ path: 'params', message: 'a URL parameter is not valid percent-encoding' }]);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return validationFailed([{ path: 'params', message: `a URL parameter is longer than ${MAX_PARAM_LENGTH} characters` }]);
     case 'FST_ERR_RESPONSE_SERIALIZATION':
       return new ApiError('INTERNAL', 'internal error');
   }
@@ -44,24 +51,34 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError('INTERNAL', 'internal error');
 }
 
+function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const apiError = toApiError(err);
+  if (apiError.status >= 500) {
+    const cause = (err as { cause?: unknown }).cause;
+    request.log.error({ err, ...(cause !== undefined ? { cause } : {}), code: apiError.code, status: apiError.status }, 'request failed');
+  } else request.log.info({ code: apiError.code, status: apiError.status }, 'request refused');
+  return reply
+    .code(apiError.status)
+    .type('application/json; charset=utf-8')
+    .serializer((payload: unknown) => JSON.stringify(payload))
+    .send(apiError.toBody());
+}
+
+/**
+ * Fastify's `frameworkErrors` option: what the router refuses before a route is found (a URL
+ * parameter that is not valid percent-encoding, or too long) leaves through the same mapper.
+ */
+export function frameworkErrorHandler(err: Error, request: FastifyRequest, reply: FastifyReply): void {
+  void sendError(err, request, reply);
+}
+
 /**
  * Errors are sent with plain JSON, not through the route's response schema: an error body can never
  * fail serialization and turn into fastify's own 500. A 5xx is logged at error level with its cause,
  * a refusal (4xx) at info.
  */
 export function registerErrorMapper(app: FastifyInstance): void {
-  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const apiError = toApiError(err);
-    if (apiError.status >= 500) {
-      const cause = (err as { cause?: unknown }).cause;
-      request.log.error({ err, ...(cause !== undefined ? { cause } : {}), code: apiError.code, status: apiError.status }, 'request failed');
-    } else request.log.info({ code: apiError.code, status: apiError.status }, 'request refused');
-    return reply
-      .code(apiError.status)
-      .type('application/json; charset=utf-8')
-      .serializer((payload: unknown) => JSON.stringify(payload))
-      .send(apiError.toBody());
-  });
+  app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(new ApiError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toBody()),
   );

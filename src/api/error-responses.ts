@@ -5,6 +5,7 @@
  * 500 and 503 always; 400 for input (a schema, or a method with a body); 413 and 415 for a body;
  * 404 for URL parameters; 401 and 403 behind the auth hook. A route adds its own (409, a 404 without
  * parameters) with `errorResponses(...)`; a seed error shape it declares is widened to accept ours.
+ * A route without a declared success gets a `2XX` one.
  */
 import type { RouteOptions } from 'fastify';
 import { z } from 'zod';
@@ -14,6 +15,7 @@ const CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const ours = new WeakSet<object>();
 const bodies = new Map<number, z.ZodType>();
+const SUCCESS = z.unknown().describe('Success (shape not described)');
 
 /** `{ error: { code, message, ...details } }` with the catalogue codes of `status`. */
 export function errorBodyFor(status: number): z.ZodType {
@@ -62,6 +64,8 @@ export function declareErrorResponses(opts: { secured: boolean }): (route: Route
       }
     }
     for (const status of genericErrorStatuses(route, opts.secured)) response[status] ??= errorBodyFor(status);
+    // A route that does not describe its success still declares one, so the document lists it.
+    if (!Object.keys(response).some((k) => k.startsWith('2'))) response['2xx'] = SUCCESS;
     schema.response = response;
   };
 }

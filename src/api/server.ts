@@ -6,7 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, type FastifyPluginAsyncZod, ty
 import { authHook } from './auth-hook.js';
 import { createConfigService } from './config-service.js';
 import type { ApiDeps, RouteDeps } from './deps.js';
-import { registerErrorMapper } from './error-mapper.js';
+import { frameworkErrorHandler, MAX_PARAM_LENGTH, registerErrorMapper } from './error-mapper.js';
 import { declareErrorResponses } from './error-responses.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { loginRoutes, sessionRoutes } from './routes/auth.js';
@@ -40,6 +40,8 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions = {}): Prom
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: 5 * 1024 * 1024,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
