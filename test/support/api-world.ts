@@ -1,7 +1,7 @@
 /** The HTTP API over a simulated world: in-memory store, virtual clock, `app.inject()` helpers. */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createAuthService, type AuthService, type Profile, type UserInput } from '../../src/api/auth.js';
-import { buildServer } from '../../src/api/server.js';
+import { buildServer, type ServerOptions } from '../../src/api/server.js';
 import type { Config } from '../../src/domain/config.js';
 import type { Logger } from '../../src/infra/logger.js';
 import { silentLogger } from '../../src/infra/logger.js';
@@ -29,7 +29,7 @@ export interface ApiWorld extends SimWorld {
   userSession(username: string, profile: Profile, extra?: Partial<UserInput>): Promise<string>;
 }
 
-export async function apiWorld(config: Config = exampleConfig(), opts: { sessionTtlMs?: number; log?: Logger } = {}): Promise<ApiWorld> {
+export async function apiWorld(config: Config = exampleConfig(), opts: { sessionTtlMs?: number; log?: Logger; server?: ServerOptions } = {}): Promise<ApiWorld> {
   const world = await simWorld(config);
   const auth = createAuthService({ repo: createAuthRepo(world.store.db), clock: world.clock, scryptCost: 1024 });
   const metrics = createMetrics();
@@ -42,7 +42,7 @@ export async function apiWorld(config: Config = exampleConfig(), opts: { session
     auth,
     metrics,
     sessionTtlMs: opts.sessionTtlMs ?? 10 * HOUR_MS,
-  });
+  }, opts.server);
   const adminKey = auth.createApiKey('tests').key;
 
   const request: ApiWorld['request'] = (method, url, { token, body, headers = {} } = {}) =>
