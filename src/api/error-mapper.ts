@@ -51,6 +51,11 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError('INTERNAL', 'internal error');
 }
 
+/**
+ * Errors are sent with plain JSON, not through the route's response schema: an error body can never
+ * fail serialization and turn into fastify's own 500. A 5xx is logged at error level with its cause,
+ * a refusal (4xx) at info.
+ */
 function sendError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const apiError = toApiError(err);
   if (apiError.status >= 500) {
@@ -72,11 +77,7 @@ export function frameworkErrorHandler(err: Error, request: FastifyRequest, reply
   void sendError(err, request, reply);
 }
 
-/**
- * Errors are sent with plain JSON, not through the route's response schema: an error body can never
- * fail serialization and turn into fastify's own 500. A 5xx is logged at error level with its cause,
- * a refusal (4xx) at info.
- */
+/** The error and not-found handlers of the server. */
 export function registerErrorMapper(app: FastifyInstance): void {
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) =>
