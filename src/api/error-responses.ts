@@ -66,6 +66,7 @@ export function declareErrorResponses(opts: { secured: boolean }): (route: Route
     for (const status of genericErrorStatuses(route, opts.secured)) response[status] ??= errorBodyFor(status);
     // A route that does not describe its success still declares one, so the document lists it.
     if (!Object.keys(response).some((k) => k.startsWith('2'))) response['2xx'] = SUCCESS;
-    schema.response = response;
+    // A new schema object: a schema shared by several routes must not collect another route's statuses.
+    route.schema = { ...schema, response };
   };
 }
