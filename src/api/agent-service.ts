@@ -11,7 +11,7 @@ import { startClickToCall } from '../outbound/click-to-call.js';
 import type { AgentPresence } from '../routing/types.js';
 import type { Store } from '../store/store.js';
 import type { Principal } from './auth.js';
-import { ApiError, forbidden, notFound, validationFailed } from './errors.js';
+import { ApiError, forbidden, inConfig, notFound, validationFailed } from './errors.js';
 import { canSeeAgent, canSeeQueue } from './profiles.js';
 
 /** An error whose body is the seed's own JSON shape, e.g. `{"Error":"PhoneNumberUnknown"}`. */
@@ -65,7 +65,7 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
   /** The agent a command is about: the given id, or the caller itself; checked against the profile. */
   function target(p: Principal, agentId: string | undefined): string {
     const id = agentId ?? p.agentId;
-    if (!id) throw validationFailed([{ path: 'agentId', message: 'required' }]);
+    if (!id) throw validationFailed([{ path: 'body.agentId', message: 'required: the caller has no agent of its own' }]);
     if (!engine.agentConfig(id)) throw notFound('AGENT_NOT_FOUND', `agent ${id}`);
     if (!canSeeAgent(p, id, config())) throw forbidden(`agent ${id} is outside your profile`);
     return id;
@@ -84,7 +84,7 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
   /** Save a changed configuration and apply it live, or explain which field is wrong. */
   function commit(next: Config): void {
     const parsed = parseConfig(next);
-    if (!parsed.ok) throw validationFailed(parsed.issues);
+    if (!parsed.ok) throw validationFailed(inConfig(parsed.issues), 'the resulting configuration is invalid');
     store.config.replaceAll(parsed.config);
     engine.applyConfig(parsed.config);
   }
@@ -201,7 +201,7 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
       if (p.profile === 'agent') throw forbidden('agents cannot listen to other agents');
       const id = target(p, agentId);
       const line = phoneNb ?? (p.agentId ? engine.agentLineOf(p.agentId) : undefined);
-      if (!line) throw validationFailed([{ path: 'phoneNumber', message: 'required: the line that should hear the call' }]);
+      if (!line) throw validationFailed([{ path: 'body.phoneNumber', message: 'required: the line that should hear the call' }]);
       const result = startListen(engine, id, line, mode, log);
       if (!result.ok) {
         if (result.error.code === 'LINE_UNKNOWN') throw new SeedError(404, { Error: 'PhoneNumberUnknown' });

@@ -1,7 +1,7 @@
 import { parseConfig, type Config } from '../domain/config.js';
 import type { Logger } from '../infra/logger.js';
 import type { ConfigRepo } from '../store/repos/config-repo.js';
-import { ApiError, validationFailed } from './errors.js';
+import { ApiError, inConfig, validationFailed } from './errors.js';
 
 export interface ConfigService {
   /** The configuration the engine runs on now. */
@@ -34,14 +34,15 @@ export function createConfigService(deps: { engine: ConfigTarget; repo: ConfigRe
     current: () => deps.engine.currentConfig,
     replace(next) {
       const parsed = parseConfig(next);
-      if (!parsed.ok) throw validationFailed(parsed.issues, 'the resulting configuration is invalid');
+      if (!parsed.ok) throw validationFailed(inConfig(parsed.issues), 'the resulting configuration is invalid');
       return save(parsed.config);
     },
     remove(next, what) {
       const parsed = parseConfig(next);
       if (!parsed.ok) {
-        const fields = parsed.issues.map((i) => i.path);
-        throw new ApiError('CONFLICT', `${what} is still referenced by ${fields.join(', ')}`, { references: parsed.issues });
+        const references = inConfig(parsed.issues);
+        const fields = references.map((i) => i.path);
+        throw new ApiError('CONFLICT', `${what} is still referenced by ${fields.join(', ')}`, { references });
       }
       return save(parsed.config);
     },

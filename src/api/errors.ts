@@ -50,6 +50,13 @@ export class ApiError extends Error {
 export const validationFailed = (issues: FieldIssue[], message = 'request validation failed'): ApiError =>
   new ApiError('VALIDATION_FAILED', message, { issues });
 
+/**
+ * Issues found in the configuration a write would produce (cross-references): their paths are in
+ * that configuration, under `config.` (`config.queues[3].groups[0].group`), not in the request.
+ */
+export const inConfig = (issues: FieldIssue[]): FieldIssue[] =>
+  issues.map((i) => ({ path: i.path === '(root)' ? 'config' : `config${i.path.startsWith('[') ? '' : '.'}${i.path}`, message: i.message }));
+
 export const notFound = (code: 'NOT_FOUND' | 'QUEUE_NOT_FOUND' | 'AGENT_NOT_FOUND' | 'USER_NOT_FOUND' | 'API_KEY_NOT_FOUND', what: string): ApiError =>
   new ApiError(code, `${what} not found`);
 

@@ -6,7 +6,8 @@ import { jsonSchemaTransform, serializerCompiler, type FastifyPluginAsyncZod, ty
 import { authHook } from './auth-hook.js';
 import { createConfigService } from './config-service.js';
 import type { ApiDeps, RouteDeps } from './deps.js';
-import { registerErrorMapper } from './error-mapper.js';
+import { frameworkErrorHandler, MAX_PARAM_LENGTH, registerErrorMapper } from './error-mapper.js';
+import { declareErrorResponses } from './error-responses.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { loginRoutes, sessionRoutes } from './routes/auth.js';
 import { cdrRoutes } from './routes/cdrs.js';
@@ -39,16 +40,22 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions = {}): Prom
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: 5 * 1024 * 1024,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorMapper(app);
+  app.addHook('onRoute', declareErrorResponses({ secured: false }));
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    const entry = { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    // A 5xx is never routine: the error mapper logged its cause; this line carries the level too.
+    if (reply.statusCode >= 500) request.log.error(entry, 'request completed');
+    else request.log.info(entry, 'request completed');
   });
 
   await app.register(swagger, {
@@ -80,6 +87,7 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions = {}): Prom
 
   await app.register(async (secured) => {
     secured.addHook('onRequest', authHook(deps.auth));
+    secured.addHook('onRoute', declareErrorResponses({ secured: true }));
     for (const routes of [sessionRoutes, apiKeyRoutes, userRoutes, configCollectionRoutes, configDocumentRoutes, cdrRoutes, dashboardRoutes, ...(opts.protectedRoutes ?? [])]) {
       await secured.register(routes(routeDeps));
     }

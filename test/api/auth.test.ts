@@ -164,8 +164,8 @@ describe('users', () => {
     w = await apiWorld();
     const missing = await w.request('POST', '/users', { token: w.adminKey, body: { username: 'a', password: 'password-1', profile: 'agent' } });
     const unknown = await w.request('POST', '/users', { token: w.adminKey, body: { username: 'a', password: 'password-1', profile: 'agent', agentId: 'zz' } });
-    expect(missing.json().error.issues).toEqual([{ path: 'agentId', message: 'required for the agent profile' }]);
-    expect(unknown.json().error.issues).toEqual([{ path: 'agentId', message: 'unknown agent "zz"' }]);
+    expect(missing.json().error.issues).toEqual([{ path: 'body.agentId', message: 'required for the agent profile' }]);
+    expect(unknown.json().error.issues).toEqual([{ path: 'body.agentId', message: 'unknown agent "zz"' }]);
   });
 
   it('forbids admin routes to supervisors and agents with 403', async () => {

@@ -83,7 +83,7 @@ describe('config CRUD', () => {
     const { error } = res.json();
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toContain('numbers[1].queue');
-    expect(error.references).toContainEqual({ path: 'numbers[1].queue', message: 'unknown queue "q1"' });
+    expect(error.references).toContainEqual({ path: 'config.numbers[1].queue', message: 'unknown queue "q1"' });
     expect(w.engine.currentConfig.queues.map((q) => q.id)).toContain('q1');
   });
 
@@ -102,7 +102,7 @@ describe('config CRUD', () => {
     const before = w.store.config.load();
     const res = await w.request('POST', '/queues', { token: w.adminKey, body: aQueue('q9', 'nope') });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'queues[3].groups[0].group', message: 'unknown group "nope"' }] });
+    expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'config.queues[3].groups[0].group', message: 'unknown group "nope"' }] });
     expect(w.store.config.load()).toEqual(before);
   });
 
@@ -111,14 +111,14 @@ describe('config CRUD', () => {
     const res = await w.request('POST', '/queues', { token: w.adminKey, body: { id: 'q9', weight: 'heavy', groups: [{ group: 'g1', priority: 0 }] } });
     expect(res.statusCode).toBe(400);
     const paths = res.json().error.issues.map((i: { path: string }) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['weight', 'groups[0].priority']));
+    expect(paths).toEqual(expect.arrayContaining(['body.weight', 'body.groups[0].priority']));
   });
 
   it('refuses a PUT whose id differs from the URL, a duplicate POST, and an unknown item', async () => {
     w = await apiWorld();
     const admin = { token: w.adminKey };
     const mismatch = await w.request('PUT', '/groups/g1', { ...admin, body: { id: 'g2' } });
-    expect(mismatch.json().error.issues).toEqual([{ path: 'id', message: 'must equal the URL\'s id "g1"' }]);
+    expect(mismatch.json().error.issues).toEqual([{ path: 'body.id', message: 'must equal the URL\'s id "g1"' }]);
     expect((await w.request('POST', '/groups', { ...admin, body: { id: 'g1' } })).statusCode).toBe(409);
     expect((await w.request('PUT', '/agents/zz', { ...admin, body: { id: 'zz', phone: { type: 'sip', endpoint: 'zz' } } })).json().error.code).toBe('AGENT_NOT_FOUND');
   });
@@ -177,7 +177,7 @@ describe('whole configuration', () => {
     config.memberships.push({ agent: 'ghost', queue: 'q1' });
     const res = await w.request('PUT', '/config', { token: w.adminKey, body: config });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.issues).toContainEqual({ path: `memberships[${config.memberships.length - 1}].agent`, message: 'unknown agent "ghost"' });
+    expect(res.json().error.issues).toContainEqual({ path: `body.memberships[${config.memberships.length - 1}].agent`, message: 'unknown agent "ghost"' });
     config.memberships.pop();
     expect((await w.request('PUT', '/config', { token: w.adminKey, body: config })).statusCode).toBe(200);
   });
@@ -197,7 +197,7 @@ describe('whole configuration', () => {
     expect((await w.request('GET', '/config/webhooks', admin)).json()).toEqual(hooks);
     expect(w.engine.currentConfig.webhooks).toEqual(hooks);
     const bad = await w.request('PUT', '/config/webhooks', { ...admin, body: { ...hooks, hangup_url: 'ftp://x' } });
-    expect(bad.json().error.issues).toEqual([{ path: 'hangup_url', message: 'an http(s) URL' }]);
+    expect(bad.json().error.issues).toEqual([{ path: 'body.hangup_url', message: 'an http(s) URL' }]);
     const c2c = await w.request('PUT', '/config/click_to_call', { ...admin, body: { allow: '^0[0-9]{9}$' } });
     expect(c2c.json()).toEqual({ allow: '^0[0-9]{9}$', answer_timeout_s: 30 });
     expect((await w.request('GET', '/config/click_to_call', admin)).json().allow).toBe('^0[0-9]{9}$');

@@ -181,7 +181,7 @@ describe('agent commands over REST', () => {
     expect((await w.http('POST', '/agents/me/pause', token, { reason: 'coffee' })).json).toMatchObject({ name: 'AgentOnPause', cause: 'coffee' });
     const bad = await w.http('POST', '/agents/me/login', token, { phoneNumber: 12 });
     expect(bad.status).toBe(400);
-    expect(bad.json).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [{ path: 'phoneNumber' }] } });
+    expect(bad.json).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [{ path: 'body.phoneNumber' }] } });
   });
 
   it('click2call returns a call id that the CDR query finds once the call ends', async () => {

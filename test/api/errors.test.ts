@@ -11,7 +11,7 @@ describe('API errors', () => {
     w = await apiWorld();
     const res = await w.request('POST', '/queues', { token: w.adminKey, body: '{"id": "q9",', headers: { 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: '(root)', message: expect.stringMatching(/^malformed body/) }] });
+    expect(res.json().error).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'body', message: expect.stringMatching(/^malformed body/) }] });
   });
 
   it('answers an empty JSON body with 400', async () => {
@@ -26,7 +26,7 @@ describe('API errors', () => {
     const res = await w.request('POST', '/auth/login', { body: { username: 42, password: ['x'], extra: true } });
     expect(res.statusCode).toBe(400);
     const paths = res.json().error.issues.map((i: { path: string }) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['username', 'password', '(root)']));
+    expect(paths).toEqual(expect.arrayContaining(['body.username', 'body.password', 'body']));
   });
 
   it('answers a JSON array where an object is expected with 400', async () => {

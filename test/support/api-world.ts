@@ -1,7 +1,7 @@
 /** The HTTP API over a simulated world: in-memory store, virtual clock, `app.inject()` helpers. */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createAuthService, type AuthService, type Profile, type UserInput } from '../../src/api/auth.js';
-import { buildServer } from '../../src/api/server.js';
+import { buildServer, type ServerOptions } from '../../src/api/server.js';
 import type { Cdr } from '../../src/domain/cdr.js';
 import type { Config } from '../../src/domain/config.js';
 import type { Logger } from '../../src/infra/logger.js';
@@ -38,6 +38,7 @@ export interface ApiWorldOptions {
   log?: Logger;
   /** CDRs already in the store when the API starts (written before a restart); the live statistics are seeded from them as at start. */
   cdrs?: Cdr[];
+  server?: ServerOptions;
 }
 
 export async function apiWorld(config: Config = exampleConfig(), opts: ApiWorldOptions = {}): Promise<ApiWorld> {
@@ -57,7 +58,7 @@ export async function apiWorld(config: Config = exampleConfig(), opts: ApiWorldO
     metrics,
     stats,
     sessionTtlMs: opts.sessionTtlMs ?? 10 * HOUR_MS,
-  });
+  }, opts.server);
   const adminKey = auth.createApiKey('tests').key;
 
   const request: ApiWorld['request'] = (method, url, { token, body, headers = {} } = {}) =>

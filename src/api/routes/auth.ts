@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { credentialOf } from '../auth-hook.js';
 import type { RouteDeps } from '../deps.js';
+import { errorResponses } from '../error-responses.js';
 import { unauthorized } from '../errors.js';
 
 const grant = z.object({
@@ -21,7 +22,7 @@ export function loginRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
           summary: 'Log in: a session token valid for the configured hours (8–12 h)',
           security: [],
           body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
-          response: { 200: grant },
+          response: { 200: grant, ...errorResponses(401) },
         },
       },
       async (request) => {

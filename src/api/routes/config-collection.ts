@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../../domain/config.js';
 import type { Principal } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
+import { errorResponses } from '../error-responses.js';
 import { ApiError, forbidden, validationFailed, type ErrorCode } from '../errors.js';
 import { principalOf, requireProfile } from '../profiles.js';
 
@@ -62,7 +63,7 @@ export function collectionRoutes<S extends Section, P extends Record<string, str
       return item;
     });
 
-    app.post(`/${section}`, { onRequest: admin, schema: { tags: tag(section), summary: `Create a ${noun}`, body: spec.item } }, async (request, reply) => {
+    app.post(`/${section}`, { onRequest: admin, schema: { tags: tag(section), summary: `Create a ${noun}`, body: spec.item, response: errorResponses(409) } }, async (request, reply) => {
       const item = request.body as Item<S>;
       const config = deps.config.current();
       const key = Object.fromEntries(spec.keyFields.map((k) => [k, String((item as Record<string, unknown>)[k])])) as P;
@@ -75,14 +76,14 @@ export function collectionRoutes<S extends Section, P extends Record<string, str
       const params = request.params as P;
       const item = request.body as Item<S>;
       const mismatched = spec.keyFields.filter((k) => String((item as Record<string, unknown>)[k]) !== params[k]);
-      if (mismatched.length > 0) throw validationFailed(mismatched.map((k) => ({ path: k, message: `must equal the URL's ${k} "${params[k]}"` })));
+      if (mismatched.length > 0) throw validationFailed(mismatched.map((k) => ({ path: `body.${k}`, message: `must equal the URL's ${k} "${params[k]}"` })));
       const config = deps.config.current();
       find(config, params);
       deps.config.replace(withList(config, list(config).map((i) => (spec.matches(i, params) ? item : i))));
       return item;
     });
 
-    app.delete(spec.itemPath, { onRequest: admin, schema: { tags: tag(section), summary: `Delete a ${noun}`, params: spec.params } }, async (request, reply) => {
+    app.delete(spec.itemPath, { onRequest: admin, schema: { tags: tag(section), summary: `Delete a ${noun}`, params: spec.params, response: errorResponses(409) } }, async (request, reply) => {
       const params = request.params as P;
       const config = deps.config.current();
       const removed = find(config, params);

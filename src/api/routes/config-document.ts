@@ -15,7 +15,7 @@ export function parseYamlBody(text: string): unknown {
     throw validationFailed(
       doc.errors.map((err) => {
         const { line, col } = lineCounter.linePos(err.pos[0]);
-        return { path: '(root)', message: `YAML syntax error at line ${line}, column ${col}: ${err.message}` };
+        return { path: 'body', message: `YAML syntax error at line ${line}, column ${col}: ${err.message}` };
       }),
       'malformed YAML body',
     );
@@ -23,7 +23,7 @@ export function parseYamlBody(text: string): unknown {
   try {
     return doc.toJS();
   } catch (err) {
-    throw validationFailed([{ path: '(root)', message: `YAML error: ${(err as Error).message}` }], 'malformed YAML body');
+    throw validationFailed([{ path: 'body', message: `YAML error: ${(err as Error).message}` }], 'malformed YAML body');
   }
 }
 

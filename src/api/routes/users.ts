@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { UserInput } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
+import { errorResponses } from '../error-responses.js';
 import { notFound, validationFailed } from '../errors.js';
 import { requireProfile } from '../profiles.js';
 
@@ -33,16 +34,16 @@ export function userRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
 
   function checked(input: UserInput): UserInput {
     if (input.profile !== 'agent') return input;
-    if (!input.agentId) throw validationFailed([{ path: 'agentId', message: 'required for the agent profile' }]);
+    if (!input.agentId) throw validationFailed([{ path: 'body.agentId', message: 'required for the agent profile' }]);
     if (!deps.engine.currentConfig.agents.some((a) => a.id === input.agentId)) {
-      throw validationFailed([{ path: 'agentId', message: `unknown agent "${input.agentId}"` }]);
+      throw validationFailed([{ path: 'body.agentId', message: `unknown agent "${input.agentId}"` }]);
     }
     return input;
   }
 
   return async (app) => {
     app.addHook('onRequest', requireProfile('admin'));
-    app.post('/users', { schema: { tags, summary: 'Create a user', body: userBody.extend({ username }), response: { 201: userView } } }, async (request, reply) => {
+    app.post('/users', { schema: { tags, summary: 'Create a user', body: userBody.extend({ username }), response: { 201: userView, ...errorResponses(409) } } }, async (request, reply) => {
       const { username: name, ...input } = request.body;
       return reply.code(201).send(await deps.auth.createUser(name, checked(input)));
     });
