@@ -143,7 +143,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.offEvents = this.deps.pbx.onEvent((e) => this.onPbxEvent(e));
     await this.deps.pbx.start();
     this.accepting = true;
-    for (const a of this.config.agents) if (a.auto_login) this.router.input({ type: 'agent.login', agentId: a.id });
+    for (const a of this.config.agents) if (a.auto_login) this.loginAgent(a.id);
     this.log.info({ pbx: this.deps.pbx.name, queues: this.queues.size, agents: this.agents.size }, 'engine started');
   }
 
@@ -240,7 +240,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   // ------------------------------------------------------------ agent commands
 
   loginAgent(agentId: string): void {
-    this.router.input({ type: 'agent.login', agentId });
+    const channel = this.agentLineOf(agentId);
+    this.router.input(channel === undefined ? { type: 'agent.login', agentId } : { type: 'agent.login', agentId, channel });
   }
   logoutAgent(agentId: string, cause?: string): void {
     this.router.input(cause === undefined ? { type: 'agent.logout', agentId } : { type: 'agent.logout', agentId, cause });
