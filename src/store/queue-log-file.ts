@@ -5,7 +5,7 @@
  * lines dropped: the engine never sees the error, and a partly written chunk is cut back so the file
  * never holds half a line.
  */
-import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatQueueLogLine } from '../domain/queue-log-line.js';
 import type { QueueLogEntry } from '../domain/queue-log.js';
@@ -22,6 +22,20 @@ export interface QueueLogFile {
   close(): Promise<void>;
 }
 
+/** What the writer needs of an open file (a node:fs/promises FileHandle), so tests can make writes fail. */
+export interface AppendHandle {
+  write(buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  stat(): Promise<{ size: number; mtimeMs: number }>;
+  truncate(len: number): Promise<void>;
+  datasync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens `path` for appending (O_APPEND, created if missing). */
+export type OpenForAppend = (path: string) => Promise<AppendHandle>;
+
+const openForAppend: OpenForAppend = (path) => open(path, 'a');
+
 /** Lines held while the disk is slower than the events; past this, new lines are dropped and counted. */
 const MAX_PENDING_LINES = 100_000;
 
@@ -32,11 +46,11 @@ interface Pending {
 }
 
 /** Open (creating it and its folder if needed) the queue_log file for appending. */
-export async function openQueueLogFile(options: QueueLogFileOptions, log: Logger): Promise<QueueLogFile> {
+export async function openQueueLogFile(options: QueueLogFileOptions, log: Logger, openFile: OpenForAppend = openForAppend): Promise<QueueLogFile> {
   const o = validateQueueLogFileOptions(options);
   const flog = log.child({ mod: 'queue-log-file' });
   await mkdir(dirname(o.path), { recursive: true });
-  let handle: FileHandle | undefined = await open(o.path, 'a');
+  let handle: AppendHandle | undefined = await openFile(o.path);
   const st = await handle.stat();
   let size = st.size;
   /** The local day of the file's first line; unknown for a file we found with content: its last change. */
@@ -107,7 +121,7 @@ export async function openQueueLogFile(options: QueueLogFileOptions, log: Logger
   async function writeChunk(chunk: Pending[], bytes: number): Promise<void> {
     if (chunk.length === 0) return;
     const buf = Buffer.from(chunk.map((p) => p.text).join(''), 'utf8');
-    let h: FileHandle | undefined;
+    let h: AppendHandle | undefined;
     let written = 0;
     try {
       h = handle ??= await reopen();
@@ -119,12 +133,13 @@ export async function openQueueLogFile(options: QueueLogFileOptions, log: Logger
       dirty = true;
     } catch (err) {
       flog.error({ err, path: o.path, lines: chunk.length }, 'queue log write failed; lines dropped');
-      if (h && written > 0) await cutBack(h);
+      // Whatever part of the chunk reached the file (a short write, then a failure) is cut back.
+      if (h) await cutBack(h);
     }
   }
 
   /** After a partial write, cut the file back to its last whole line; if that fails, start afresh on the next write. */
-  async function cutBack(h: FileHandle): Promise<void> {
+  async function cutBack(h: AppendHandle): Promise<void> {
     try {
       await h.truncate(size);
     } catch (err) {
@@ -133,8 +148,8 @@ export async function openQueueLogFile(options: QueueLogFileOptions, log: Logger
     }
   }
 
-  async function reopen(): Promise<FileHandle> {
-    const h = await open(o.path, 'a');
+  async function reopen(): Promise<AppendHandle> {
+    const h = await openFile(o.path);
     size = (await h.stat()).size;
     if (size === 0) fileDay = undefined;
     return h;

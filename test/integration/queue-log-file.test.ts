@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { QueueLogEntry } from '../../src/domain/queue-log.js';
 import { createLogger, silentLogger } from '../../src/infra/logger.js';
-import { localDay, openQueueLogFile } from '../../src/store/queue-log-file.js';
+import { open } from 'node:fs/promises';
+import { localDay, openQueueLogFile, type AppendHandle } from '../../src/store/queue-log-file.js';
 import { queueLogFileOptionsFromEnv, QueueLogOptionError, type QueueLogFileOptions } from '../../src/store/queue-log-file-options.js';
 
 const DAY1 = Date.UTC(2026, 2, 1, 12, 0, 0);
@@ -114,6 +115,42 @@ describe('queue_log file', () => {
     expect(errors.filter((e) => e.msg === 'queue log write failed; lines dropped')).toHaveLength(2);
     expect(errors[0]).toMatchObject({ lines: 1, err: { code: 'ENOSPC' } });
   });
+
+  it.each(['a short write then a failing one', 'a write that fails after part of it reached the file'])(
+    'cuts a chunk back to its last whole line when the disk fails mid-chunk with %s',
+    async (how) => {
+      let failing = false;
+      let calls = 0;
+      const flaky = async (p: string): Promise<AppendHandle> => {
+        const real = await open(p, 'a');
+        return {
+          stat: () => real.stat(),
+          truncate: (len) => real.truncate(len),
+          datasync: () => real.datasync(),
+          close: () => real.close(),
+          async write(buf, offset, length) {
+            if (!failing) return real.write(buf, offset, length);
+            calls += 1;
+            if (how.startsWith('a short write') && calls === 1) return real.write(buf, offset, 10);
+            if (how.startsWith('a write that fails')) await real.write(buf, offset, 10);
+            failing = false;
+            throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+          },
+        };
+      };
+      const file = await openQueueLogFile(opts(), silentLogger(), flaky);
+      file.append(anEntry(DAY1, 1));
+      await file.flush();
+
+      failing = true;
+      file.append(anEntry(DAY1 + 1000, 2));
+      await file.flush();
+      file.append(anEntry(DAY1 + 2000, 3));
+      await file.close();
+
+      expect(readFileSync(path, 'utf8')).toBe(lineOf(anEntry(DAY1, 1)) + lineOf(anEntry(DAY1 + 2000, 3)));
+    },
+  );
 
   it('drops an event appended after close with a warning', async () => {
     const file = await openQueueLogFile(opts(), silentLogger());
