@@ -23,6 +23,8 @@ import { SimPbx } from './pbx/sim/sim-pbx.js';
 import { createLiveStats, type LiveStats } from './stats/live-stats.js';
 import { createMetrics, type Metrics } from './stats/metrics.js';
 import { todaysCdrs } from './stats/todays-cdrs.js';
+import { openQueueLogFile, type QueueLogFile } from './store/queue-log-file.js';
+import { queueLogFileOptionsFromEnv, type QueueLogFileOptions } from './store/queue-log-file-options.js';
 import { createAuthRepo } from './store/repos/auth-repo.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -35,6 +37,8 @@ export interface AppSettings {
   asterisk?: { url: string; username: string; password: string; app: string; trunk: string };
   /** The HTTP API and CTI WebSocket; omit to run without them. */
   http?: ApiSettings;
+  /** Also write the queue log as a text file in Asterisk's queue_log format. */
+  queueLog?: QueueLogFileOptions;
 }
 
 export interface App {
@@ -58,6 +62,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
     pbx,
     http: apiSettingsFromEnv(env),
   };
+  const queueLog = queueLogFileOptionsFromEnv(env);
+  if (queueLog) settings.queueLog = queueLog;
   if (pbx === 'asterisk') {
     const password = env.ARI_PASSWORD;
     if (!password) throw new Error('ARI_PASSWORD: required when SWITCHBOARD_PBX=asterisk');
@@ -75,11 +81,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
 export async function createApp(settings: AppSettings, log: Logger): Promise<App> {
   if (settings.dbPath !== ':memory:') mkdirSync(dirname(settings.dbPath), { recursive: true });
   const store = openStore(settings.dbPath);
+  let queueLogFile: QueueLogFile | undefined;
   try {
     if (settings.configPath) {
       const config = loadConfigFile(settings.configPath);
       store.config.replaceAll(config);
       log.info({ file: settings.configPath, queues: config.queues.length, agents: config.agents.length }, 'configuration loaded');
+    }
+    if (settings.queueLog) {
+      queueLogFile = await openQueueLogFile(settings.queueLog, log);
+      log.info({ file: queueLogFile.path, fsync: settings.queueLog.fsync }, 'queue_log file open');
     }
     const clock = createSystemClock();
     const metrics = createMetrics({ defaultMetrics: true });
@@ -87,6 +98,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     let engine: Engine | undefined;
     const webhooks = createWebhooks({ getConfig: () => (engine ? engine.currentConfig.webhooks : store.config.load().webhooks), log, metrics });
     engine = new Engine({ pbx, clock, log, store, config: store.config.load(), hooks: webhooks.hooks });
+    if (queueLogFile) engine.on('queue.log', queueLogFile.append);
     engine.on('call.offering', webhooks.notify.offering);
     engine.on('call.bridged', webhooks.notify.bridged);
     engine.on('call.ended', webhooks.notify.hangup);
@@ -108,10 +120,12 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
         await api?.server.close();
         await running.stop(graceMs);
         await webhooks.stop();
+        await queueLogFile?.close();
         store.close();
       },
     };
   } catch (err) {
+    await queueLogFile?.close();
     store.close();
     throw err;
   }

@@ -192,7 +192,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const a of this.config.agents) {
       const rec = saved.get(a.id);
       if (!rec) {
-        if (a.auto_login) this.router.input({ type: 'agent.login', agentId: a.id });
+        if (a.auto_login) this.loginAgent(a.id);
         continue;
       }
       if (rec.line && this.phones.line(rec.line)) this.setAgentLine(a.id, rec.line);
@@ -341,7 +341,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   // ------------------------------------------------------------ agent commands
 
   loginAgent(agentId: string): void {
-    this.router.input({ type: 'agent.login', agentId });
+    const channel = this.agentLineOf(agentId);
+    this.router.input(channel === undefined ? { type: 'agent.login', agentId } : { type: 'agent.login', agentId, channel });
   }
   logoutAgent(agentId: string, cause?: string): void {
     this.router.input(cause === undefined ? { type: 'agent.logout', agentId } : { type: 'agent.logout', agentId, cause });

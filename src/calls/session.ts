@@ -433,6 +433,7 @@ export class CallSession {
       callId: this.callId,
       queueId: queue.id,
       priority,
+      callerId: this.arrival.from,
       ...(customList ? { agents: [] } : {}),
       ...(preferred ? { preferredAgent: preferred } : {}),
       ...(restored ? { restoredAt: this.cdr.enqueuedAt } : {}),
@@ -659,7 +660,7 @@ export class CallSession {
   onLegAnswered(leg: LegId): void {
     const offer = this.phase?.offer;
     if (offer && offer.leg === leg && !offer.cancelled) {
-      this.env.route({ type: 'offer.answered', callId: this.callId, agentId: offer.agentId });
+      this.env.route({ type: 'offer.answered', callId: this.callId, agentId: offer.agentId, agentLeg: offer.leg });
       return;
     }
     if (this.agentLegs.has(leg) && this.phase?.bridged?.agentLeg !== leg) void this.dropLeg(leg, 'cancelled');

@@ -1,4 +1,10 @@
-/** `npm run demo [-- --json] [--seed N] [--config path]`: a simulated day of the reference flow. */
+/**
+ * `npm run demo [-- --json] [--seed N] [--config path] [--queue-log FILE] [--db FILE]`: a simulated day of
+ * the reference flow; `--queue-log` writes the day's queue events there (replacing the file) in
+ * Asterisk's queue_log format, `--db` keeps the day's SQLite store (CDRs and queue_log table).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../infra/config-file.js';
 import { simulateDay, type DayReport } from './simulate-day.js';
@@ -10,10 +16,28 @@ const { values } = parseArgs({
     hours: { type: 'string', default: '8' },
     rate: { type: 'string', default: '70' },
     config: { type: 'string', default: new URL('../../config/example.yaml', import.meta.url).pathname },
+    'queue-log': { type: 'string' },
+    db: { type: 'string' },
   },
 });
 
-const report = await simulateDay(loadConfigFile(values.config), { seed: Number(values.seed), hours: Number(values.hours), callsPerHour: Number(values.rate) });
+/** An output file of this run: its folder is created, an earlier run's file (and SQLite side files) removed. */
+const output = (path: string | undefined, sideFiles: string[] = []) => {
+  if (!path) return undefined;
+  mkdirSync(dirname(path), { recursive: true });
+  for (const p of [path, ...sideFiles.map((s) => path + s)]) rmSync(p, { force: true });
+  return path;
+};
+const queueLogPath = output(values['queue-log']);
+const dbPath = output(values.db, ['-wal', '-shm']);
+const report = await simulateDay(loadConfigFile(values.config), {
+  seed: Number(values.seed),
+  hours: Number(values.hours),
+  callsPerHour: Number(values.rate),
+  ...(queueLogPath ? { queueLogPath } : {}),
+  ...(dbPath ? { dbPath } : {}),
+});
+if (queueLogPath) process.stderr.write(`queue_log written to ${queueLogPath}\n`);
 if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 else process.stdout.write(render(report));
 

@@ -9,6 +9,7 @@ import { silentLogger } from '../infra/logger.js';
 import { SimPbx } from '../pbx/sim/sim-pbx.js';
 import { AgentTimeTracker } from '../stats/agent-time.js';
 import { queueReport, type QueueReport } from '../stats/queue-report.js';
+import { openQueueLogFile } from '../store/queue-log-file.js';
 import { openStore } from '../store/store.js';
 import { seededRandom } from '../domain/random.js';
 
@@ -19,6 +20,10 @@ export interface DayOptions {
   callsPerHour?: number;
   meanTalkS?: number;
   meanPatienceS?: number;
+  /** Also append the day's queue events to this file in Asterisk's queue_log format. */
+  queueLogPath?: string;
+  /** SQLite file for the day's CDRs and queue log; default in memory. */
+  dbPath?: string;
 }
 
 export interface AgentReport {
@@ -49,11 +54,15 @@ export async function simulateDay(config: Config, opts: DayOptions = {}): Promis
   const start = Date.UTC(2026, 10, 2, 8, 0, 0);
   const clock = new VirtualClock(start);
   const pbx = new SimPbx(clock, { defaultPromptMs: 3000 });
-  const store = openStore(':memory:');
+  const store = openStore(opts.dbPath ?? ':memory:');
+  const queueLog = opts.queueLogPath
+    ? await openQueueLogFile({ path: opts.queueLogPath, fsync: 'none', fsyncIntervalMs: 1000, maxBytes: 0, daily: false }, silentLogger())
+    : undefined;
   const tracker = new AgentTimeTracker();
   let n = 0;
   const engine = new Engine({ pbx, clock, log: silentLogger(), store, config, newCallId: () => `day-${++n}`, seed });
   engine.on('agent.state', (e) => tracker.onState(e));
+  if (queueLog) engine.on('queue.log', queueLog.append);
   await engine.start();
 
   // Agent phones: answer after 2–8 s, 3 % of offers are missed; talk time ~ exponential.
@@ -110,6 +119,7 @@ export async function simulateDay(config: Config, opts: DayOptions = {}): Promis
     return { agentId: a.id, name: a.name, calls: mine.length, talkMs, occupancy: times?.occupancy ?? 0 };
   });
   await engine.stop();
+  await queueLog?.close();
   store.close();
   return { seed, hours, calls, queues, agents };
 }

@@ -13,9 +13,15 @@ export type QueueLogEventName =
   | 'PAUSE'
   | 'UNPAUSE'
   | 'ADDMEMBER'
-  | 'REMOVEMEMBER';
+  | 'REMOVEMEMBER'
+  | 'AGENTLOGIN'
+  | 'AGENTLOGOFF';
 
-/** One row of the queue event log, in the spirit of Asterisk's queue_log. */
+/**
+ * One row of the queue event log, in the spirit of Asterisk's queue_log. `data` holds the event's
+ * named fields (see QUEUE_LOG_FIELDS for the ones Asterisk writes, in order) plus our own extras.
+ * Agent sessions (AGENTLOGIN, AGENTLOGOFF) are not tied to a queue: their queueId is NO_QUEUE.
+ */
 export interface QueueLogEntry {
   at: number;
   callId: string | null;
@@ -24,3 +30,30 @@ export interface QueueLogEntry {
   event: QueueLogEventName;
   data: Record<string, string | number>;
 }
+
+/** The queue name Asterisk writes for events that belong to no queue (agent login and logoff). */
+export const NO_QUEUE = 'NONE';
+
+/**
+ * The data fields Asterisk's app_queue writes for each event, in order (data1|data2|…). Times are
+ * whole seconds except RINGNOANSWER and RINGCANCELED ringtime, which are milliseconds; positions
+ * are 1-based. Keys of `data` not listed here (penalty, cause) are kept in the table only.
+ */
+export const QUEUE_LOG_FIELDS: Readonly<Record<QueueLogEventName, readonly string[]>> = {
+  ENTERQUEUE: ['url', 'callerid', 'position'],
+  CONNECT: ['holdtime', 'bridgedchannelid', 'ringtime'],
+  COMPLETECALLER: ['holdtime', 'calltime', 'origposition'],
+  COMPLETEAGENT: ['holdtime', 'calltime', 'origposition'],
+  ABANDON: ['position', 'origposition', 'waittime'],
+  EXITWITHTIMEOUT: ['position', 'origposition', 'waittime'],
+  EXITEMPTY: ['position', 'origposition', 'waittime'],
+  JOINEMPTY: [],
+  RINGNOANSWER: ['ringtime'],
+  RINGCANCELED: ['ringtime'],
+  PAUSE: ['reason'],
+  UNPAUSE: ['reason'],
+  ADDMEMBER: ['paused'],
+  REMOVEMEMBER: [],
+  AGENTLOGIN: ['channel'],
+  AGENTLOGOFF: ['channel', 'logintime'],
+};

@@ -5,6 +5,7 @@
  */
 import type { ExitDestination } from '../domain/config.js';
 import { mulberry32Step } from '../domain/random.js';
+import { NO_QUEUE } from '../domain/queue-log.js';
 import { MinHeap } from './heap.js';
 import type {
   AgentPresence,
@@ -52,7 +53,10 @@ const handlers: Handlers = {
     a.pauseReason = undefined;
     a.noAnswers = 0;
     if (a.activity === 'idle') a.idleSince = ctx.now;
-    for (const m of a.memberships) queueLog(ctx, 'ADDMEMBER', m.queue.cfg.id, { agentId: a.id, data: { penalty: m.penalty } });
+    a.loginAt = ctx.now;
+    a.channel = input.channel ?? '';
+    queueLog(ctx, 'AGENTLOGIN', NO_QUEUE, { agentId: a.id, data: { channel: a.channel } });
+    for (const m of a.memberships) queueLog(ctx, 'ADDMEMBER', m.queue.cfg.id, { agentId: a.id, data: { paused: '', penalty: m.penalty } });
     refreshAgent(ctx, a);
     dispatchAgent(ctx, a);
   },
@@ -80,7 +84,7 @@ const handlers: Handlers = {
     a.status = 'ready';
     a.pauseReason = undefined;
     a.noAnswers = 0;
-    for (const m of a.memberships) queueLog(ctx, 'UNPAUSE', m.queue.cfg.id, { agentId: a.id, data: {} });
+    for (const m of a.memberships) queueLog(ctx, 'UNPAUSE', m.queue.cfg.id, { agentId: a.id, data: { reason: '' } });
     refreshAgent(ctx, a);
     dispatchAgent(ctx, a);
   },
@@ -132,7 +136,7 @@ const handlers: Handlers = {
     q.calls.add(call);
     incLevel(q, priority);
     pushWaiting(q, call);
-    if (!restored) queueLog(ctx, 'ENTERQUEUE', q.cfg.id, { callId: call.id, data: { position: call.origPosition } });
+    if (!restored) queueLog(ctx, 'ENTERQUEUE', q.cfg.id, { callId: call.id, data: { url: '', callerid: input.callerId ?? '', position: call.origPosition } });
     if (q.cfg.maxWaitMs > 0) setTimer(ctx, `maxwait:${call.id}`, Math.max(ctx.now, call.enqueuedAt + q.cfg.maxWaitMs));
     scheduleOverflow(ctx, q, call);
     dispatchCall(ctx, call);
@@ -232,7 +236,7 @@ const handlers: Handlers = {
     const waitMs = ctx.now - call.enqueuedAt;
     if (call.state === 'offered') {
       const agent = ctx.s.agents.get(call.agentId ?? '');
-      queueLog(ctx, 'RINGCANCELED', call.queueId, { callId: call.id, agentId: call.agentId, data: { ringtime: ms(ctx.now - call.offeredAt) } });
+      queueLog(ctx, 'RINGCANCELED', call.queueId, { callId: call.id, agentId: call.agentId, data: { ringtime: ctx.now - call.offeredAt } });
       ctx.commands.push({ type: 'offer.cancel', callId: call.id, agentId: call.agentId ?? '', reason: 'abandon' });
       queueLog(ctx, 'ABANDON', call.queueId, { callId: call.id, data: { position: q ? positionOf(q, call) : 0, origposition: call.origPosition, waittime: ms(waitMs) } });
       removeCall(ctx, call);
@@ -274,7 +278,7 @@ const handlers: Handlers = {
     queueLog(ctx, 'CONNECT', q.cfg.id, {
       callId: call.id,
       agentId: a.id,
-      data: { holdtime: ms(ctx.now - call.enqueuedAt), ringtime: ms(ctx.now - call.offeredAt) },
+      data: { holdtime: ms(ctx.now - call.enqueuedAt), bridgedchannelid: input.agentLeg ?? '', ringtime: ms(ctx.now - call.offeredAt) },
     });
     refreshAgent(ctx, a);
     ctx.commands.push({ type: 'connect', callId: call.id, agentId: a.id, queueId: q.cfg.id });
@@ -426,7 +430,7 @@ function applyConfig(ctx: Ctx, cfg: RoutingConfig): void {
     a.memberships.push(m);
     if (!before || before.penalty !== mc.penalty) {
       ctx.events.push({ type: 'member.changed', agentId: a.id, queueId: q.cfg.id, penalty: mc.penalty });
-      if (!before && a.status !== 'loggedOut') queueLog(ctx, 'ADDMEMBER', q.cfg.id, { agentId: a.id, data: { penalty: mc.penalty } });
+      if (!before && a.status !== 'loggedOut') queueLog(ctx, 'ADDMEMBER', q.cfg.id, { agentId: a.id, data: { paused: a.status === 'paused' ? 'PAUSED' : '', penalty: mc.penalty } });
     }
   }
   for (const key of oldMembers.keys()) {
@@ -481,6 +485,8 @@ function newAgent(id: string, now: number): AgentRec {
     removed: false,
     outbound: false,
     logoutCause: undefined,
+    loginAt: now,
+    channel: '',
   };
 }
 
@@ -581,6 +587,7 @@ function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
   a.logoutCause = cause;
   a.pauseReason = undefined;
   for (const m of a.memberships) queueLog(ctx, 'REMOVEMEMBER', m.queue.cfg.id, { agentId: a.id, data: { cause } });
+  queueLog(ctx, 'AGENTLOGOFF', NO_QUEUE, { agentId: a.id, data: { channel: a.channel, logintime: ms(ctx.now - a.loginAt), cause } });
   if (a.activity === 'ringing' && a.callId) {
     const call = ctx.s.calls.get(a.callId);
     if (call && call.state === 'offered') {
@@ -638,7 +645,7 @@ function releaseAgentFromOffer(ctx: Ctx, a: AgentRec): void {
 function offerFailed(ctx: Ctx, call: CallRec, cause: string): void {
   const a = ctx.s.agents.get(call.agentId ?? '');
   const q = ctx.s.queues.get(call.queueId);
-  queueLog(ctx, 'RINGNOANSWER', call.queueId, { callId: call.id, agentId: call.agentId, data: { ringtime: ms(ctx.now - call.offeredAt), cause } });
+  queueLog(ctx, 'RINGNOANSWER', call.queueId, { callId: call.id, agentId: call.agentId, data: { ringtime: ctx.now - call.offeredAt, cause } });
   if (a) {
     (call.tried ??= new Set()).add(a.id);
     a.activity = 'idle';
@@ -679,7 +686,7 @@ function endConnected(ctx: Ctx, call: CallRec, side: 'caller' | 'agent'): void {
   queueLog(ctx, side === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT', call.queueId, {
     callId: call.id,
     agentId: call.agentId,
-    data: { holdtime: ms(call.connectedAt - call.enqueuedAt), calltime: ms(ctx.now - call.connectedAt) },
+    data: { holdtime: ms(call.connectedAt - call.enqueuedAt), calltime: ms(ctx.now - call.connectedAt), origposition: call.origPosition },
   });
   ctx.s.calls.delete(call.id);
   if (!a || a.callId !== call.id) return;
@@ -971,7 +978,7 @@ function queueLog(
   ctx.events.push(ev);
 }
 
-/** Milliseconds → whole seconds, as queue_log reports times. */
+/** Milliseconds → whole seconds, as queue_log reports times (ring times stay in ms). */
 const ms = (x: number) => Math.round(x / 1000);
 
 function nextRandom(s: RoutingState): number {

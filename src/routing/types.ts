@@ -62,6 +62,9 @@ export interface AgentRec {
   outbound: boolean;
   /** Why the agent was last logged out (logout, takeover, removed). */
   logoutCause: string | undefined;
+  /** When the agent last logged in, and on which line or phone (queue log AGENTLOGIN/AGENTLOGOFF). */
+  loginAt: number;
+  channel: string;
 }
 
 export interface MemberRec {
@@ -139,7 +142,8 @@ export interface RoutingState {
 
 export type RoutingInput =
   | { type: 'config.apply'; config: RoutingConfig }
-  | { type: 'agent.login'; agentId: string }
+  /** `channel`: the line or phone the agent logs in on, for the queue log. */
+  | { type: 'agent.login'; agentId: string; channel?: string }
   | { type: 'agent.logout'; agentId: string; cause?: string }
   | { type: 'agent.pause'; agentId: string; reason?: string }
   | { type: 'agent.unpause'; agentId: string }
@@ -158,6 +162,8 @@ export type RoutingInput =
        * max wait counts from then); no ENTERQUEUE is logged again.
        */
       restoredAt?: number;
+      /** The caller's number, for the queue log's ENTERQUEUE. */
+      callerId?: string;
     }
   /**
    * After an engine restart: a call that was bridged with an agent is still bridged. The agent
@@ -179,7 +185,8 @@ export type RoutingInput =
   | { type: 'call.abandon'; callId: string }
   /** The call leaves the queue without abandoning (e.g. moved elsewhere by the session). */
   | { type: 'call.leave'; callId: string }
-  | { type: 'offer.answered'; callId: string; agentId: string }
+  /** `agentLeg`: the agent's PBX leg, logged as CONNECT's bridged channel. */
+  | { type: 'offer.answered'; callId: string; agentId: string; agentLeg?: string }
   | { type: 'offer.failed'; callId: string; agentId: string; cause: string }
   /** A connected call ended; `side` tells who hung up. */
   | { type: 'call.end'; callId: string; side: 'caller' | 'agent' }

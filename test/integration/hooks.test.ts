@@ -73,7 +73,7 @@ describe('CRM hooks on the simulated PBX', () => {
       { kind: 'external', number: '15550002' },
     ]);
     const log = w.store.queueLog.list({ callId: cdr!.callId });
-    expect(log.find((e) => e.event === 'RINGNOANSWER')).toMatchObject({ agentId: 'c', data: { ringtime: 5 } });
+    expect(log.find((e) => e.event === 'RINGNOANSWER')).toMatchObject({ agentId: 'c', data: { ringtime: 5000 } });
     // Agent a (longest idle, not listed) never rang.
     expect(w.pbx.calls('originate').some((c) => (c.args[0] as { destination: { endpoint?: string } }).destination.endpoint === 'a')).toBe(false);
   });

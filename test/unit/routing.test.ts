@@ -197,7 +197,7 @@ describe('routing core: offers', () => {
     core.runTimersUntil(16 * S);
     expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'b', at: 16 * S });
     expect(core.commands).toContainEqual({ type: 'offer.cancel', callId: 'c1', agentId: 'a', reason: 'timeout' });
-    expect(core.queueLog('RINGNOANSWER')[0]).toMatchObject({ callId: 'c1', agentId: 'a', at: 16 * S, data: { ringtime: 15 } });
+    expect(core.queueLog('RINGNOANSWER')[0]).toMatchObject({ callId: 'c1', agentId: 'a', at: 16 * S, data: { ringtime: 15_000 } });
   });
 
   it('moves to the next agent at once when the phone rejects', () => {
