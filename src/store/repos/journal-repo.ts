@@ -23,7 +23,7 @@ export function createJournalRepo(db: Database): JournalRepo {
   const del = db.prepare<[string]>('DELETE FROM live_calls WHERE call_id = ?');
   const list = db.prepare<[], { data: string }>('SELECT data FROM live_calls ORDER BY updated_at, call_id');
   return {
-    save: (entry, at) => void upsert.run(entry.callId, JSON.stringify(entry), at),
+    save: (entry, at) => void upsert.run(entry.callId, JSON.stringify(entry), Math.round(at)),
     remove: (callId) => void del.run(callId),
     all: () => list.all().map((r) => JSON.parse(r.data) as CallJournal),
   };
@@ -47,7 +47,7 @@ export function createAgentSessionRepo(db: Database): AgentSessionRepo {
   const list = db.prepare<[], AgentSessionRow>('SELECT agent_id, status, pause_reason, line, wrapup_until FROM agent_sessions ORDER BY agent_id');
   const del = db.prepare<[string]>('DELETE FROM agent_sessions WHERE agent_id = ?');
   return {
-    save: (r, at) => void upsert.run(r.agentId, r.status, r.pauseReason, r.line, r.wrapupUntil, at),
+    save: (r, at) => void upsert.run(r.agentId, r.status, r.pauseReason, r.line, r.wrapupUntil === null ? null : Math.ceil(r.wrapupUntil), Math.round(at)),
     all: () => list.all().map((r) => ({ agentId: r.agent_id, status: r.status, pauseReason: r.pause_reason, line: r.line, wrapupUntil: r.wrapup_until })),
     remove: (agentId) => void del.run(agentId),
   };
