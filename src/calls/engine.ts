@@ -262,7 +262,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     return { state: this.link, since: this.linkSince };
   }
 
-  /** Stop taking calls, let live calls finish for at most `graceMs`, then stop the PBX link. */
+  /**
+   * Stop taking calls, let live calls finish for at most `graceMs`, then stop the PBX link. Calls
+   * still live then are left in the PBX with their journal, for the next start to take up.
+   */
   async stop(graceMs = 0): Promise<void> {
     this.accepting = false;
     if (this.sessions.size > 0 && graceMs > 0) {
@@ -274,6 +277,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       });
       if (timer) clock.cancel(timer);
     }
+    // Calls still live stay in the PBX and in the journal: the next start takes them up.
+    if (this.sessions.size > 0) this.log.info({ liveCalls: this.sessions.size }, 'stopping with live calls, left to the next start');
+    this.halted = true;
+    for (const s of this.sessions.values()) s.halt();
     this.router.stop();
     this.offEvents?.();
     await this.deps.pbx.stop();

@@ -158,6 +158,27 @@ describe('engine restart from the live-call journal (simulated PBX)', () => {
     expect(w.store.journal.all()).toEqual([]);
   });
 
+  it('leaves calls still live after a graceful stop to the next start, with no CDR written for them', async () => {
+    w = await simWorld(exampleConfig());
+    const { pbx, clock, engine } = w;
+    pbx.setPhone('1001', { behavior: 'answer', answerAfterMs: 500, talkMs: 3_000 });
+    pbx.setOnline('1001', false);
+    pbx.setOnline('1002', false);
+    pbx.placeCall({ to: '2000', from: '5640' });
+    await clock.runFor(5_000);
+    const stopping = engine.stop(2_000);
+    await clock.runFor(2_000);
+    await stopping;
+    expect(w.store.cdrs.all()).toEqual([]);
+    expect(w.store.journal.all().map((j) => j.step)).toEqual(['queued']);
+    expect(callerLeg(w, '5640').state).toBe('up');
+
+    await restartAfterHalt(w);
+    pbx.setOnline('1001', true);
+    await clock.runFor(30_000);
+    expect(cdrOf(w, '5640')).toMatchObject({ disposition: 'answered', agentId: '1001' });
+  });
+
   it('hangs up legs no journal knows', async () => {
     w = await simWorld(exampleConfig());
     const { pbx, clock } = w;
