@@ -6,7 +6,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { z } from 'zod';
 import type { Engine, EngineEvents } from '../../calls/engine.js';
 import type { Config } from '../../domain/config.js';
 import type { Logger } from '../../infra/logger.js';
@@ -15,6 +14,8 @@ import { SeedError, STATE_NAMES, type AgentService } from '../agent-service.js';
 import type { AuthService, Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { canSeeAgent, canSeeQueue } from '../profiles.js';
+import { ctiCommand, type CtiCommand } from './commands.js';
+import type { CtiCommandResult, CtiEvent, CtiEventType } from './events.js';
 
 export interface CtiDeps {
   engine: Engine;
@@ -35,28 +36,6 @@ interface Client {
   queueStats: boolean;
   alive: boolean;
 }
-
-const id = z.string().min(1).max(64);
-const phone = z.string().regex(/^\+?[0-9*#]{1,32}$/);
-const commands = z.discriminatedUnion('command', [
-  z.object({ command: z.literal('loginAgent'), agentPhoneNumber: phone, agentId: id.optional() }),
-  z.object({ command: z.literal('logoutAgent'), agentId: id.optional() }),
-  z.object({ command: z.literal('pauseAgent'), agentId: id.optional(), reason: z.string().max(80).optional() }),
-  z.object({ command: z.literal('unpauseAgent'), agentId: id.optional() }),
-  z.object({ command: z.literal('listenAgent'), agentId: id, phoneNumber: phone.optional(), mode: z.enum(['listen', 'whisper', 'barge']).optional() }),
-  z.object({ command: z.literal('setAgentQueue'), agentId: id, queueId: id, penalty: z.number().int().min(0).max(1000) }),
-  z.object({ command: z.literal('removeAgentFromQueue'), agentId: id, queueId: id }),
-  z.object({ command: z.literal('monitorPause'), agentId: id.optional() }),
-  z.object({ command: z.literal('monitorUnpause'), agentId: id.optional() }),
-  z.object({ command: z.literal('subscribeToAgentStats') }),
-  z.object({ command: z.literal('subscribeToQueueStats') }),
-  z.object({ command: z.literal('getList'), objectType: z.enum(['agent', 'agentgroup', 'queue', 'queuemember']) }),
-  z.object({ command: z.literal('getAgentDirectory') }),
-  z.object({ command: z.literal('getAgentStates') }),
-  z.object({ command: z.literal('click2call'), agentId: id.optional(), destination: phone, callerId: phone.optional(), variables: z.record(z.string(), z.string().max(200)).optional() }),
-  z.object({ command: z.literal('ping') }),
-]);
-type Command = z.infer<typeof commands>;
 
 const PROFILE_NAMES = { admin: 'Admin', supervisor: 'Supervisor', agent: 'NoRight' } as const;
 
@@ -88,12 +67,12 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   };
   server.on('upgrade', onUpgrade);
 
-  function send(c: Client, msgType: string, ctiMessage: unknown): void {
+  function send<K extends CtiEventType>(c: Client, msgType: K, ctiMessage: CtiEvent<K>): void {
     if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify({ msgType, ctiMessage }));
   }
 
   /** Serialise once; deliver to every client the filter admits. */
-  function broadcast(msgType: string, ctiMessage: unknown, admit: (c: Client) => boolean): void {
+  function broadcast<K extends CtiEventType>(msgType: K, ctiMessage: CtiEvent<K>, admit: (c: Client) => boolean): void {
     let frame: Buffer | undefined;
     for (const c of clients) {
       if (c.ws.readyState !== c.ws.OPEN || !admit(c)) continue;
@@ -123,11 +102,11 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     } catch {
       return send(c, 'AgentError', { Error: 'BadRequest', message: 'malformed JSON' });
     }
-    const parsed = commands.safeParse(raw);
+    const parsed = ctiCommand.safeParse(raw);
     if (!parsed.success) {
       return send(c, 'AgentError', { Error: 'BadRequest', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })) });
     }
-    const requestId = (raw as { requestId?: unknown }).requestId;
+    const { requestId } = parsed.data;
     try {
       const result = await run(c, parsed.data);
       if (result !== undefined) send(c, 'CommandResult', { command: parsed.data.command, ...(requestId !== undefined ? { requestId } : {}), result });
@@ -139,7 +118,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     }
   }
 
-  async function run(c: Client, cmd: Command): Promise<unknown> {
+  async function run(c: Client, cmd: CtiCommand): Promise<CtiCommandResult | undefined> {
     const p = c.principal;
     switch (cmd.command) {
       case 'loginAgent':
@@ -167,7 +146,10 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       }
       case 'subscribeToQueueStats': {
         c.queueStats = true;
-        for (const q of config().queues) if (canSeeQueue(p, q.id, config())) send(c, 'QueueStatistics', stats.queue(q.id));
+        for (const q of config().queues) {
+          const counters = stats.queue(q.id);
+          if (counters && canSeeQueue(p, q.id, config())) send(c, 'QueueStatistics', counters);
+        }
         return undefined;
       }
       case 'getList': {
