@@ -29,10 +29,11 @@ export interface ApiWorld extends SimWorld {
   userSession(username: string, profile: Profile, extra?: Partial<UserInput>): Promise<string>;
 }
 
-export async function apiWorld(config: Config = exampleConfig(), opts: { sessionTtlMs?: number; log?: Logger } = {}): Promise<ApiWorld> {
+/** `defaultMetrics` adds prom-client's process and Node.js metrics to /metrics, as the app does. */
+export async function apiWorld(config: Config = exampleConfig(), opts: { sessionTtlMs?: number; log?: Logger; defaultMetrics?: boolean } = {}): Promise<ApiWorld> {
   const world = await simWorld(config);
   const auth = createAuthService({ repo: createAuthRepo(world.store.db), clock: world.clock, scryptCost: 1024 });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? false });
   const detach = metrics.attach(world.engine);
   const app = await buildServer({
     engine: world.engine,
