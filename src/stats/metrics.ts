@@ -106,7 +106,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     name: 'pbx_request_duration_seconds',
     help: 'PBX request time by operation and outcome',
     labelNames: ['op', 'outcome'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
 
