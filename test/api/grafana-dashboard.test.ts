@@ -20,7 +20,7 @@ const queryPanels = dashboard.panels.filter((p) => p.type !== 'row');
 const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset']);
 
 /** Metric names a PromQL expression selects: identifiers outside strings, matchers, ranges and grouping clauses that are not function calls. */
-export function metricNames(expr: string): string[] {
+function metricNames(expr: string): string[] {
   const bare = expr
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
     .replace(/\{[^}]*\}/g, ' ')
