@@ -103,7 +103,9 @@ export type CtiEventType = keyof typeof CTI_EVENTS;
 export type CtiEvent<K extends CtiEventType> = z.infer<(typeof CTI_EVENTS)[K]>;
 export type CtiCommandResult = z.infer<typeof commandResult>;
 
-// The agent service builds agent states; its type and the schema must not drift apart.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// The agent service builds agent states (AgentStateMessage); its type and the schema must not drift
+// apart: a field added there fails to compile here until `agentState` above describes it.
+// Same keys (optional ones included) and each assignable to the other.
+type Same<A, B> = [A, keyof A] extends [B, keyof B] ? ([B, keyof B] extends [A, keyof A] ? true : false) : false;
 const agentStateMatchesService: Same<AgentStateMessage, z.infer<typeof agentState>> = true;
 void agentStateMatchesService;
