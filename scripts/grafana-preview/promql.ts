@@ -1,8 +1,9 @@
 /**
  * Just enough PromQL to preview the dashboard's panels from a few scrapes of /metrics: selectors
  * with matchers, rate/increase over a range, sum/max/min/avg by, histogram_quantile, and binary
- * operators between one-to-one vectors or a vector and a number. No staleness, no offset; rate and
- * increase do not extrapolate beyond the scrapes they see. It is a preview tool, not Prometheus.
+ * operators between one-to-one vectors or a vector and a number. No staleness, no offset; rate is
+ * taken from the first and last scrape in the range (counter resets handled), increase is that rate
+ * times the range, without Prometheus's boundary rules. It is a preview tool, not Prometheus.
  */
 export type Labels = Record<string, string>;
 export interface Series {
