@@ -25,7 +25,7 @@ export class SeedError extends Error {
   }
 }
 
-export const STATE_NAMES: Record<AgentPresence, string> = {
+export const STATE_NAMES = {
   loggedout: 'AgentLoggedOut',
   ready: 'AgentReady',
   paused: 'AgentOnPause',
@@ -33,10 +33,10 @@ export const STATE_NAMES: Record<AgentPresence, string> = {
   dialing: 'AgentDialing',
   oncall: 'AgentOnCall',
   wrapup: 'AgentOnWrapup',
-};
+} as const satisfies Record<AgentPresence, string>;
 
 export interface AgentStateMessage {
-  name: string;
+  name: (typeof STATE_NAMES)[AgentPresence];
   agentId: string;
   phoneNb: string;
   /** Seconds in this state. */

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authHook } from './auth-hook.js';
+import { renderCtiAsyncApi } from './cti/asyncapi.js';
 import { createConfigService } from './config-service.js';
 import type { ApiDeps, RouteDeps } from './deps.js';
 import { frameworkErrorHandler, MAX_PARAM_LENGTH, registerErrorMapper } from './error-mapper.js';
@@ -30,8 +31,8 @@ const SECRET_PARAMS = /([?&](?:token|session|key|api_key)=)[^&]*/gi;
 export const redactUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1[redacted]');
 
 /**
- * The HTTP API: zod-validated routes, OpenAPI at /openapi.json and /docs, one error mapper,
- * pino request logs with `reqId` (credentials never logged). Call `listen` or `inject` on the result.
+ * The HTTP API: zod-validated routes, OpenAPI at /openapi.json and /docs, the CTI WebSocket's AsyncAPI
+ * at /asyncapi.yaml, one error mapper, pino request logs with `reqId` (credentials never logged). Call `listen` or `inject` on the result.
  */
 export async function buildServer(deps: ApiDeps, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -77,6 +78,8 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions = {}): Prom
   const routeDeps: RouteDeps = { ...deps, config: createConfigService({ engine: deps.engine, repo: deps.store.config, log: deps.log }) };
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  let asyncApi: string | undefined;
+  app.get('/asyncapi.yaml', { schema: { hide: true } }, async (_request, reply) => reply.type('application/yaml').send((asyncApi ??= renderCtiAsyncApi())));
   // Liveness, and whether the PBX link is up: `degraded` while the event stream is down or the PBX is lost.
   app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness and PBX link state', security: [] } }, async () => {
     const pbx = deps.engine.pbxLink;

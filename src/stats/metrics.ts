@@ -6,7 +6,7 @@ import type { AgentPresence } from '../routing/types.js';
 /** What the metrics read from the engine: its events and its live snapshots. */
 export interface MetricsSource {
   readonly currentConfig: Config;
-  queueSnapshot(queueId: string): { waiting: number } | undefined;
+  queueSnapshot(queueId: string): { waiting: number; longestWaitMs: number } | undefined;
   agentSnapshot(agentId: string): { presence: AgentPresence } | undefined;
   readonly pbxLink: { state: 'up' | 'down' | 'lost' };
   on(event: 'call.ended', listener: (cdr: Cdr) => void): unknown;
@@ -36,6 +36,21 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   let source: MetricsSource | undefined;
 
+  // Registered first: its collect also starts every configured queue's answered and abandoned series
+  // at 0, so rate() and increase() see a queue's first call (Grafana dashboard grafana/switchboard.json).
+  const answeredInServiceLevel = new Counter({
+    name: 'calls_answered_in_service_level_total',
+    help: "Queue calls answered within the queue's service_level_s",
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    collect() {
+      if (!source) return;
+      for (const q of source.currentConfig.queues) {
+        this.inc({ queue: q.id }, 0);
+        for (const disposition of ['answered', 'abandoned'] as const) calls.inc({ queue: q.id, disposition }, 0);
+      }
+    },
+  });
   const calls = new Counter({ name: 'calls_total', help: 'Calls ended, by queue and disposition', labelNames: ['queue', 'disposition'] as const, registers: [registry] });
   const wait = new Histogram({
     name: 'wait_seconds',
@@ -53,6 +68,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
       this.reset();
       if (!source) return;
       for (const q of source.currentConfig.queues) this.set({ queue: q.id }, source.queueSnapshot(q.id)?.waiting ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'queue_longest_wait_seconds',
+    help: 'How long the longest-waiting call in each queue has waited now (0 when none)',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      if (!source) return;
+      for (const q of source.currentConfig.queues) this.set({ queue: q.id }, (source.queueSnapshot(q.id)?.longestWaitMs ?? 0) / 1000);
     },
   });
   new Gauge({
@@ -83,7 +109,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     name: 'pbx_request_duration_seconds',
     help: 'PBX request time by operation and outcome',
     labelNames: ['op', 'outcome'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
 
@@ -102,6 +128,10 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     const queue = cdr.queueId ?? 'none';
     calls.inc({ queue, disposition: cdr.disposition });
     if (cdr.queueId && cdr.waitMs !== null) wait.observe({ queue }, cdr.waitMs / 1000);
+    if (cdr.queueId && cdr.disposition === 'answered') {
+      const threshold = source?.currentConfig.queues.find((q) => q.id === cdr.queueId)?.service_level_s ?? 20;
+      if ((cdr.waitMs ?? 0) <= threshold * 1000) answeredInServiceLevel.inc({ queue });
+    }
   };
   const outcome = (ok: boolean) => (ok ? 'ok' : 'error');
 

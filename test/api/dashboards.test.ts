@@ -101,6 +101,35 @@ describe('Prometheus /metrics', () => {
     expect(res.body).toMatch(/agents\{state="wrapup"\} 0/);
   });
 
+  it('reports the longest wait per queue and counts answers within the service level only when inside it', async () => {
+    w = await apiWorld();
+    const value = (body: string, series: string) => Number(body.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
+    const first = await w.metrics.render();
+    // Every configured queue's series start at 0, so rate() sees a queue's first call.
+    expect(first).toContain('calls_total{queue="q3",disposition="abandoned"} 0');
+    expect(first).toContain('calls_answered_in_service_level_total{queue="q3"} 0');
+
+    w.engine.pauseAgent('1001');
+    w.engine.pauseAgent('1002');
+    w.pbx.setPhone('1001', { behavior: 'answer', answerAfterMs: 2000, talkMs: 30_000 });
+    w.pbx.placeCall({ to: '2000', from: '5550' });
+    await w.clock.runFor(40_000);
+    const waiting = await w.metrics.render();
+    expect(value(waiting, 'queue_longest_wait_seconds{queue="q1"}')).toBeGreaterThan(30);
+    expect(value(waiting, 'queue_longest_wait_seconds{queue="q1"}')).toBeLessThanOrEqual(40);
+    expect(value(waiting, 'queue_longest_wait_seconds{queue="q2"}')).toBe(0);
+
+    // Answered after more than q1's 20 s service level: counted as answered, not within it.
+    w.engine.unpauseAgent('1001');
+    await w.clock.runFor(60_000);
+    w.pbx.placeCall({ to: '2000', from: '5551' });
+    await w.clock.runFor(60_000);
+    const after = await w.metrics.render();
+    expect(value(after, 'calls_total{queue="q1",disposition="answered"}')).toBe(2);
+    expect(value(after, 'calls_answered_in_service_level_total{queue="q1"}')).toBe(1);
+    expect(value(after, 'queue_longest_wait_seconds{queue="q1"}')).toBe(0);
+  });
+
   it('records webhook and PBX timings reported by other modules', async () => {
     w = await apiWorld();
     w.metrics.observeWebhook('hangup', 0.2, true);

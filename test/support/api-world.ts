@@ -39,6 +39,8 @@ export interface ApiWorldOptions {
   /** CDRs already in the store when the API starts (written before a restart); the live statistics are seeded from them as at start. */
   cdrs?: Cdr[];
   server?: ServerOptions;
+  /** Add prom-client's process and Node.js metrics to /metrics, as the app does. */
+  defaultMetrics?: boolean;
 }
 
 export async function apiWorld(config: Config = exampleConfig(), opts: ApiWorldOptions = {}): Promise<ApiWorld> {
@@ -47,7 +49,7 @@ export async function apiWorld(config: Config = exampleConfig(), opts: ApiWorldO
   const stats = createLiveStats(world.engine);
   stats.seed(todaysCdrs(world.store.cdrs, world.clock.now()));
   const auth = createAuthService({ repo: createAuthRepo(world.store.db), clock: world.clock, scryptCost: 1024 });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? false });
   const detach = metrics.attach(world.engine);
   const app = await buildServer({
     engine: world.engine,

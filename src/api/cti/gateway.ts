@@ -6,7 +6,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { z } from 'zod';
 import type { Engine } from '../../calls/engine.js';
 import type { Config } from '../../domain/config.js';
 import type { Logger } from '../../infra/logger.js';
@@ -17,6 +16,8 @@ import { ApiError } from '../errors.js';
 import { canSeeAgent, canSeeQueue } from '../profiles.js';
 import { on } from './engine-subscribe.js';
 import { createQueueStatsFeed } from './queue-stats-feed.js';
+import { ctiCommand, type CtiCommand } from './commands.js';
+import type { CtiCommandResult, CtiEvent, CtiEventType } from './events.js';
 
 export interface CtiDeps {
   engine: Engine;
@@ -41,28 +42,6 @@ interface Client {
   queueStatsSent: Map<string, string>;
   alive: boolean;
 }
-
-const id = z.string().min(1).max(64);
-const phone = z.string().regex(/^\+?[0-9*#]{1,32}$/);
-const commands = z.discriminatedUnion('command', [
-  z.object({ command: z.literal('loginAgent'), agentPhoneNumber: phone, agentId: id.optional() }),
-  z.object({ command: z.literal('logoutAgent'), agentId: id.optional() }),
-  z.object({ command: z.literal('pauseAgent'), agentId: id.optional(), reason: z.string().max(80).optional() }),
-  z.object({ command: z.literal('unpauseAgent'), agentId: id.optional() }),
-  z.object({ command: z.literal('listenAgent'), agentId: id, phoneNumber: phone.optional(), mode: z.enum(['listen', 'whisper', 'barge']).optional() }),
-  z.object({ command: z.literal('setAgentQueue'), agentId: id, queueId: id, penalty: z.number().int().min(0).max(1000) }),
-  z.object({ command: z.literal('removeAgentFromQueue'), agentId: id, queueId: id }),
-  z.object({ command: z.literal('monitorPause'), agentId: id.optional() }),
-  z.object({ command: z.literal('monitorUnpause'), agentId: id.optional() }),
-  z.object({ command: z.literal('subscribeToAgentStats') }),
-  z.object({ command: z.literal('subscribeToQueueStats') }),
-  z.object({ command: z.literal('getList'), objectType: z.enum(['agent', 'agentgroup', 'queue', 'queuemember']) }),
-  z.object({ command: z.literal('getAgentDirectory') }),
-  z.object({ command: z.literal('getAgentStates') }),
-  z.object({ command: z.literal('click2call'), agentId: id.optional(), destination: phone, callerId: phone.optional(), variables: z.record(z.string(), z.string().max(200)).optional() }),
-  z.object({ command: z.literal('ping') }),
-]);
-type Command = z.infer<typeof commands>;
 
 const PROFILE_NAMES = { admin: 'Admin', supervisor: 'Supervisor', agent: 'NoRight' } as const;
 
@@ -95,12 +74,12 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   };
   server.on('upgrade', onUpgrade);
 
-  function send(c: Client, msgType: string, ctiMessage: unknown): void {
+  function send<K extends CtiEventType>(c: Client, msgType: K, ctiMessage: CtiEvent<K>): void {
     if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify({ msgType, ctiMessage }));
   }
 
   /** Serialise once; deliver to every client the filter admits. */
-  function broadcast(msgType: string, ctiMessage: unknown, admit: (c: Client) => boolean): void {
+  function broadcast<K extends CtiEventType>(msgType: K, ctiMessage: CtiEvent<K>, admit: (c: Client) => boolean): void {
     let frame: Buffer | undefined;
     for (const c of clients) {
       if (c.ws.readyState !== c.ws.OPEN || !admit(c)) continue;
@@ -147,11 +126,11 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     } catch {
       return send(c, 'AgentError', { Error: 'BadRequest', message: 'malformed JSON' });
     }
-    const parsed = commands.safeParse(raw);
+    const parsed = ctiCommand.safeParse(raw);
     if (!parsed.success) {
       return send(c, 'AgentError', { Error: 'BadRequest', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })) });
     }
-    const requestId = (raw as { requestId?: unknown }).requestId;
+    const { requestId } = parsed.data;
     try {
       const result = await run(c, parsed.data);
       if (result !== undefined) send(c, 'CommandResult', { command: parsed.data.command, ...(requestId !== undefined ? { requestId } : {}), result });
@@ -163,7 +142,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     }
   }
 
-  async function run(c: Client, cmd: Command): Promise<unknown> {
+  async function run(c: Client, cmd: CtiCommand): Promise<CtiCommandResult | undefined> {
     const p = c.principal;
     switch (cmd.command) {
       case 'loginAgent':
@@ -233,10 +212,10 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   const offState = on(engine, 'agent.state', (e) => {
     if (clients.size === 0) return;
     // An agent removed from the configuration has no snapshot left: describe it from the event.
-    // (It has no phone either, so `online` is left out.)
+    // (It has no phone either: not online.)
     const message = engine.agentSnapshot(e.agentId)
       ? service.stateMessage(e.agentId)
-      : { name: STATE_NAMES[e.presence], agentId: e.agentId, phoneNb: '', since: 0, queues: [], ...(e.reason ? { cause: e.reason } : {}) };
+      : { name: STATE_NAMES[e.presence], agentId: e.agentId, phoneNb: '', since: 0, queues: [], online: false, ...(e.reason ? { cause: e.reason } : {}) };
     broadcast('AgentStateEvent', message, seesAgent(e.agentId));
     const sees = seesAgent(e.agentId);
     broadcast('AgentStatistics', stats.agent(e.agentId), (c) => c.agentStats && sees(c));

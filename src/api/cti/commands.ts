@@ -1,0 +1,45 @@
+/**
+ * The CTI WebSocket's commands (seed 002 shapes): one zod schema per command, used by the gateway
+ * to validate what clients send and by the AsyncAPI generator to document it.
+ */
+import { z } from 'zod';
+
+const id = z.string().min(1).max(64);
+const phone = z.string().regex(/^\+?[0-9*#]{1,32}$/);
+const agentId = id.describe('The agent commanded; an agent may omit it to command itself');
+/** Echoed in the CommandResult or AgentError that answers the command. */
+const requestId = z.union([z.string().max(64), z.number()]).describe('Echoed in the CommandResult or AgentError that answers this command').optional();
+
+const command = <N extends string, S extends z.ZodRawShape>(name: N, description: string, shape: S) =>
+  z.object({ command: z.literal(name), requestId, ...shape }).describe(description);
+
+export const CTI_COMMANDS = [
+  command('loginAgent', 'Log the agent in on a line (seed 002 cases); answered with the agent state', { agentPhoneNumber: phone.describe('The line (hot desk) or the agent\'s own endpoint'), agentId: agentId.optional() }),
+  command('logoutAgent', 'Log the agent out; answered with the agent state', { agentId: agentId.optional() }),
+  command('pauseAgent', 'Pause the agent (AgentOnPause with cause = reason); answered with the agent state', { agentId: agentId.optional(), reason: z.string().max(80).optional() }),
+  command('unpauseAgent', 'Make a paused agent ready again; answered with the agent state', { agentId: agentId.optional() }),
+  command('listenAgent', 'A phone hears the agent\'s call (supervisors and admins); AgentListen events follow', {
+    agentId: id,
+    phoneNumber: phone.describe('The line that hears the call; default the caller\'s own line').optional(),
+    mode: z.enum(['listen', 'whisper', 'barge']).optional(),
+  }),
+  command('setAgentQueue', 'Add the agent to a queue or change its penalty; a QueueMember event follows', { agentId: id, queueId: id, penalty: z.number().int().min(0).max(1000) }),
+  command('removeAgentFromQueue', 'Remove the agent\'s direct membership of a queue; a QueueMember event with penalty -1 follows', { agentId: id, queueId: id }),
+  command('monitorPause', 'Pause the recording of the agent\'s queue call', { agentId: agentId.optional() }),
+  command('monitorUnpause', 'Resume the recording of the agent\'s queue call', { agentId: agentId.optional() }),
+  command('subscribeToAgentStats', 'One AgentStatistics per visible agent now, then one on each change', {}),
+  command('subscribeToQueueStats', 'One QueueStatistics per visible queue now, then one on each change', {}),
+  command('getList', 'Answered with AgentList, AgentGroupList, QueueList or QueueMemberList', { objectType: z.enum(['agent', 'agentgroup', 'queue', 'queuemember']) }),
+  command('getAgentDirectory', 'Answered with AgentDirectory', {}),
+  command('getAgentStates', 'Answered with one AgentStateEvent per visible agent', {}),
+  command('click2call', 'Ring the agent, then the destination; answered with the call id', {
+    agentId: agentId.optional(),
+    destination: phone,
+    callerId: phone.optional(),
+    variables: z.record(z.string(), z.string().max(200)).optional(),
+  }),
+  command('ping', 'Answered with the server time', {}),
+] as const;
+
+export const ctiCommand = z.discriminatedUnion('command', CTI_COMMANDS);
+export type CtiCommand = z.infer<typeof ctiCommand>;

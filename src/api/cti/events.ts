@@ -1,0 +1,123 @@
+/**
+ * The CTI WebSocket's event catalogue: one zod schema per `msgType`, the shape of its `ctiMessage`.
+ * The gateway's `send`/`broadcast` are typed by these schemas, and the AsyncAPI document
+ * (docs/cti.asyncapi.yaml) is generated from them. To add an event or a field, change it here:
+ * the gateway then fails to compile until it sends it, and `npm run asyncapi` documents it.
+ */
+import { z } from 'zod';
+import type { AgentStateMessage } from '../agent-service.js';
+
+const agentStateNames = ['AgentLoggedOut', 'AgentReady', 'AgentOnPause', 'AgentRinging', 'AgentDialing', 'AgentOnCall', 'AgentOnWrapup'] as const;
+
+export const agentState = z
+  .object({
+    name: z.enum(agentStateNames),
+    agentId: z.string(),
+    phoneNb: z.string().describe('The line the agent is logged in on; empty when logged out'),
+    since: z.number().int().min(0).describe('Seconds in this state'),
+    queues: z.array(z.string()).describe('Ids of the queues the agent serves'),
+    online: z.boolean().describe("Whether the phone the agent is rung on is registered (seed 000 online/offline; an external number is always online; false for an agent removed from the configuration)"),
+    cause: z.string().optional().describe('AgentReady: `available`; AgentOnPause: the reason (`no-answer` after repeated unanswered offers); AgentLoggedOut: `logout`, `takeover` or `removed`'),
+    acd: z.boolean().optional().describe('AgentOnCall: a queue call'),
+    direction: z.enum(['Incoming', 'Outgoing']).optional().describe('AgentOnCall only'),
+    callType: z.literal('External').optional().describe('AgentOnCall only'),
+    monitorState: z.enum(['ACTIVE', 'PAUSED', 'DISABLED']).optional().describe('AgentOnCall: the recording of the call'),
+  })
+  .describe("An agent's state");
+
+const pbxLink = z
+  .object({ state: z.enum(['up', 'down', 'lost']).describe('up; down: the event stream to the PBX is lost (the engine reconnects and resynchronises); lost: the PBX itself is gone'), since: z.number().int().describe('Epoch ms of the change') })
+  .describe('The PBX link');
+
+const queueMember = z.object({ agentId: z.string(), queueId: z.string(), penalty: z.number().int().min(-1).describe('-1 when the agent was removed from the queue') });
+
+const agentListEntry = z.object({
+  id: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  number: z.string().describe('The line the agent is logged in on; empty when none'),
+  context: z.string(),
+  groupId: z.string().nullable().describe('The first of its groups'),
+  groups: z.array(z.string()),
+});
+
+// Counter names are strings (src/stats/live-stats.ts builds them); the known ones are listed here.
+const agentStatName = z.string().describe('AgentPausedTotalTime, AgentWrapupTotalTime, AgentReadyTotalTime (seconds today), LoginDateTime, LogoutDateTime (ISO date or null), OnlineStatus (online, offline, or null for an unknown agent)');
+const queueStatName = z
+  .string()
+  .describe(
+    'WaitingCalls, LongestWaitTime (s), AvailableAgents, LoggedAgents, TotalNumberCallsAnswered, TotalNumberCallsAbandonned, TotalNumberCallsTimeout, PercentageAnsweredBefore (service level, %), AverageSpeedOfAnswer (s)',
+  );
+
+const memberResult = z.object({ agentId: z.string(), queueId: z.string(), penalty: z.number().int().min(-1) });
+
+/** What a command answers with in `CommandResult.result`. */
+export const commandResult = z.union([
+  agentState.describe('loginAgent, logoutAgent, pauseAgent, unpauseAgent: the agent state'),
+  memberResult.describe('setAgentQueue, removeAgentFromQueue (penalty -1)'),
+  z.object({ agentId: z.string(), monitorState: z.enum(['PAUSED', 'ACTIVE']) }).describe('monitorPause, monitorUnpause'),
+  z.object({ agentId: z.string(), phoneNumber: z.string() }).describe('listenAgent: the line that hears the call'),
+  z.object({ callId: z.string() }).describe('click2call: use it with GET /cdrs?activecallkey='),
+  z.object({ pong: z.number().int().describe('Server time, epoch ms') }).describe('ping'),
+]);
+
+export const CTI_EVENTS = {
+  RightProfile: z
+    .object({ profile: z.enum(['Admin', 'Supervisor', 'NoRight']), rights: z.array(z.string()) })
+    .describe("Sent once on connection: the client's profile, which filters every event it receives"),
+  Snapshot: z
+    .object({ agents: z.array(agentState).describe('Every agent the client may see'), pbx: pbxLink })
+    .describe('Sent on connection, right after RightProfile: the state of now, for a desktop that (re)connects'),
+  PbxState: pbxLink.describe('The PBX link changed (to every client); calls cut by a lost PBX end with CDR cause pbx-lost'),
+  AgentStateEvent: agentState.describe("An agent's state changed (or getAgentStates was asked)"),
+  AgentOnlineStatus: z
+    .object({ agentId: z.string(), phoneNb: z.string(), online: z.boolean() })
+    .describe("The phone the agent is rung on registered or unregistered, or the agent moved to a phone in the other state; the state name does not change"),
+  QueueMember: queueMember.describe("An agent's membership of a queue changed; penalty -1 when removed"),
+  AgentStatistics: z
+    .object({
+      id: z.string().describe('The agent id'),
+      statistics: z.array(z.object({ name: agentStatName, value: z.union([z.number(), z.string(), z.null()]).describe('Seconds today, or an ISO date (null when none)') })),
+    })
+    .describe("An agent's time counters (after subscribeToAgentStats)"),
+  QueueStatistics: z
+    .object({
+      queueId: z.string(),
+      counters: z.array(z.object({ statName: queueStatName, value: z.number().describe('Seconds for times, % for PercentageAnsweredBefore; counts cover today (UTC)') })),
+    })
+    .describe("A queue's live counters (after subscribeToQueueStats)"),
+  AgentListen: z
+    .object({ started: z.boolean(), phoneNumber: z.string().describe('The line that hears the call'), agentId: z.string() })
+    .describe('A listen on an agent started or ended'),
+  AgentList: z.array(agentListEntry).describe('Answer to getList agent'),
+  AgentGroupList: z.array(z.object({ id: z.string(), name: z.string() })).describe('Answer to getList agentgroup'),
+  QueueList: z
+    .array(z.object({ id: z.string(), name: z.string(), strategy: z.string(), groups: z.array(z.object({ group: z.string(), priority: z.number().int() })) }))
+    .describe('Answer to getList queue'),
+  QueueMemberList: z.array(queueMember).describe('Answer to getList queuemember'),
+  AgentDirectory: z.object({ directory: z.array(z.object({ agent: agentListEntry, agentState })) }).describe('Answer to getAgentDirectory'),
+  CommandResult: z
+    .object({ command: z.string().describe('The command answered'), requestId: z.union([z.string(), z.number()]).optional(), result: commandResult })
+    .describe('A command succeeded'),
+  AgentError: z
+    .looseObject({
+      Error: z.string().describe('A seed error (`PhoneNumberUnknown`, `LoggedInOnAnotherPhone`), a code of the API error catalogue, `BadRequest` or `INTERNAL`'),
+      message: z.string().optional(),
+      requestId: z.union([z.string(), z.number()]).optional(),
+      phoneNb: z.string().optional().describe('LoggedInOnAnotherPhone: the current line'),
+      RequestedNb: z.string().optional().describe('LoggedInOnAnotherPhone: the requested line'),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('BadRequest: what is wrong with the command, by field path'),
+    })
+    .describe('A command failed'),
+} as const;
+
+export type CtiEventType = keyof typeof CTI_EVENTS;
+export type CtiEvent<K extends CtiEventType> = z.infer<(typeof CTI_EVENTS)[K]>;
+export type CtiCommandResult = z.infer<typeof commandResult>;
+
+// The agent service builds agent states (AgentStateMessage); its type and the schema must not drift
+// apart: a field added there fails to compile here until `agentState` above describes it.
+// Same keys (optional ones included) and each assignable to the other.
+type Same<A, B> = [A, keyof A] extends [B, keyof B] ? ([B, keyof B] extends [A, keyof A] ? true : false) : false;
+const agentStateMatchesService: Same<AgentStateMessage, z.infer<typeof agentState>> = true;
+void agentStateMatchesService;
