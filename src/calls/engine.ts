@@ -16,7 +16,7 @@ import type { AgentPresence, RoutingCommand, RoutingEvent } from '../routing/typ
 import type { CallHooks, CallNotice, CustomAgent, LookupResult } from './hooks.js';
 import { AgentPhones } from './agent-phones.js';
 import { Router } from './router.js';
-import { planRecovery } from './recovery.js';
+import { recoverCalls, restoreAgents, type CallsRecovered, type RestartHost } from './restart.js';
 import { CallSession, type SessionEnv } from './session.js';
 
 /** Whoever handles a PBX leg's events: an inbound session, an outbound call, a listen. */
@@ -79,14 +79,9 @@ export interface EngineEvents {
 
 export type PbxLinkState = 'up' | 'down' | 'lost';
 
-export interface RecoveryReport {
-  /** Calls of the journal taken up again (IVR, queue, bridge). */
-  resumed: number;
-  /** Calls of the journal whose caller was gone: CDR completed. */
-  completed: number;
-  /** Legs alive in the PBX that no journal knew, hung up. */
-  strays: number;
+export interface RecoveryReport extends CallsRecovered {
   agentsRestored: number;
+  /** From start() to calls taken up again, ms. */
   ms: number;
 }
 
@@ -177,71 +172,39 @@ export class Engine extends EventEmitter<EngineEvents> {
     const t0 = performance.now();
     this.offEvents = this.deps.pbx.onEvent((e) => this.onPbxEvent(e));
     await this.deps.pbx.start();
-    const agentsRestored = this.restoreAgents();
-    const report = await this.recoverCalls();
+    const host = this.restartHost();
+    const agentsRestored = restoreAgents(host);
+    const report = await recoverCalls(host);
     this.accepting = true;
     const full: RecoveryReport = { ...report, agentsRestored, ms: Math.round(performance.now() - t0) };
     this.log.info({ pbx: this.deps.pbx.name, queues: this.queues.size, agents: this.agents.size, ...full }, 'engine started');
     this.emit('recovered', full);
   }
 
-  /** Agents' persisted login state (ready, paused with its reason, wrap-up, hot-desk line); auto-login for the others. */
-  private restoreAgents(): number {
-    const saved = new Map(this.deps.store.agentSessions.all().map((r) => [r.agentId, r]));
-    let restored = 0;
-    for (const a of this.config.agents) {
-      const rec = saved.get(a.id);
-      if (!rec) {
-        if (a.auto_login) this.loginAgent(a.id);
-        continue;
-      }
-      if (rec.line && this.phones.line(rec.line)) this.setAgentLine(a.id, rec.line);
-      if (rec.status === 'loggedOut') continue;
-      restored += 1;
-      this.router.input({
-        type: 'agent.restore',
-        agentId: a.id,
-        status: rec.status,
-        ...(rec.pauseReason !== null ? { pauseReason: rec.pauseReason } : {}),
-        ...(rec.wrapupUntil !== null ? { wrapupUntil: rec.wrapupUntil } : {}),
-      });
-    }
-    return restored;
-  }
-
-  /**
-   * Match the journal of the calls that were live when the engine stopped with what is alive in
-   * the PBX: take up the calls whose caller is still there (bridged first, then queued callers in
-   * their original order, then IVR), complete the CDRs of the others, hang up what nobody knows.
-   */
-  private async recoverCalls(): Promise<Omit<RecoveryReport, 'agentsRestored' | 'ms'>> {
-    const { pbx, store, clock } = this.deps;
-    const journal = store.journal.all();
-    let legs: Awaited<ReturnType<PbxPort['recover']>> = [];
-    try {
-      legs = await pbx.recover();
-    } catch (err) {
-      this.log.error({ err, calls: journal.length }, 'pbx recover failed, live calls taken as gone');
-    }
-    const plan = planRecovery(journal, legs, clock.now());
-    for (const leg of plan.hangup) {
-      this.log.warn({ legId: leg.leg, reason: leg.reason }, 'hanging up a leg after restart');
-      await pbx.hangup(leg.leg, 'normal').catch((err: unknown) => this.log.debug({ err, legId: leg.leg }, 'hang-up after restart failed'));
-    }
-    for (const bridge of plan.destroyBridges) await pbx.destroyBridge(bridge).catch((err: unknown) => this.log.debug({ err, bridge }, 'bridge clean-up after restart failed'));
-    for (const cdr of plan.completed) {
-      this.log.info({ callId: cdr.callId, disposition: cdr.disposition }, 'call ended while the engine was down');
-      this.writeCdr(cdr);
-      this.emit('call.ended', cdr);
-    }
-    for (const { entry, agentLegAlive } of plan.resume) {
-      const arrival = { leg: entry.leg as LegId, to: entry.cdr.dialled, from: entry.cdr.caller, callIdOnChannel: true, ...(entry.cdr.callerName === null ? {} : { fromName: entry.cdr.callerName }) };
-      const session = new CallSession(entry.callId, arrival, this.env, entry);
-      this.sessions.set(entry.callId, session);
-      this.legOwner.set(arrival.leg, session);
-      void session.resume(agentLegAlive);
-    }
-    return { resumed: plan.resume.length, completed: plan.completed.length, strays: plan.strays };
+  /** What start-up recovery (restart.ts) may do to this engine. */
+  private restartHost(): RestartHost {
+    return {
+      log: this.log,
+      clock: this.deps.clock,
+      pbx: this.deps.pbx,
+      store: this.deps.store,
+      agents: this.config.agents,
+      hasLine: (line) => this.phones.line(line) !== undefined,
+      setAgentLine: (agentId, line) => this.setAgentLine(agentId, line),
+      loginAgent: (agentId) => this.loginAgent(agentId),
+      route: (input) => this.router.input(input),
+      callEnded: (cdr) => {
+        this.writeCdr(cdr);
+        this.emit('call.ended', cdr);
+      },
+      adopt: (entry, agentLegAlive) => {
+        const arrival = { leg: entry.leg as LegId, to: entry.cdr.dialled, from: entry.cdr.caller, callIdOnChannel: true, ...(entry.cdr.callerName === null ? {} : { fromName: entry.cdr.callerName }) };
+        const session = new CallSession(entry.callId, arrival, this.env, entry);
+        this.sessions.set(entry.callId, session);
+        this.legOwner.set(arrival.leg, session);
+        void session.resume(agentLegAlive);
+      },
+    };
   }
 
   /**

@@ -5,93 +5,25 @@
  * reports what the PBX did back as routing inputs.
  */
 import type { Cdr, CdrDisposition } from '../domain/cdr.js';
-import type { CallJournal, CdrDraft, JournalStep } from '../domain/journal.js';
-import type { Agent, ExitDestination, Ivr, IvrAction, NumberEntry, Queue } from '../domain/config.js';
-import type { Clock } from '../infra/clock.js';
+import type { ExitDestination, Ivr, IvrAction, NumberEntry } from '../domain/config.js';
+import type { CallJournal, CdrDraft } from '../domain/journal.js';
 import type { Logger } from '../infra/logger.js';
-import { isPbxError, PbxError, type BridgeId, type Destination, type HangupCause, type LegId, type PbxPort, type RecordingId } from '../pbx/port.js';
-import type { RoutingInput } from '../routing/types.js';
-import { deferred, type Deferred } from './deferred.js';
-import type { CustomAgent, LookupResult } from './hooks.js';
-import { sayNumber } from './say-number.js';
+import { isPbxError, PbxError, type BridgeId, type Destination, type HangupCause, type LegId, type RecordingId } from '../pbx/port.js';
+import { deferred } from './deferred.js';
+import type { LookupResult } from './hooks.js';
+import { journalEntry } from './session-journal.js';
+import type { Arrival, Bridged, Offer, QueueOutcome, QueuePhase, SessionEnv, SessionState } from './session-types.js';
+import { Keypad, runIvr } from './steps/ivr.js';
+import { pickPrompts, playWhileWaiting, type WaitingContext } from './steps/queue-media.js';
 
-export interface SessionEnv {
-  pbx: PbxPort;
-  clock: Clock;
-  log: Logger;
-  route(input: RoutingInput): void;
-  number(dialled: string): NumberEntry | undefined;
-  ivr(id: string): Ivr | undefined;
-  queue(id: string): Queue | undefined;
-  agent(id: string): Agent | undefined;
-  /** 1-based position of the call in its queue, if it is waiting. */
-  positionOf(callId: string): number | undefined;
-  /** Estimated wait for a new caller of the queue, ms. */
-  estimatedWaitMs(queueId: string): number;
-  claimLeg(leg: LegId, session: CallSession): void;
-  releaseLeg(leg: LegId): void;
-  /** The call is over: persist its CDR (before the end is reported). */
-  finished(session: CallSession, cdr: Cdr): void;
-  recordingName(callId: string): string;
-  /** Where an agent is rung: its hot-desk line, else its own phone. */
-  agentDestination(agentId: string): Destination | undefined;
-  /** CRM lookup for an arriving caller, already bounded in time; undefined = nothing to change. */
-  lookup(session: CallSession): Promise<LookupResult | undefined>;
-  /** Custom agent lists for the calls of a queue with `agent_list_url`, bounded in time. */
-  agentList(queue: Queue, session: CallSession): Promise<CustomAgent[] | undefined>;
-  offering(session: CallSession, agentId: string, queueId: string): void;
-  bridged(session: CallSession, agentId: string, queueId: string): void;
-  /** Keep what the call has done so far durable (the live-call journal). */
-  journal(entry: CallJournal): void;
-}
-
-export interface Arrival {
-  leg: LegId;
-  to: string;
-  from: string;
-  fromName?: string;
-  /** The PBX minted the call id at ingress and it is already on the channel (no request needed). */
-  callIdOnChannel?: boolean;
-}
-
-type QueueOutcome =
-  | { kind: 'completed' }
-  | { kind: 'abandoned' }
-  | { kind: 'exit'; reason: 'timeout' | 'joinempty' | 'removed'; destination: ExitDestination };
-
-interface Offer {
-  agentId: string;
-  queueId: string;
-  leg: LegId | undefined;
-  cancelled: boolean;
-}
-
-interface Bridged {
-  agentId: string;
-  agentLeg: LegId;
-  bridge: BridgeId | undefined;
-  recording: RecordingId | undefined;
-  recordingPaused: boolean;
-}
-
-interface QueuePhase {
-  queue: Queue;
-  done: Deferred<QueueOutcome>;
-  /** Aborts the waiting media (greeting, music, announcements) when the wait ends. */
-  media: AbortController;
-  mediaDone: Promise<void>;
-  offer: Offer | undefined;
-  bridged: Bridged | undefined;
-}
-
-export type SessionState = 'arrived' | 'greeting' | 'ivr' | 'queued' | 'bridged' | 'ended';
+export type { Arrival, SessionEnv, SessionState } from './session-types.js';
 
 export class CallSession {
   readonly log: Logger;
   state: SessionState = 'arrived';
   private readonly hangup = new AbortController();
-  private readonly digits: string[] = [];
-  private digitWaiter: (() => void) | undefined;
+  /** Keys the caller typed (type-ahead kept until the IVR reads them). */
+  private readonly keys = new Keypad();
   private phase: QueuePhase | undefined;
   private mohOn = false;
   private language: string;
@@ -331,81 +263,30 @@ export class CallSession {
   private async prompt(prompts: Record<string, string[]>, interruptible: boolean): Promise<void> {
     const list = pickPrompts(prompts, this.language);
     if (list.length === 0) return;
-    if (!interruptible) {
-      await this.env.pbx.play(this.leg, list, { language: this.language, signal: this.signal });
-      this.throwIfGone();
-      return;
-    }
-    if (this.digits.length > 0) return; // type-ahead: a key is already waiting
-    const stop = new AbortController();
-    const onHangup = () => stop.abort();
-    this.signal.addEventListener('abort', onHangup, { once: true });
-    this.digitWaiter = () => stop.abort();
-    try {
-      await this.env.pbx.play(this.leg, list, { language: this.language, signal: stop.signal });
-    } finally {
-      this.digitWaiter = undefined;
-      this.signal.removeEventListener('abort', onHangup);
-    }
+    const play = (signal: AbortSignal) => this.env.pbx.play(this.leg, list, { language: this.language, signal });
+    if (interruptible) await this.keys.interruptible(play, this.signal);
+    else await play(this.signal);
     this.throwIfGone();
   }
 
-  /** Wait up to `timeoutMs` for a key (one already typed ahead is returned at once). */
-  private async nextDigit(timeoutMs: number): Promise<string | undefined> {
-    const typed = this.digits.shift();
-    if (typed !== undefined) return typed;
-    const wait = new AbortController();
-    const onHangup = () => wait.abort();
-    this.signal.addEventListener('abort', onHangup, { once: true });
-    this.digitWaiter = () => wait.abort();
-    try {
-      await this.env.clock.sleep(timeoutMs, wait.signal);
-    } catch {
-      // woken by a key or by hang-up
-    } finally {
-      this.digitWaiter = undefined;
-      this.signal.removeEventListener('abort', onHangup);
-    }
-    this.throwIfGone();
-    return this.digits.shift();
-  }
-
-  private async runIvr(ivr: Ivr, startNode?: string): Promise<IvrAction> {
-    const nodes = new Map(ivr.nodes.map((n) => [n.id, n]));
-    let node = (startNode ? nodes.get(startNode) : undefined) ?? nodes.get(ivr.root);
+  private runIvr(ivr: Ivr, startNode?: string): Promise<IvrAction> {
     this.ivrId = ivr.id;
-    while (node) {
-      this.ivrNodeId = node.id;
-      this.writeJournal();
-      let chosen: IvrAction | undefined;
-      for (let attempt = 0; attempt <= node.retries && !chosen; attempt++) {
-        await this.prompt(node.prompts, true);
-        const digit = await this.nextDigit(node.timeout_s * 1000);
-        if (digit === undefined) {
-          this.log.debug({ node: node.id }, 'ivr time-out');
-          if (node.timeout_prompts && attempt < node.retries) await this.prompt(node.timeout_prompts, true);
-          continue;
-        }
-        const action = node.keys[digit];
-        if (!action) {
-          this.log.debug({ node: node.id, digit }, 'ivr invalid key');
-          this.digits.length = 0;
-          if (node.invalid_prompts && attempt < node.retries) await this.prompt(node.invalid_prompts, true);
-          continue;
-        }
-        this.ivrPath.push(`${node.id}:${digit}`);
-        chosen = action;
-      }
-      if (!chosen) {
-        this.ivrPath.push(`${node.id}:fail`);
-        chosen = node.on_failure;
-      }
-      if ('language' in chosen && chosen.language) this.language = chosen.language;
-      this.log.info({ node: node.id, action: chosen.action, path: this.ivrPath.join('>') }, 'ivr choice');
-      if (chosen.action !== 'node') return chosen;
-      node = nodes.get(chosen.node);
-    }
-    return { action: 'hangup' };
+    return runIvr(ivr, startNode, {
+      log: this.log,
+      path: this.ivrPath,
+      prompt: (prompts) => this.prompt(prompts, true),
+      nextKey: async (timeoutMs) => {
+        const key = await this.keys.next(this.env.clock, timeoutMs, this.signal);
+        this.throwIfGone();
+        return key;
+      },
+      clearKeys: () => this.keys.clear(),
+      enterNode: (id) => {
+        this.ivrNodeId = id;
+        this.writeJournal();
+      },
+      setLanguage: (language) => (this.language = language),
+    });
   }
 
   // ------------------------------------------------------------ queue
@@ -418,7 +299,7 @@ export class CallSession {
       return Promise.resolve({ kind: 'exit', reason: 'removed', destination: { action: 'hangup' } });
     }
     this.state = 'queued';
-    this.digits.length = 0;
+    this.keys.clear();
     const phase: QueuePhase = { queue, done: deferred(), media: new AbortController(), mediaDone: Promise.resolve(), offer: undefined, bridged: undefined };
     this.phase = phase;
     this.cdr.queueId = queue.id;
@@ -438,7 +319,7 @@ export class CallSession {
       ...(preferred ? { preferredAgent: preferred } : {}),
       ...(restored ? { restoredAt: this.cdr.enqueuedAt } : {}),
     });
-    if (!phase.done.settled && !phase.bridged) phase.mediaDone = this.waitingMedia(phase, restored);
+    if (!phase.done.settled && !phase.bridged) phase.mediaDone = playWhileWaiting(this.waitingContext(), queue, phase.media.signal, restored);
     if (customList) void this.applyAgentList(phase);
     return phase.done.promise;
   }
@@ -465,46 +346,18 @@ export class CallSession {
     });
   }
 
-  /** Greeting, music on hold and periodic announcements while the caller waits. */
-  private async waitingMedia(phase: QueuePhase, restored = false): Promise<void> {
-    const { pbx, clock } = this.env;
-    const q = phase.queue;
-    const signal = phase.media.signal;
-    try {
-      // A caller taken up again after a restart has heard the greeting: music goes on.
-      if (q.greeting && !restored) await pbx.play(this.leg, pickPrompts(q.greeting, this.language), { language: this.language, signal });
-      if (signal.aborted) return;
-      await pbx.startMoh(this.leg, q.moh_class, { signal });
-      this.mohOn = true;
-      if (q.announce_every_s <= 0) return;
-      for (;;) {
-        await clock.sleep(q.announce_every_s * 1000, signal);
-        const prompts = this.announcement(q);
-        if (prompts.length === 0) continue;
-        await pbx.stopMoh(this.leg, { signal });
-        this.mohOn = false;
-        await pbx.play(this.leg, prompts, { language: this.language, signal });
-        if (signal.aborted) return;
-        await pbx.startMoh(this.leg, q.moh_class, { signal });
-        this.mohOn = true;
-      }
-    } catch (err) {
-      if (!signal.aborted && !this.isGone(err)) this.log.warn({ err }, 'waiting media failed');
-    }
-  }
-
-  private announcement(q: Queue): string[] {
-    const out: string[] = q.announce_prompts ? pickPrompts(q.announce_prompts, this.language) : [];
-    if (q.announce_position) {
-      const pos = this.env.positionOf(this.callId);
-      if (pos === 1) out.push('sound:queue-youarenext');
-      else if (pos !== undefined) out.push('sound:queue-thereare', ...sayNumber(pos), 'sound:queue-callswaiting');
-    }
-    if (q.announce_wait_time) {
-      const minutes = Math.ceil(this.env.estimatedWaitMs(q.id) / 60_000);
-      if (minutes > 0) out.push('sound:queue-holdtime', ...sayNumber(minutes), 'sound:queue-minutes');
-    }
-    return out;
+  private waitingContext(): WaitingContext {
+    return {
+      pbx: this.env.pbx,
+      clock: this.env.clock,
+      log: this.log,
+      leg: this.leg,
+      language: this.language,
+      position: () => this.env.positionOf(this.callId),
+      estimatedWaitMs: (queueId) => this.env.estimatedWaitMs(queueId),
+      setMoh: (on) => (this.mohOn = on),
+      isGone: (err) => this.isGone(err),
+    };
   }
 
   /** Router command: ring this agent for the call. */
@@ -653,8 +506,7 @@ export class CallSession {
   onDtmf(leg: LegId, digit: string): void {
     if (leg !== this.leg || this.ended) return;
     if (this.state !== 'greeting' && this.state !== 'ivr') return;
-    this.digits.push(digit);
-    this.digitWaiter?.();
+    this.keys.push(digit);
   }
 
   onLegAnswered(leg: LegId): void {
@@ -781,30 +633,18 @@ export class CallSession {
   /** The live-call journal: what the call has done so far, replaced at each step. */
   private writeJournal(): void {
     if (this.ended || this.halted) return;
-    const phase = this.phase;
-    const b = phase?.bridged;
-    const step: JournalStep = b ? 'bridged' : phase && !phase.done.settled ? 'queued' : this.state === 'ivr' ? 'ivr' : 'arrived';
-    const entry: CallJournal = {
+    const entry = journalEntry({
       callId: this.callId,
       leg: this.leg,
-      step,
-      cdr: { ...this.cdr, variables: { ...this.cdr.variables }, ivrPath: this.ivrPath.length > 0 ? this.ivrPath.join('>') : null, language: this.language },
-    };
-    if (step === 'ivr' && this.ivrId && this.ivrNodeId) {
-      entry.ivrId = this.ivrId;
-      entry.ivrNode = this.ivrNodeId;
-    }
-    if (step === 'queued' || step === 'bridged') entry.priority = this.priority;
-    if (b) {
-      entry.agentId = b.agentId;
-      entry.agentLeg = b.agentLeg;
-      if (b.bridge) entry.bridge = b.bridge;
-      if (b.recording) entry.recording = b.recording;
-      entry.recordingPaused = b.recordingPaused;
-    } else if (phase?.offer?.leg) {
-      entry.agentId = phase.offer.agentId;
-      entry.agentLeg = phase.offer.leg;
-    }
+      state: this.state,
+      phase: this.phase,
+      cdr: this.cdr,
+      ivrPath: this.ivrPath,
+      language: this.language,
+      ivrId: this.ivrId,
+      ivrNode: this.ivrNodeId,
+      priority: this.priority,
+    });
     try {
       this.env.journal(entry);
     } catch (err) {
@@ -843,10 +683,4 @@ export class CallSession {
   private throwIfGone(): void {
     if (this.signal.aborted) throw new PbxError('LEG_GONE', 'caller hung up');
   }
-}
-
-/** Prompts for a language: its own, else `default`, else the first language listed. */
-export function pickPrompts(prompts: Record<string, string[]>, language: string): string[] {
-  const list = prompts[language] ?? prompts.default ?? Object.values(prompts)[0] ?? [];
-  return list.map((p) => (p.includes(':') ? p : `sound:${p}`));
 }
