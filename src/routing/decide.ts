@@ -347,9 +347,12 @@ function applyConfig(ctx: Ctx, cfg: RoutingConfig): void {
     else known.removed = false; // removed while busy, then configured again
   }
 
-  // Tiers: distinct tier priorities per queue, ranked from 0.
+  // Tiers: distinct tier priorities per queue, ranked from 0, among the members that apply
+  // (a membership naming an unknown queue or agent must not leave an empty tier in the ranks).
   const tiersByQueue = new Map<string, number[]>();
   for (const m of cfg.members) {
+    const agent = s.agents.get(m.agentId);
+    if (!s.queues.has(m.queueId) || !agent || agent.removed) continue;
     const list = tiersByQueue.get(m.queueId) ?? [];
     if (!list.includes(m.tier)) list.push(m.tier);
     tiersByQueue.set(m.queueId, list);
@@ -593,15 +596,19 @@ function offerFailed(ctx: Ctx, call: CallRec, cause: string): void {
     a.activity = 'idle';
     a.callId = undefined;
     a.noAnswers += 1;
-    const limit = q?.cfg.maxNoAnswer ?? 0;
-    if (limit > 0 && a.noAnswers >= limit && a.status === 'ready') pause(ctx, a, 'no-answer');
-    else refreshAgent(ctx, a);
   }
+  // The call goes back in its place first: agents the auto-pause below wakes (reopened tiers)
+  // must find it ahead of the calls that arrived after it.
   if (call.exitPending) {
     call.state = 'waiting';
     exitCall(ctx, call, 'timeout');
   } else {
     requeue(ctx, call);
+  }
+  if (a) {
+    const limit = q?.cfg.maxNoAnswer ?? 0;
+    if (limit > 0 && a.noAnswers >= limit && a.status === 'ready') pause(ctx, a, 'no-answer');
+    else refreshAgent(ctx, a);
   }
   if (a && !a.removed) dispatchAgent(ctx, a);
   else if (a?.removed) {

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { aConfig, aQueue, Core } from '../support/core.js';
+
+const S = 1000;
+
+/** Bugs the routing fuzzer (npm run fuzz:routing) found, each pinned by the smallest case. */
+describe('routing core: fuzzer findings', () => {
+  it('opens the next configured tier after one overflow delay when a membership names an unknown agent', () => {
+    // Arrange: tier 2 exists only through a membership of an agent that is not configured.
+    const cfg = aConfig([aQueue('q', { overflowDelayMs: 30 * S })], ['hi@q:1', 'ghost@q:2', 'lo@q:3']);
+    cfg.agents = cfg.agents.filter((a) => a.id !== 'ghost');
+    const core = new Core(cfg);
+    core.login(0, 'hi', 'lo');
+    core.enqueue(0, 'c0', 'q');
+    core.answer(1 * S, 'c0'); // hi is busy from now on
+
+    // Act
+    core.enqueue(10 * S, 'c1', 'q');
+    core.runTimersUntil(45 * S);
+
+    // Assert: lo is the second tier that exists, so it opens at 10 s + 30 s, not 10 s + 60 s.
+    expect(core.offerLog.filter((o) => o.callId === 'c1')).toEqual([{ callId: 'c1', agentId: 'lo', at: 40 * S }]);
+    expect(core.state.queues.get('q')?.staffedByRank).toEqual([1, 1]);
+    core.checkInvariants();
+  });
+
+  it('offers the call that rang unanswered before later calls when the auto-pause opens a lower tier', () => {
+    // Arrange: hi rings c1, c2 waits behind it for the closed lower tier.
+    const core = new Core(aConfig([aQueue('q', { overflowDelayMs: 60 * S, answerTimeoutMs: 10 * S, maxNoAnswer: 1 })], ['hi@q:1', 'lo@q:2']));
+    core.login(0, 'hi', 'lo');
+    core.enqueue(0, 'c1', 'q');
+    core.enqueue(1 * S, 'c2', 'q');
+    expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'hi', at: 0 });
+
+    // Act: hi does not answer and is paused, so no first-tier agent is staffed any more.
+    core.runTimersUntil(10 * S);
+
+    // Assert: the lower tier takes c1 first (first come, first served), c2 keeps waiting.
+    expect(core.presence('hi')).toBe('paused');
+    expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'lo', at: 10 * S });
+    expect(core.state.calls.get('c2')?.state).toBe('waiting');
+    core.checkInvariants();
+  });
+});
