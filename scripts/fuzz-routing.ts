@@ -55,6 +55,7 @@ const out = {
   connects: report.connects,
   exits: report.exits,
   ignoredInputs: report.ignored,
+  byType: report.byType,
   node: process.version,
   examples: report.examples,
 };

@@ -390,8 +390,8 @@ function applyConfig(ctx: Ctx, cfg: RoutingConfig): void {
   }
 
   for (const a of s.agents.values()) refreshAgent(ctx, a);
-  // Calls stranded in a tier that no longer exists get their overflow timers rescheduled.
-  for (const q of s.queues.values()) for (const call of q.calls) if (call.state === 'waiting') scheduleOverflow(ctx, q, call);
+  // Overflow timers follow the new tiers and delay, for ringing calls too (they may come back).
+  for (const q of s.queues.values()) for (const call of q.calls) scheduleOverflow(ctx, q, call);
   for (const a of s.agents.values()) dispatchAgent(ctx, a);
 }
 
@@ -544,8 +544,8 @@ function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
       if (call.exitPending) {
         call.state = 'waiting';
         exitCall(ctx, call, 'timeout');
-      } else requeue(ctx, call);
-      reopenTiers(ctx, a);
+        reopenTiers(ctx, a);
+      } else requeue(ctx, call, a);
       return;
     }
   }
@@ -617,12 +617,18 @@ function offerFailed(ctx: Ctx, call: CallRec, cause: string): void {
   }
 }
 
-function requeue(ctx: Ctx, call: CallRec): void {
+/**
+ * Put an offered call back in its place and offer it again. With `unstaffed`, the agent that
+ * stopped being staffed may open lower tiers: the agents there take the waiting calls in order
+ * first, so the call back in the queue does not jump older calls.
+ */
+function requeue(ctx: Ctx, call: CallRec, unstaffed?: AgentRec): void {
   const q = ctx.s.queues.get(call.queueId);
   if (!q) return;
   call.state = 'waiting';
   call.agentId = undefined;
   pushWaiting(q, call);
+  if (unstaffed) reopenTiers(ctx, unstaffed);
   dispatchCall(ctx, call);
   if (call.state === 'waiting' && call.tried && call.tried.size > 0 && !ctx.s.timers.has(`retry:${call.id}`)) {
     setTimer(ctx, `retry:${call.id}`, ctx.now + q.cfg.retryMs);

@@ -44,7 +44,10 @@ function allowed(m: MemberRec, call: CallRec): boolean {
 }
 
 export interface InvariantOptions {
-  /** When each live timer is due, if the caller tracks it; enables the overflow-timer check. */
+  /**
+   * When each live timer is due, if the caller tracks it: enables the overflow-timer check, and
+   * a call with a timer due at `now` (fired next, at this same instant) is not counted as stuck.
+   */
   timerAt?: (key: string) => number | undefined;
 }
 
@@ -196,6 +199,8 @@ function checkNothingStuck(s: RoutingState, now: number, opts: InvariantOptions,
     if (q.calls.size === 0) continue;
     for (const c of q.calls) {
       if (c.state !== 'waiting') continue;
+      // Not settled yet: a timer of this call due now will dispatch it when it fires.
+      if (opts.timerAt && [`overflow:${c.id}`, `retry:${c.id}`].some((k) => (opts.timerAt!(k) ?? Infinity) <= now)) continue;
       for (const m of q.members.values()) {
         if (!derivedFlags(m.agent).available || !allowed(m, c)) continue;
         if (tierOpenAt(q, m.rank, c, now)) {

@@ -41,4 +41,43 @@ describe('routing core: fuzzer findings', () => {
     expect(core.state.calls.get('c2')?.state).toBe('waiting');
     core.checkInvariants();
   });
+
+  it('offers the older waiting call first when the logout of a ringing agent opens a lower tier', () => {
+    // Arrange: c1 waits (declined by hi, lower tier closed while hi is staffed), c2 rings hi.
+    const core = new Core(aConfig([aQueue('q', { overflowDelayMs: 60 * S, retryMs: 600 * S })], ['hi@q:1', 'lo@q:2']));
+    core.login(0, 'hi', 'lo');
+    core.enqueue(0, 'c1', 'q');
+    core.enqueue(1 * S, 'c2', 'q');
+    core.input(2 * S, { type: 'offer.failed', callId: 'c1', agentId: 'hi', cause: 'rejected' });
+    expect(core.lastOffer()).toEqual({ callId: 'c2', agentId: 'hi', at: 2 * S });
+
+    // Act: hi logs out while c2 rings; the first tier is empty now.
+    core.input(3 * S, { type: 'agent.logout', agentId: 'hi' });
+
+    // Assert: lo takes c1, which waited longest; c2 goes back behind it.
+    expect(core.lastOffer()).toEqual({ callId: 'c1', agentId: 'lo', at: 3 * S });
+    expect(core.state.calls.get('c2')?.state).toBe('waiting');
+    core.checkInvariants();
+  });
+
+  it('opens the lower tier on time for a call that was ringing when an overflow delay was configured', () => {
+    // Arrange: no overflow delay; c1 rings hi, lo is not logged in yet.
+    const cfg = (overflowDelayMs: number) => aConfig([aQueue('q', { overflowDelayMs, retryMs: 600 * S })], ['hi@q:1', 'lo@q:2']);
+    const core = new Core(cfg(0));
+    core.login(0, 'hi');
+    core.enqueue(0, 'c1', 'q');
+    core.input(1 * S, { type: 'config.apply', config: cfg(30 * S) });
+    core.login(2 * S, 'lo');
+
+    // Act: hi declines; c1 waits for the lower tier, which opens 30 s after c1 arrived.
+    core.input(3 * S, { type: 'offer.failed', callId: 'c1', agentId: 'hi', cause: 'rejected' });
+    core.runTimersUntil(31 * S);
+
+    // Assert
+    expect(core.offerLog).toEqual([
+      { callId: 'c1', agentId: 'hi', at: 0 },
+      { callId: 'c1', agentId: 'lo', at: 30 * S },
+    ]);
+    core.checkInvariants();
+  });
 });

@@ -69,7 +69,7 @@ export class InputGenerator {
     const offered = byState('offered');
     const connected = byState('connected');
     const waiting = byState('waiting');
-    const agent = () => (r() < 0.03 ? 'ghost' : pick(AGENT_POOL)!);
+    const agent = () => (r() < 0.85 && this.agents.length ? pick(this.agents)! : r() < 0.9 ? pick(AGENT_POOL)! : 'ghost');
 
     if (roll < 0.34) {
       const c = pick(offered);
@@ -96,10 +96,16 @@ export class InputGenerator {
       if (c) return { type: 'call.agents', callId: c.id, agents: r() < 0.4 ? undefined : this.agentList(), ...(r() < 0.3 ? { agentTimeouts: this.timeouts() } : {}) };
     }
     if (roll < 0.69) return { type: 'agent.login', agentId: agent() };
-    if (roll < 0.72) return { type: 'agent.logout', agentId: agent(), ...(r() < 0.2 ? { cause: 'takeover' } : {}) };
-    if (roll < 0.77) return { type: 'agent.pause', agentId: agent(), ...(r() < 0.8 ? { reason: pick(['break', 'lunch', 'training'])! } : {}) };
-    if (roll < 0.84) return { type: 'agent.unpause', agentId: agent() };
-    if (roll < 0.87) return { type: 'agent.reachable', agentId: agent(), reachable: r() < 0.6 };
+    if (roll < 0.71) return { type: 'agent.logout', agentId: agent(), ...(r() < 0.2 ? { cause: 'takeover' } : {}) };
+    if (roll < 0.75) return { type: 'agent.pause', agentId: agent(), ...(r() < 0.8 ? { reason: pick(['break', 'lunch', 'training'])! } : {}) };
+    if (roll < 0.84) {
+      const paused = [...s.agents.values()].filter((a) => a.status === 'paused');
+      return { type: 'agent.unpause', agentId: r() < 0.8 && paused.length ? pick(paused)!.id : agent() };
+    }
+    if (roll < 0.87) {
+      const a = s.agents.get(agent());
+      return { type: 'agent.reachable', agentId: a?.id ?? 'ghost', reachable: a ? !a.reachable : true };
+    }
     if (roll < 0.885) return { type: 'agent.outbound', agentId: agent(), callId: `out${++this.outSeq}` };
     if (roll < 0.9) {
       const a = pick([...s.agents.values()].filter((x) => x.outbound));
@@ -116,7 +122,8 @@ export class InputGenerator {
     const input: Extract<RoutingInput, { type: 'call.enqueue' }> = {
       type: 'call.enqueue',
       callId: r() < 0.01 && this.callSeq > 0 ? `c${this.callSeq}` : `c${++this.callSeq}`,
-      queueId: r() < 0.02 ? 'nowhere' : QUEUE_POOL[Math.floor(r() * QUEUE_POOL.length)]!,
+      // Mostly configured queues; sometimes one from the pool that may be gone, rarely nonsense.
+      queueId: r() < 0.9 && this.queues.length ? this.queues[Math.floor(r() * this.queues.length)]!.id : r() < 0.8 ? QUEUE_POOL[Math.floor(r() * QUEUE_POOL.length)]! : 'nowhere',
     };
     if (r() < 0.25) input.priority = Math.floor(r() * 6);
     if (r() < 0.05) input.agents = r() < 0.2 ? [] : this.agentList();
@@ -203,7 +210,7 @@ export class InputGenerator {
       const q = this.queueConfig(absentQueues[Math.floor(r() * absentQueues.length)]!);
       this.queues.push(q);
       for (const a of this.agents) if (r() < 0.4) this.addMember(a, q.id);
-    } else if (x < 0.18 && this.queues.length > 1) {
+    } else if (x < 0.18 && this.queues.length > 2) {
       const gone = this.queues.splice(Math.floor(r() * this.queues.length), 1)[0]!;
       if (r() < 0.8) this.members = this.members.filter((m) => m.queueId !== gone.id); // else leave dangling memberships
     } else if (x < 0.35 && this.queues.length) {
@@ -213,7 +220,7 @@ export class InputGenerator {
       const a = absentAgents[Math.floor(r() * absentAgents.length)]!;
       this.agents.push(a);
       for (const q of this.queues) if (r() < 0.5) this.addMember(a, q.id);
-    } else if (x < 0.55 && this.agents.length > 1) {
+    } else if (x < 0.55 && this.agents.length > 4) {
       const gone = this.agents.splice(Math.floor(r() * this.agents.length), 1)[0]!;
       if (r() < 0.8) this.members = this.members.filter((m) => m.agentId !== gone);
     } else if (x < 0.7 && this.agents.length && this.queues.length) {

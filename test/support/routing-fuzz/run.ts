@@ -35,6 +35,8 @@ export interface FuzzReport {
   violations: number;
   examples: FuzzViolation[];
   ignored: number;
+  /** Generated inputs by type, and how many of them the core ignored (stale, unknown, not applicable). */
+  byType: Record<string, { sent: number; ignored: number }>;
   offers: number;
   connects: number;
   exits: number;
@@ -56,7 +58,7 @@ export function segmentSeed(seed: number, i: number): number {
 }
 
 export function runRoutingFuzz(opts: FuzzOptions): FuzzReport {
-  const report: FuzzReport = { seed: opts.seed, inputs: 0, timerFires: 0, decisions: 0, segments: 0, violations: 0, examples: [], ignored: 0, offers: 0, connects: 0, exits: 0 };
+  const report: FuzzReport = { seed: opts.seed, inputs: 0, timerFires: 0, decisions: 0, segments: 0, violations: 0, examples: [], ignored: 0, byType: {}, offers: 0, connects: 0, exits: 0 };
   const per = opts.segmentInputs ?? 100_000;
   const every = opts.progressEvery ?? 250_000;
   let nextProgress = every;
@@ -78,8 +80,8 @@ interface Due {
   at: number;
 }
 
-/** Run one segment of `n` inputs; adds to `report` and stops at the first violation. */
-export function runSegment(seed: number, n: number, report: FuzzReport, maxExamples = 5): void {
+/** Run one segment of `n` inputs; adds to `report` and stops at the first violation. Returns the final state (for replays). */
+export function runSegment(seed: number, n: number, report: FuzzReport, maxExamples = 5): RoutingState {
   const gen = new InputGenerator(seed);
   const state: RoutingState = createRoutingState(seed);
   const checker = new DecisionChecker();
@@ -89,7 +91,7 @@ export function runSegment(seed: number, n: number, report: FuzzReport, maxExamp
   let step = 0;
 
   /** Apply one input; false when it broke an invariant. */
-  const apply = (at: number, input: RoutingInput): boolean => {
+  const apply = (at: number, input: RoutingInput, generated = false): boolean => {
     now = at;
     report.decisions += 1;
     if (recent.length >= 12) recent.shift();
@@ -105,7 +107,13 @@ export function runSegment(seed: number, n: number, report: FuzzReport, maxExamp
         else if (c.type === 'connect') report.connects += 1;
         else if (c.type === 'call.exit') report.exits += 1;
       }
-      if (d.events.length && d.events.some((e) => e.type === 'ignored')) report.ignored += 1;
+      const wasIgnored = d.events.length > 0 && d.events.some((e) => e.type === 'ignored');
+      if (wasIgnored) report.ignored += 1;
+      if (generated) {
+        const t = (report.byType[input.type] ??= { sent: 0, ignored: 0 });
+        t.sent += 1;
+        if (wasIgnored) t.ignored += 1;
+      }
       messages = checker.check(input, d, state, at);
     } catch (err) {
       messages = [`decide threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`];
@@ -130,16 +138,17 @@ export function runSegment(seed: number, n: number, report: FuzzReport, maxExamp
 
   if (!apply(0, { type: 'config.apply', config: gen.config() })) {
     report.inputs += 1; // counted, so a run always progresses
-    return;
+    return state;
   }
   for (; step < n; step++) {
     report.inputs += 1;
     const at = now + gen.gap();
-    if (!fireUntil(at)) return;
-    if (!apply(at, gen.next(state))) return;
-    if (!fireUntil(now)) return;
+    if (!fireUntil(at)) return state;
+    if (!apply(at, gen.next(state), true)) return state;
+    if (!fireUntil(now)) return state;
   }
   windDown();
+  return state;
 
   /** Every caller hangs up and every timer runs out: then nothing may be left busy. */
   function windDown(): void {
