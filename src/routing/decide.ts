@@ -281,7 +281,7 @@ const timerHandlers: Record<string, (ctx: Ctx, id: string) => void> = {
     const q = call && ctx.s.queues.get(call.queueId);
     if (!call || !q || call.state === 'connected') return;
     scheduleOverflow(ctx, q, call);
-    if (call.state === 'waiting') dispatchCall(ctx, call);
+    if (call.state === 'waiting') dispatchOpenedTier(ctx, q, call);
   },
   retry: (ctx, callId) => {
     const call = ctx.s.calls.get(callId);
@@ -545,7 +545,7 @@ function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
         call.state = 'waiting';
         exitCall(ctx, call, 'timeout');
         reopenTiers(ctx, a);
-      } else requeue(ctx, call, a);
+      } else requeue(ctx, call, () => reopenTiers(ctx, a));
       return;
     }
   }
@@ -597,18 +597,20 @@ function offerFailed(ctx: Ctx, call: CallRec, cause: string): void {
     a.callId = undefined;
     a.noAnswers += 1;
   }
-  // The call goes back in its place first: agents the auto-pause below wakes (reopened tiers)
-  // must find it ahead of the calls that arrived after it.
-  if (call.exitPending) {
-    call.state = 'waiting';
-    exitCall(ctx, call, 'timeout');
-  } else {
-    requeue(ctx, call);
-  }
-  if (a) {
+  const settleAgent = () => {
+    if (!a) return;
     const limit = q?.cfg.maxNoAnswer ?? 0;
     if (limit > 0 && a.noAnswers >= limit && a.status === 'ready') pause(ctx, a, 'no-answer');
     else refreshAgent(ctx, a);
+  };
+  if (call.exitPending) {
+    call.state = 'waiting';
+    exitCall(ctx, call, 'timeout');
+    settleAgent();
+  } else {
+    // The call is back in its place before the auto-pause wakes agents of lower tiers, and offered
+    // again only after: they take the waiting calls in order (priority, then arrival).
+    requeue(ctx, call, settleAgent);
   }
   if (a && !a.removed) dispatchAgent(ctx, a);
   else if (a?.removed) {
@@ -618,17 +620,20 @@ function offerFailed(ctx: Ctx, call: CallRec, cause: string): void {
 }
 
 /**
- * Put an offered call back in its place and offer it again. With `unstaffed`, the agent that
- * stopped being staffed may open lower tiers: the agents there take the waiting calls in order
- * first, so the call back in the queue does not jump older calls.
+ * Put an offered call back in its place and offer it again. `beforeDispatch` runs in between:
+ * an agent that stops being staffed there may open lower tiers, and the agents there take the
+ * waiting calls in order first, so the call back in the queue jumps no call ahead of it.
  */
-function requeue(ctx: Ctx, call: CallRec, unstaffed?: AgentRec): void {
+function requeue(ctx: Ctx, call: CallRec, beforeDispatch?: () => void): void {
   const q = ctx.s.queues.get(call.queueId);
-  if (!q) return;
+  if (!q) {
+    beforeDispatch?.();
+    return;
+  }
   call.state = 'waiting';
   call.agentId = undefined;
   pushWaiting(q, call);
-  if (unstaffed) reopenTiers(ctx, unstaffed);
+  beforeDispatch?.();
   dispatchCall(ctx, call);
   if (call.state === 'waiting' && call.tried && call.tried.size > 0 && !ctx.s.timers.has(`retry:${call.id}`)) {
     setTimer(ctx, `retry:${call.id}`, ctx.now + q.cfg.retryMs);
@@ -859,6 +864,17 @@ function compareCalls(x: CallRec, qx: QueueRec, y: CallRec, qy: QueueRec): numbe
   if (x.priority !== y.priority) return y.priority - x.priority;
   if (x.enqueuedAt !== y.enqueuedAt) return x.enqueuedAt - y.enqueuedAt;
   return x.seq - y.seq;
+}
+
+/**
+ * A lower tier opened for `call` by its wait: the agents it opened take the best waiting calls
+ * first, so a call of higher priority whose tier opens at the same instant goes before it.
+ */
+function dispatchOpenedTier(ctx: Ctx, q: QueueRec, call: CallRec): void {
+  for (const m of [...q.available]) {
+    if (call.state !== 'waiting') return;
+    if (m.agent.available && eligible(ctx, q, m, call)) dispatchAgent(ctx, m.agent);
+  }
 }
 
 function dispatchCall(ctx: Ctx, call: CallRec): void {

@@ -7,7 +7,7 @@
  * the fuzzer (`npm run fuzz:routing`).
  */
 import type { QueueLogEventName } from '../domain/queue-log.js';
-import { stateViolations } from './invariants.js';
+import { stateViolations, tierOpenAt } from './invariants.js';
 import type { AgentPresence, Decision, RoutingInput, RoutingState } from './types.js';
 
 const QUEUE_LOG_EVENTS = new Set<QueueLogEventName>([
@@ -120,10 +120,16 @@ export class DecisionChecker {
       if (!call || call.queueId !== o.queueId || !q?.members.has(o.agentId)) out.push(`offer ${o.callId}→${o.agentId} outside the call's queue ${o.queueId}`);
       if (call?.agents && !call.agents.includes(o.agentId)) out.push(`offer ${o.callId}→${o.agentId} outside the call's agent list`);
       if (!call || !q) continue;
-      // FIFO: within a priority, an earlier call the agent could equally take is served first.
+      // Order: a higher-priority call, or an earlier one of the same priority, that the agent could
+      // equally take (no agent lists, not declined by it, its tier open) is served first.
+      const m = q.members.get(o.agentId);
       for (const y of q.calls) {
-        if (y.state !== 'waiting' || y.priority !== call.priority || y.seq > call.seq || y.agents || call.agents || y.tried?.has(o.agentId)) continue;
-        out.push(`FIFO: ${o.callId} (seq ${call.seq}) offered to ${o.agentId} before earlier ${y.id} (seq ${y.seq}) in ${q.cfg.id}`);
+        if (y.state !== 'waiting' || y.agents || call.agents || y.tried?.has(o.agentId) || !m) continue;
+        const before = y.priority > call.priority || (y.priority === call.priority && y.seq < call.seq);
+        if (!before || !tierOpenAt(q, m.rank, y, now)) continue;
+        out.push(y.priority === call.priority
+          ? `FIFO: ${o.callId} (seq ${call.seq}) offered to ${o.agentId} before earlier ${y.id} (seq ${y.seq}) in ${q.cfg.id}`
+          : `priority: ${o.callId} (priority ${call.priority}) offered to ${o.agentId} before ${y.id} (priority ${y.priority}) in ${q.cfg.id}`);
       }
     }
     // Nothing lost: a call leaves the core only by a hang-up input or a call.exit command.

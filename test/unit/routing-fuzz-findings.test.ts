@@ -80,4 +80,39 @@ describe('routing core: fuzzer findings', () => {
     ]);
     core.checkInvariants();
   });
+
+  it('gives the agent a paused colleague frees up to the higher-priority call, not the call that rang unanswered', () => {
+    // Arrange: X rang hi for 70 s (its own wait opened the lower tier); Y, priority 5, waits 20 s.
+    const core = new Core(aConfig([aQueue('q', { overflowDelayMs: 60 * S, answerTimeoutMs: 70 * S, maxNoAnswer: 1, retryMs: 600 * S })], ['hi@q:1', 'lo@q:2']));
+    core.login(0, 'hi', 'lo');
+    core.enqueue(0, 'x', 'q', 0);
+    core.enqueue(50 * S, 'y', 'q', 5);
+
+    // Act: hi does not answer and is paused, which opens the lower tier for y too.
+    core.runTimersUntil(70 * S);
+
+    // Assert
+    expect(core.presence('hi')).toBe('paused');
+    expect(core.lastOffer()).toEqual({ callId: 'y', agentId: 'lo', at: 70 * S });
+    expect(core.state.calls.get('x')?.state).toBe('waiting');
+    core.checkInvariants();
+  });
+
+  it('offers the higher-priority call first when the overflow delay opens a tier for two calls at the same instant', () => {
+    // Arrange: hi is busy; c1 (priority 0) and c2 (priority 5) arrive in the same millisecond.
+    const core = new Core(aConfig([aQueue('q', { overflowDelayMs: 10 * S })], ['hi@q:1', 'lo@q:2']));
+    core.login(0, 'hi', 'lo');
+    core.enqueue(0, 'c0', 'q');
+    core.answer(0, 'c0');
+    core.enqueue(1 * S, 'c1', 'q', 0);
+    core.enqueue(1 * S, 'c2', 'q', 5);
+
+    // Act: both overflow timers are due at 11 s; c1's fires first.
+    core.runTimersUntil(11 * S);
+
+    // Assert
+    expect(core.lastOffer()).toEqual({ callId: 'c2', agentId: 'lo', at: 11 * S });
+    expect(core.state.calls.get('c1')?.state).toBe('waiting');
+    core.checkInvariants();
+  });
 });
