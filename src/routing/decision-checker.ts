@@ -120,6 +120,25 @@ export class DecisionChecker {
       if (!call || call.queueId !== o.queueId || !q?.members.has(o.agentId)) out.push(`offer ${o.callId}→${o.agentId} outside the call's queue ${o.queueId}`);
       if (call?.agents && !call.agents.includes(o.agentId)) out.push(`offer ${o.callId}→${o.agentId} outside the call's agent list`);
       if (!call || !q) continue;
+      // Agent choice: no better member (agent-list order, preferred agent, tier, penalty) is left idle for it.
+      const mine = q.members.get(o.agentId);
+      for (const m of q.members.values()) {
+        if (!mine || m === mine || !m.agent.available || call.tried?.has(m.agent.id) || (call.agents && !call.agents.includes(m.agent.id)) || !tierOpenAt(q, m.rank, call, now)) continue;
+        const better = call.agents
+          ? call.agents.indexOf(m.agent.id) < call.agents.indexOf(o.agentId)
+          : call.preferred === m.agent.id || (call.preferred !== o.agentId && (m.rank < mine.rank || (m.rank === mine.rank && m.penalty < mine.penalty)));
+        if (better) out.push(`agent choice: ${o.callId} offered to ${o.agentId} (rank ${mine.rank}, penalty ${mine.penalty}) while ${m.agent.id} (rank ${m.rank}, penalty ${m.penalty}) is available`);
+      }
+      // Across the agent's queues: heavier queue first, then priority, then the longest wait.
+      for (const my of a?.memberships ?? []) {
+        const qy = my.queue;
+        if (qy === q || qy.calls.size === 0) continue;
+        for (const y of qy.calls) {
+          if (y.state !== 'waiting' || y.tried?.has(o.agentId) || (y.agents && !y.agents.includes(o.agentId)) || !tierOpenAt(qy, my.rank, y, now)) continue;
+          const ahead = qy.cfg.weight !== q.cfg.weight ? qy.cfg.weight > q.cfg.weight : y.priority !== call.priority ? y.priority > call.priority : y.enqueuedAt !== call.enqueuedAt ? y.enqueuedAt < call.enqueuedAt : y.seq < call.seq;
+          if (ahead) out.push(`fairness: ${o.callId} of ${q.cfg.id} offered to ${o.agentId} while ${y.id} of ${qy.cfg.id} (weight ${qy.cfg.weight} vs ${q.cfg.weight}) waits`);
+        }
+      }
       // Order: a higher-priority call, or an earlier one of the same priority, that the agent could
       // equally take (no agent lists, not declined by it, its tier open) is served first.
       const m = q.members.get(o.agentId);
