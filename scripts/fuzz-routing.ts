@@ -49,6 +49,7 @@ const out = {
   inputsPerSecond: Math.round(report.inputs / (ms / 1000)),
   decisions: report.decisions,
   timerFires: report.timerFires,
+  lateTimerFires: report.lateTimerFires,
   segments: report.segments,
   segmentInputs,
   offers: report.offers,

@@ -134,7 +134,7 @@ export class DecisionChecker {
         const qy = my.queue;
         if (qy === q || qy.calls.size === 0) continue;
         for (const y of qy.calls) {
-          if (y.state !== 'waiting' || y.tried?.has(o.agentId) || (y.agents && !y.agents.includes(o.agentId)) || !tierOpenAt(qy, my.rank, y, now)) continue;
+          if (y.state !== 'waiting' || y.tried?.has(o.agentId) || (y.agents && !y.agents.includes(o.agentId)) || !tierOpenAt(qy, my.rank, y, now) || this.unsettled(y.id, now)) continue;
           const ahead = qy.cfg.weight !== q.cfg.weight ? qy.cfg.weight > q.cfg.weight : y.priority !== call.priority ? y.priority > call.priority : y.enqueuedAt !== call.enqueuedAt ? y.enqueuedAt < call.enqueuedAt : y.seq < call.seq;
           if (ahead) out.push(`fairness: ${o.callId} of ${q.cfg.id} offered to ${o.agentId} while ${y.id} of ${qy.cfg.id} (weight ${qy.cfg.weight} vs ${q.cfg.weight}) waits`);
         }
@@ -143,7 +143,7 @@ export class DecisionChecker {
       // equally take (no agent lists, not declined by it, its tier open) is served first.
       const m = q.members.get(o.agentId);
       for (const y of q.calls) {
-        if (y.state !== 'waiting' || y.agents || call.agents || y.tried?.has(o.agentId) || !m) continue;
+        if (y.state !== 'waiting' || y.agents || call.agents || y.tried?.has(o.agentId) || !m || this.unsettled(y.id, now)) continue;
         const before = y.priority > call.priority || (y.priority === call.priority && y.seq < call.seq);
         if (!before || !tierOpenAt(q, m.rank, y, now)) continue;
         out.push(y.priority === call.priority
@@ -192,6 +192,14 @@ export class DecisionChecker {
           out.push(`unknown event ${JSON.stringify(e)}`);
       }
     }
+  }
+
+  /**
+   * A call with an overflow or retry timer due but not delivered yet: the core counts on that
+   * fire to reconsider it, so order checks leave it out until then (as the stuck check does).
+   */
+  private unsettled(callId: string, now: number): boolean {
+    return (this.timers.get(`overflow:${callId}`)?.at ?? Infinity) <= now || (this.timers.get(`retry:${callId}`)?.at ?? Infinity) <= now;
   }
 
   /** The driver's view must equal the core's state after the decision. */

@@ -47,6 +47,11 @@ export class InputGenerator {
     else this.pastTimers[Math.floor(this.r() * 64)] = { key, gen };
   }
 
+  /** Should a due timer reach the core only after the next input? (One in twenty.) */
+  deferTimer(): boolean {
+    return this.r() < 0.05;
+  }
+
   /** Milliseconds until the next input: mostly short, sometimes long enough for timers to fire. */
   gap(): number {
     const x = this.r();

@@ -1,6 +1,6 @@
 /**
  * The routing fuzzer: drives decide() with the random input generator, fires the timers it sets
- * at their due times, and checks every decision (src/routing/decision-checker.ts, which includes
+ * at their due times (one in twenty late, after the next input), and checks every decision (src/routing/decision-checker.ts, which includes
  * the state invariants). Runs in segments: each segment starts from a fresh state and config with
  * its own seed, ends by hanging up every call and draining every timer, and checks that nothing is
  * left busy. After a violation the segment stops (the state can no longer be trusted) and the next
@@ -27,8 +27,9 @@ export interface FuzzReport {
   seed: number;
   /** Generated inputs (including stale timer fires and config changes). */
   inputs: number;
-  /** Timer fires the scheduler delivered on time. */
+  /** Timer fires the scheduler delivered (on time, or late: after an input that came after their due time). */
   timerFires: number;
+  lateTimerFires: number;
   /** Every decide() call: inputs, timer fires and the wind-down of each segment. */
   decisions: number;
   segments: number;
@@ -58,7 +59,7 @@ export function segmentSeed(seed: number, i: number): number {
 }
 
 export function runRoutingFuzz(opts: FuzzOptions): FuzzReport {
-  const report: FuzzReport = { seed: opts.seed, inputs: 0, timerFires: 0, decisions: 0, segments: 0, violations: 0, examples: [], ignored: 0, byType: {}, offers: 0, connects: 0, exits: 0 };
+  const report: FuzzReport = { seed: opts.seed, inputs: 0, timerFires: 0, lateTimerFires: 0, decisions: 0, segments: 0, violations: 0, examples: [], ignored: 0, byType: {}, offers: 0, connects: 0, exits: 0 };
   const per = opts.segmentInputs ?? 100_000;
   const every = opts.progressEvery ?? 250_000;
   let nextProgress = every;
@@ -124,16 +125,41 @@ export function runSegment(seed: number, n: number, report: FuzzReport, maxExamp
     return false;
   };
 
-  /** Fire every live timer due at or before `t`, in due order. */
-  const fireUntil = (t: number): boolean => {
+  /** Timers due before the next input that a busy event loop delivers only after it. */
+  let late: Due[] = [];
+
+  /**
+   * Fire every live timer due at or before `t`, in due order; with `defer`, some of them are held
+   * back until after the next input (a timer callback queued behind an input, as in a real process).
+   */
+  const fireUntil = (t: number, defer = false): boolean => {
     for (;;) {
       const top = due.peek();
       if (!top || top.at > t) return true;
       due.pop();
       if (checker.timers.get(top.key)?.gen !== top.gen) continue;
+      if (defer && gen.deferTimer()) {
+        late.push(top);
+        continue;
+      }
       report.timerFires += 1;
       if (!apply(Math.max(top.at, now), { type: 'timer.fired', key: top.key, gen: top.gen })) return false;
     }
+  };
+
+  /**
+   * Deliver the held-back timers now. One the input cleared or replaced is delivered too, as a
+   * fire already queued when the clear came: the core must ignore it by its generation.
+   */
+  const fireLate = (): boolean => {
+    const list = late;
+    late = [];
+    for (const x of list) {
+      report.timerFires += 1;
+      report.lateTimerFires += 1;
+      if (!apply(now, { type: 'timer.fired', key: x.key, gen: x.gen })) return false;
+    }
+    return true;
   };
 
   if (!apply(0, { type: 'config.apply', config: gen.config() })) {
@@ -143,9 +169,9 @@ export function runSegment(seed: number, n: number, report: FuzzReport, maxExamp
   for (; step < n; step++) {
     report.inputs += 1;
     const at = now + gen.gap();
-    if (!fireUntil(at)) return state;
+    if (!fireUntil(at, true)) return state;
     if (!apply(at, gen.next(state), true)) return state;
-    if (!fireUntil(now)) return state;
+    if (!fireLate() || !fireUntil(now)) return state;
   }
   windDown();
   return state;
