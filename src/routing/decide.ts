@@ -521,11 +521,22 @@ function pause(ctx: Ctx, a: AgentRec, reason: string): void {
  * as no higher-tier agent is staffed, so agents already available there may now take calls.
  */
 function reopenTiers(ctx: Ctx, a: AgentRec): void {
+  const woken = new Set<AgentRec>();
   for (const m of a.memberships) {
     const q = m.queue;
     if (q.cfg.overflowDelayMs <= 0 || q.calls.size === 0 || q.available.size === 0) continue;
-    for (const other of [...q.available]) dispatchAgent(ctx, other.agent);
+    for (const other of q.available) woken.add(other.agent);
   }
+  if (woken.size === 0) return;
+  // The agents whose best call ranks highest go first, so none is picked for a lesser call of
+  // another queue while a better call it could take waits (e.g. one just put back in its place).
+  const ranked: { agent: AgentRec; call: CallRec; queue: QueueRec }[] = [];
+  for (const agent of woken) {
+    const best = bestCallFor(ctx, agent);
+    if (best) ranked.push({ agent, ...best });
+  }
+  ranked.sort((x, y) => compareCalls(x.call, x.queue, y.call, y.queue));
+  for (const { agent } of ranked) dispatchAgent(ctx, agent);
 }
 
 function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
@@ -886,22 +897,28 @@ function dispatchCall(ctx: Ctx, call: CallRec): void {
 /** An agent became available: give it the best waiting call across its queues (fair by weight, then wait). */
 function dispatchAgent(ctx: Ctx, a: AgentRec): void {
   while (a.available) {
-    let bestCall: CallRec | undefined;
-    let bestQueue: QueueRec | undefined;
-    for (const m of a.memberships) {
-      if (m.queue.calls.size === 0) continue;
-      const c = bestCallInQueue(ctx, m.queue, m);
-      if (c && (!bestCall || compareCalls(c, m.queue, bestCall, bestQueue!) < 0)) {
-        bestCall = c;
-        bestQueue = m.queue;
-      }
-    }
-    if (!bestCall) return;
+    const best = bestCallFor(ctx, a);
+    if (!best) return;
     // The call may have a better claim on another available agent (tier, penalty, strategy).
-    const chosen = selectAgent(ctx, bestCall);
+    const chosen = selectAgent(ctx, best.call);
     if (!chosen) return;
-    offer(ctx, bestCall, chosen);
+    offer(ctx, best.call, chosen);
   }
+}
+
+/** The best waiting call this agent may take across its queues (weight, priority, wait). */
+function bestCallFor(ctx: Ctx, a: AgentRec): { call: CallRec; queue: QueueRec } | undefined {
+  let bestCall: CallRec | undefined;
+  let bestQueue: QueueRec | undefined;
+  for (const m of a.memberships) {
+    if (m.queue.calls.size === 0) continue;
+    const c = bestCallInQueue(ctx, m.queue, m);
+    if (c && (!bestCall || compareCalls(c, m.queue, bestCall, bestQueue!) < 0)) {
+      bestCall = c;
+      bestQueue = m.queue;
+    }
+  }
+  return bestCall && bestQueue ? { call: bestCall, queue: bestQueue } : undefined;
 }
 
 function offer(ctx: Ctx, call: CallRec, m: MemberRec): void {

@@ -115,4 +115,29 @@ describe('routing core: fuzzer findings', () => {
     expect(core.state.calls.get('c1')?.state).toBe('waiting');
     core.checkInvariants();
   });
+
+  it('lets the agent of a heavier queue take the call put back there, not a lighter queue call a reopened tier offers', () => {
+    // Arrange: heavy (weight 5): a5 first, then a1. light (overflow 60 s): a5 first tier, a1 and a8 second.
+    const core = new Core(
+      aConfig(
+        [aQueue('heavy', { weight: 5, answerTimeoutMs: 10 * S, maxNoAnswer: 1, retryMs: 600 * S }), aQueue('light', { overflowDelayMs: 60 * S })],
+        ['a5@heavy:1/0', 'a1@heavy:1/1', 'a5@light:1/0', 'a1@light:2/0', 'a8@light:2/1'],
+      ),
+    );
+    core.login(0, 'a8', 'a5', 'a1');
+    core.enqueue(1 * S, 'cA', 'heavy');
+    core.enqueue(2 * S, 'cB', 'light'); // waits: a5 (first tier) is staffed
+    expect(core.lastOffer()).toEqual({ callId: 'cA', agentId: 'a5', at: 1 * S });
+
+    // Act: a5 does not answer and is paused, which opens light's second tier.
+    core.runTimersUntil(11 * S);
+
+    // Assert: a1 takes cA (heavier queue, only a1 can take it now), a8 takes cB.
+    expect(core.presence('a5')).toBe('paused');
+    expect(core.offerLog.slice(1)).toEqual([
+      { callId: 'cA', agentId: 'a1', at: 11 * S },
+      { callId: 'cB', agentId: 'a8', at: 11 * S },
+    ]);
+    core.checkInvariants();
+  });
 });
