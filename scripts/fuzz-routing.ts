@@ -1,13 +1,15 @@
 /**
  * Routing core fuzzer: random inputs into decide(), every invariant checked after each one.
- * Run: npm run fuzz:routing -- --inputs N [--seed S] [--segment N] [--json]
+ * Run: npm run fuzz:routing -- --inputs N [--seed S] [--segment N] [--max-seconds T] [--json]
+ * With --max-seconds the run stops after the segment during which the budget ran out.
+ * Replay a reported violation: npm run fuzz:routing -- --replay SEGMENT_SEED --step N
  * Progress goes to stderr; the report to stdout (one JSON object with --json).
  * Exit code 1 when any invariant was broken.
  */
-import { runRoutingFuzz, type FuzzReport } from '../test/support/routing-fuzz/run.js';
+import { emptyReport, runRoutingFuzz, runSegment, type FuzzReport } from '../test/support/routing-fuzz/run.js';
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run fuzz:routing -- --inputs N [--seed S] [--segment N] [--json]\n`);
+  process.stderr.write(`${message}\nusage: npm run fuzz:routing -- --inputs N [--seed S] [--segment N] [--max-seconds T] [--json]\n`);
   process.exit(2);
 }
 
@@ -23,9 +25,29 @@ function intArg(name: string, fallback: number | undefined, min: number): number
   return n;
 }
 
+if (process.argv.includes('--replay')) replay();
+
+/** --replay SEGMENT_SEED --step N: rerun one segment up to a reported violation and print its story. */
+function replay(): never {
+  const segSeed = intArg('replay', undefined, Number.MIN_SAFE_INTEGER);
+  const step = intArg('step', undefined, 0);
+  const report = emptyReport(segSeed);
+  runSegment(segSeed, step + 1, report, 1);
+  const e = report.examples[0];
+  if (!e) {
+    process.stdout.write(`segment ${segSeed}: no violation in ${step + 1} inputs\n`);
+    process.exit(0);
+  }
+  for (const r of e.recent) process.stdout.write(`  t=${r.at} ${JSON.stringify(r.input)}\n`);
+  process.stdout.write(`> t=${e.at} ${JSON.stringify(e.input)}\n`);
+  for (const m of e.messages) process.stdout.write(`  - ${m}\n`);
+  process.exit(1);
+}
+
 const inputs = intArg('inputs', undefined, 1);
 const seed = intArg('seed', 1, Number.MIN_SAFE_INTEGER);
 const segmentInputs = intArg('segment', 100_000, 1);
+const maxSeconds = intArg('max-seconds', 0, 0);
 const json = process.argv.includes('--json');
 
 const started = process.hrtime.bigint();
@@ -37,6 +59,7 @@ const report = runRoutingFuzz({
   inputs,
   segmentInputs,
   maxExamples: 5,
+  shouldStop: () => maxSeconds > 0 && elapsedMs() > maxSeconds * 1000,
   progressEvery: Math.max(10_000, Math.min(500_000, Math.floor(inputs / 20))),
   onProgress: (r) => process.stderr.write(`fuzz:routing ${r.inputs}/${inputs} inputs, ${r.violations} violations, ${Math.round(elapsedMs() / 1000)} s, ${rate(r)} inputs/s\n`),
 });
@@ -45,6 +68,7 @@ const out = {
   inputs: report.inputs,
   violations: report.violations,
   seed,
+  requestedInputs: inputs,
   elapsedMs: ms,
   inputsPerSecond: Math.round(report.inputs / (ms / 1000)),
   decisions: report.decisions,
@@ -64,7 +88,7 @@ if (json) {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } else {
   process.stdout.write(
-    `fuzz:routing seed ${seed}: ${out.inputs} inputs (${out.decisions} decisions, ${out.timerFires} timer fires) in ${(ms / 1000).toFixed(1)} s = ${out.inputsPerSecond} inputs/s; ` +
+    `fuzz:routing seed ${seed}: ${out.inputs}${out.inputs < inputs ? ` of ${inputs} (stopped by --max-seconds)` : ''} inputs (${out.decisions} decisions, ${out.timerFires} timer fires) in ${(ms / 1000).toFixed(1)} s = ${out.inputsPerSecond} inputs/s; ` +
       `${out.offers} offers, ${out.connects} connects, ${out.exits} exits; ${out.violations} violations\n`,
   );
   for (const e of out.examples) {

@@ -50,6 +50,8 @@ export interface FuzzOptions {
   segmentInputs?: number;
   maxExamples?: number;
   onProgress?: (report: FuzzReport) => void;
+  /** Checked between segments: true stops the run early (a time budget). */
+  shouldStop?: () => boolean;
   progressEvery?: number;
 }
 
@@ -58,12 +60,16 @@ export function segmentSeed(seed: number, i: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(i + 1, 0xc2b2ae35)) | 0;
 }
 
+export function emptyReport(seed: number): FuzzReport {
+  return { seed, inputs: 0, timerFires: 0, lateTimerFires: 0, decisions: 0, segments: 0, violations: 0, examples: [], ignored: 0, byType: {}, offers: 0, connects: 0, exits: 0 };
+}
+
 export function runRoutingFuzz(opts: FuzzOptions): FuzzReport {
-  const report: FuzzReport = { seed: opts.seed, inputs: 0, timerFires: 0, lateTimerFires: 0, decisions: 0, segments: 0, violations: 0, examples: [], ignored: 0, byType: {}, offers: 0, connects: 0, exits: 0 };
+  const report = emptyReport(opts.seed);
   const per = opts.segmentInputs ?? 100_000;
   const every = opts.progressEvery ?? 250_000;
   let nextProgress = every;
-  while (report.inputs < opts.inputs) {
+  while (report.inputs < opts.inputs && !opts.shouldStop?.()) {
     const n = Math.min(per, opts.inputs - report.inputs);
     runSegment(segmentSeed(opts.seed, report.segments), n, report, opts.maxExamples ?? 5);
     report.segments += 1;
