@@ -66,7 +66,9 @@ export class InputGenerator {
     const r = this.r;
     const calls = [...s.calls.values()];
     const roll = r();
-    if (roll < 0.2 || calls.length === 0) {
+    // No call at all: an arrival half the time, but never only arrivals (queues that refuse callers
+    // while nobody is logged in would otherwise freeze the run).
+    if (roll < 0.2 || (calls.length === 0 && r() < 0.5)) {
       if (calls.length < CALL_CAP || r() < 0.1) return this.arrival();
     }
     const pick = <T>(list: readonly T[]): T | undefined => (list.length ? list[Math.floor(r() * list.length)] : undefined);
