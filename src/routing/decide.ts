@@ -336,7 +336,7 @@ const timerHandlers: Record<string, (ctx: Ctx, id: string) => void> = {
     const q = call && ctx.s.queues.get(call.queueId);
     if (!call || !q || call.state === 'connected') return;
     scheduleOverflow(ctx, q, call);
-    if (call.state === 'waiting') dispatchCall(ctx, call);
+    if (call.state === 'waiting') dispatchOpenedTier(ctx, q, call);
   },
   retry: (ctx, callId) => {
     const call = ctx.s.calls.get(callId);
@@ -402,9 +402,12 @@ function applyConfig(ctx: Ctx, cfg: RoutingConfig): void {
     else known.removed = false; // removed while busy, then configured again
   }
 
-  // Tiers: distinct tier priorities per queue, ranked from 0.
+  // Tiers: distinct tier priorities per queue, ranked from 0, among the members that apply
+  // (a membership naming an unknown queue or agent must not leave an empty tier in the ranks).
   const tiersByQueue = new Map<string, number[]>();
   for (const m of cfg.members) {
+    const agent = s.agents.get(m.agentId);
+    if (!s.queues.has(m.queueId) || !agent || agent.removed) continue;
     const list = tiersByQueue.get(m.queueId) ?? [];
     if (!list.includes(m.tier)) list.push(m.tier);
     tiersByQueue.set(m.queueId, list);
@@ -442,8 +445,8 @@ function applyConfig(ctx: Ctx, cfg: RoutingConfig): void {
   }
 
   for (const a of s.agents.values()) refreshAgent(ctx, a);
-  // Calls stranded in a tier that no longer exists get their overflow timers rescheduled.
-  for (const q of s.queues.values()) for (const call of q.calls) if (call.state === 'waiting') scheduleOverflow(ctx, q, call);
+  // Overflow timers follow the new tiers and delay, for ringing calls too (they may come back).
+  for (const q of s.queues.values()) for (const call of q.calls) scheduleOverflow(ctx, q, call);
   for (const a of s.agents.values()) dispatchAgent(ctx, a);
 }
 
@@ -575,11 +578,22 @@ function pause(ctx: Ctx, a: AgentRec, reason: string): void {
  * as no higher-tier agent is staffed, so agents already available there may now take calls.
  */
 function reopenTiers(ctx: Ctx, a: AgentRec): void {
+  const woken = new Set<AgentRec>();
   for (const m of a.memberships) {
     const q = m.queue;
     if (q.cfg.overflowDelayMs <= 0 || q.calls.size === 0 || q.available.size === 0) continue;
-    for (const other of [...q.available]) dispatchAgent(ctx, other.agent);
+    for (const other of q.available) woken.add(other.agent);
   }
+  if (woken.size === 0) return;
+  // The agents whose best call ranks highest go first, so none is picked for a lesser call of
+  // another queue while a better call it could take waits (e.g. one just put back in its place).
+  const ranked: { agent: AgentRec; call: CallRec; queue: QueueRec }[] = [];
+  for (const agent of woken) {
+    const best = bestCallFor(ctx, agent);
+    if (best) ranked.push({ agent, ...best });
+  }
+  ranked.sort((x, y) => compareCalls(x.call, x.queue, y.call, y.queue));
+  for (const { agent } of ranked) dispatchAgent(ctx, agent);
 }
 
 function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
@@ -599,8 +613,8 @@ function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
       if (call.exitPending) {
         call.state = 'waiting';
         exitCall(ctx, call, 'timeout');
-      } else requeue(ctx, call);
-      reopenTiers(ctx, a);
+        reopenTiers(ctx, a);
+      } else requeue(ctx, call, () => reopenTiers(ctx, a));
       return;
     }
   }
@@ -651,15 +665,21 @@ function offerFailed(ctx: Ctx, call: CallRec, cause: string): void {
     a.activity = 'idle';
     a.callId = undefined;
     a.noAnswers += 1;
+  }
+  const settleAgent = () => {
+    if (!a) return;
     const limit = q?.cfg.maxNoAnswer ?? 0;
     if (limit > 0 && a.noAnswers >= limit && a.status === 'ready') pause(ctx, a, 'no-answer');
     else refreshAgent(ctx, a);
-  }
+  };
   if (call.exitPending) {
     call.state = 'waiting';
     exitCall(ctx, call, 'timeout');
+    settleAgent();
   } else {
-    requeue(ctx, call);
+    // The call is back in its place before the auto-pause wakes agents of lower tiers, and offered
+    // again only after: they take the waiting calls in order (priority, then arrival).
+    requeue(ctx, call, settleAgent);
   }
   if (a && !a.removed) dispatchAgent(ctx, a);
   else if (a?.removed) {
@@ -668,12 +688,21 @@ function offerFailed(ctx: Ctx, call: CallRec, cause: string): void {
   }
 }
 
-function requeue(ctx: Ctx, call: CallRec): void {
+/**
+ * Put an offered call back in its place and offer it again. `beforeDispatch` runs in between:
+ * an agent that stops being staffed there may open lower tiers, and the agents there take the
+ * waiting calls in order first, so the call back in the queue jumps no call ahead of it.
+ */
+function requeue(ctx: Ctx, call: CallRec, beforeDispatch?: () => void): void {
   const q = ctx.s.queues.get(call.queueId);
-  if (!q) return;
+  if (!q) {
+    beforeDispatch?.();
+    return;
+  }
   call.state = 'waiting';
   call.agentId = undefined;
   pushWaiting(q, call);
+  beforeDispatch?.();
   dispatchCall(ctx, call);
   if (call.state === 'waiting' && call.tried && call.tried.size > 0 && !ctx.s.timers.has(`retry:${call.id}`)) {
     setTimer(ctx, `retry:${call.id}`, ctx.now + q.cfg.retryMs);
@@ -907,6 +936,17 @@ function compareCalls(x: CallRec, qx: QueueRec, y: CallRec, qy: QueueRec): numbe
   return x.seq - y.seq;
 }
 
+/**
+ * A lower tier opened for `call` by its wait: the agents it opened take the best waiting calls
+ * first, so a call of higher priority whose tier opens at the same instant goes before it.
+ */
+function dispatchOpenedTier(ctx: Ctx, q: QueueRec, call: CallRec): void {
+  for (const m of [...q.available]) {
+    if (call.state !== 'waiting') return;
+    if (m.agent.available && eligible(ctx, q, m, call)) dispatchAgent(ctx, m.agent);
+  }
+}
+
 function dispatchCall(ctx: Ctx, call: CallRec): void {
   if (call.state !== 'waiting') return;
   const m = selectAgent(ctx, call);
@@ -916,22 +956,28 @@ function dispatchCall(ctx: Ctx, call: CallRec): void {
 /** An agent became available: give it the best waiting call across its queues (fair by weight, then wait). */
 function dispatchAgent(ctx: Ctx, a: AgentRec): void {
   while (a.available) {
-    let bestCall: CallRec | undefined;
-    let bestQueue: QueueRec | undefined;
-    for (const m of a.memberships) {
-      if (m.queue.calls.size === 0) continue;
-      const c = bestCallInQueue(ctx, m.queue, m);
-      if (c && (!bestCall || compareCalls(c, m.queue, bestCall, bestQueue!) < 0)) {
-        bestCall = c;
-        bestQueue = m.queue;
-      }
-    }
-    if (!bestCall) return;
+    const best = bestCallFor(ctx, a);
+    if (!best) return;
     // The call may have a better claim on another available agent (tier, penalty, strategy).
-    const chosen = selectAgent(ctx, bestCall);
+    const chosen = selectAgent(ctx, best.call);
     if (!chosen) return;
-    offer(ctx, bestCall, chosen);
+    offer(ctx, best.call, chosen);
   }
+}
+
+/** The best waiting call this agent may take across its queues (weight, priority, wait). */
+function bestCallFor(ctx: Ctx, a: AgentRec): { call: CallRec; queue: QueueRec } | undefined {
+  let bestCall: CallRec | undefined;
+  let bestQueue: QueueRec | undefined;
+  for (const m of a.memberships) {
+    if (m.queue.calls.size === 0) continue;
+    const c = bestCallInQueue(ctx, m.queue, m);
+    if (c && (!bestCall || compareCalls(c, m.queue, bestCall, bestQueue!) < 0)) {
+      bestCall = c;
+      bestQueue = m.queue;
+    }
+  }
+  return bestCall && bestQueue ? { call: bestCall, queue: bestQueue } : undefined;
 }
 
 function offer(ctx: Ctx, call: CallRec, m: MemberRec): void {

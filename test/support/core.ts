@@ -1,5 +1,7 @@
 /** A driver for the pure routing core in unit tests: explicit times, timers fired by hand. */
 import { createRoutingState, decide } from '../../src/routing/decide.js';
+import { DecisionChecker } from '../../src/routing/decision-checker.js';
+import { stateViolations } from '../../src/routing/invariants.js';
 import type { RoutingCommand, RoutingConfig, RoutingEvent, RoutingInput, RoutingQueueConfig, RoutingState } from '../../src/routing/types.js';
 
 export function aQueue(id: string, over: Partial<RoutingQueueConfig> = {}): RoutingQueueConfig {
@@ -37,6 +39,9 @@ export class Core {
   readonly timers = new Map<string, { at: number; gen: number }>();
   commands: RoutingCommand[] = [];
   events: RoutingEvent[] = [];
+  /** Checks every decision against the command and event stream (shared with the fuzzer). */
+  private readonly checker = new DecisionChecker();
+  private readonly violations: string[] = [];
   now = 0;
 
   constructor(config: RoutingConfig, seed = 1) {
@@ -53,6 +58,7 @@ export class Core {
   private apply(t: number, input: RoutingInput): RoutingCommand[] {
     this.now = t;
     const d = decide(this.state, input, t);
+    for (const v of this.checker.check(input, d, this.state, t)) if (this.violations.length < 20) this.violations.push(`${v} (after ${input.type} at ${t})`);
     for (const c of d.commands) {
       if (c.type === 'timer.set') this.timers.set(c.key, { at: c.at, gen: c.gen });
       else if (c.type === 'timer.clear') this.timers.delete(c.key);
@@ -117,24 +123,10 @@ export class Core {
     return this.offerLog.at(-1);
   }
 
-  /** Invariant: no agent holds two offers or calls, and every offered/connected call points at an agent that points back. */
+  /** Every invariant of src/routing/invariants.ts and decision-checker.ts, over every decision so far. */
   checkInvariants(): void {
-    const byAgent = new Map<string, string>();
-    for (const c of this.state.calls.values()) {
-      if (c.state === 'waiting') continue;
-      const prev = byAgent.get(c.agentId!);
-      if (prev) throw new Error(`agent ${c.agentId} holds ${prev} and ${c.id}`);
-      byAgent.set(c.agentId!, c.id);
-      const a = this.state.agents.get(c.agentId!);
-      if (!a || a.callId !== c.id) throw new Error(`call ${c.id} (${c.state}) points at ${c.agentId} whose call is ${a?.callId}`);
-      if (c.state === 'offered' && a.activity !== 'ringing') throw new Error(`call ${c.id} offered but agent ${a.id} is ${a.activity}`);
-      if (c.state === 'connected' && a.activity !== 'onCall') throw new Error(`call ${c.id} connected but agent ${a.id} is ${a.activity}`);
-    }
-    for (const a of this.state.agents.values()) {
-      if (a.outbound) continue;
-      if ((a.activity === 'ringing' || a.activity === 'onCall') && byAgent.get(a.id) !== a.callId) throw new Error(`agent ${a.id} is ${a.activity} on ${a.callId} which does not point back`);
-      if (a.available && a.activity !== 'idle') throw new Error(`agent ${a.id} available while ${a.activity}`);
-      for (const m of a.memberships) if (m.queue.available.has(m) !== a.available) throw new Error(`queue index out of step for ${a.id}`);
-    }
+    const now = [...stateViolations(this.state, this.now, { timerAt: (key) => this.timers.get(key)?.at })];
+    const all = [...this.violations, ...now];
+    if (all.length) throw new Error(`routing invariants broken:\n  ${all.join('\n  ')}`);
   }
 }
