@@ -12,7 +12,7 @@ import type { AgentPresence, Decision, RoutingInput, RoutingState } from './type
 
 const QUEUE_LOG_EVENTS = new Set<QueueLogEventName>([
   'ENTERQUEUE', 'CONNECT', 'COMPLETECALLER', 'COMPLETEAGENT', 'ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY',
-  'JOINEMPTY', 'RINGNOANSWER', 'RINGCANCELED', 'PAUSE', 'UNPAUSE', 'ADDMEMBER', 'REMOVEMEMBER',
+  'JOINEMPTY', 'RINGNOANSWER', 'RINGCANCELED', 'PAUSE', 'UNPAUSE', 'ADDMEMBER', 'REMOVEMEMBER', 'AGENTLOGIN', 'AGENTLOGOFF',
 ]);
 const PRESENCES = new Set<AgentPresence>(['loggedout', 'ready', 'paused', 'ringing', 'dialing', 'oncall', 'wrapup']);
 
@@ -39,6 +39,8 @@ export class DecisionChecker {
     const ignored = d.events.filter((e) => e.type === 'ignored');
     if (ignored.length > 1) out.push(`${ignored.length} ignored events for one input`);
     const accepted = ignored.length === 0;
+    // After a restart the engine tells the core of a call that is already bridged: no connect follows.
+    if (input.type === 'call.restore' && accepted) this.connected.set(input.callId, input.agentId);
 
     if (input.type === 'timer.fired') {
       const live = this.timers.get(input.key);
@@ -144,7 +146,9 @@ export class DecisionChecker {
       const m = q.members.get(o.agentId);
       for (const y of q.calls) {
         if (y.state !== 'waiting' || y.agents || call.agents || y.tried?.has(o.agentId) || !m || this.unsettled(y.id, now)) continue;
-        const before = y.priority > call.priority || (y.priority === call.priority && y.seq < call.seq);
+        // Earlier: enqueued before (a call taken up after a restart keeps its original time), then by arrival.
+        const earlier = y.enqueuedAt !== call.enqueuedAt ? y.enqueuedAt < call.enqueuedAt : y.seq < call.seq;
+        const before = y.priority > call.priority || (y.priority === call.priority && earlier);
         if (!before || !tierOpenAt(q, m.rank, y, now)) continue;
         out.push(y.priority === call.priority
           ? `FIFO: ${o.callId} (seq ${call.seq}) offered to ${o.agentId} before earlier ${y.id} (seq ${y.seq}) in ${q.cfg.id}`
@@ -162,7 +166,7 @@ export class DecisionChecker {
     }
     for (const id of state.calls.keys()) {
       if (this.calls.has(id)) continue;
-      if (input.type !== 'call.enqueue' || input.callId !== id) out.push(`call ${id} appeared after ${input.type}`);
+      if ((input.type !== 'call.enqueue' && input.type !== 'call.restore') || input.callId !== id) out.push(`call ${id} appeared after ${input.type}`);
       this.calls.add(id);
     }
   }
@@ -182,6 +186,9 @@ export class DecisionChecker {
           this.presence.set(e.agentId, e.presence);
           break;
         }
+        case 'agent.reachable':
+          if (!isId(e.agentId) || typeof e.reachable !== 'boolean' || e.at !== now) out.push(`malformed agent.reachable ${JSON.stringify(e)}`);
+          break;
         case 'member.changed':
           if (!isId(e.agentId) || !isId(e.queueId) || !Number.isFinite(e.penalty)) out.push(`malformed member.changed ${JSON.stringify(e)}`);
           break;

@@ -62,9 +62,13 @@ export class InputGenerator {
     return Math.floor(this.r() * 150_000);
   }
 
+  /** An enqueue time in the past for calls taken up after a restart: the oldest live call's, or 0. */
+  private restoredAt = 0;
+
   next(s: RoutingState): RoutingInput {
     const r = this.r;
     const calls = [...s.calls.values()];
+    this.restoredAt = calls.length ? Math.max(0, Math.min(...calls.map((c) => c.enqueuedAt)) - Math.floor(r() * 30_000)) : 0;
     const roll = r();
     // No call at all: an arrival half the time, but never only arrivals (queues that refuse callers
     // while nobody is logged in would otherwise freeze the run).
@@ -102,6 +106,14 @@ export class InputGenerator {
       const c = pick(waiting.length ? waiting : calls);
       if (c) return { type: 'call.agents', callId: c.id, agents: r() < 0.4 ? undefined : this.agentList(), ...(r() < 0.3 ? { agentTimeouts: this.timeouts() } : {}) };
     }
+    if (roll < 0.675) return { type: 'agent.login', agentId: agent() };
+    if (roll < 0.685) {
+      // After an engine restart: an agent's saved state, or a call still bridged with an agent.
+      const past = Math.max(0, Math.min(...calls.map((c) => c.enqueuedAt), 1_000_000) - Math.floor(r() * 60_000));
+      if (r() < 0.5) return { type: 'agent.restore', agentId: agent(), status: r() < 0.6 ? 'ready' : 'paused', ...(r() < 0.5 ? { pauseReason: 'lunch' } : {}) };
+      const queueId = this.queues.length ? this.queues[Math.floor(r() * this.queues.length)]!.id : 'nowhere';
+      return { type: 'call.restore', callId: `c${++this.callSeq}`, queueId, agentId: agent(), priority: Math.floor(r() * 3), enqueuedAt: past, connectedAt: past };
+    }
     if (roll < 0.69) return { type: 'agent.login', agentId: agent() };
     if (roll < 0.71) return { type: 'agent.logout', agentId: agent(), ...(r() < 0.2 ? { cause: 'takeover' } : {}) };
     if (roll < 0.75) return { type: 'agent.pause', agentId: agent(), ...(r() < 0.8 ? { reason: pick(['break', 'lunch', 'training'])! } : {}) };
@@ -136,6 +148,7 @@ export class InputGenerator {
     if (r() < 0.05) input.agents = r() < 0.2 ? [] : this.agentList();
     if (r() < 0.1) input.preferredAgent = AGENT_POOL[Math.floor(r() * AGENT_POOL.length)]!;
     if (r() < 0.03) input.agentTimeouts = this.timeouts();
+    if (r() < 0.04) input.restoredAt = this.restoredAt;
     return input;
   }
 
