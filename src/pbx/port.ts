@@ -43,9 +43,10 @@ export interface OriginateRequest {
 
 /**
  * Why a leg ended, normalised from SIP/Q.850 causes. `not-found`: the dialled number does not
- * exist (Q.850 1, unallocated number; SIP 404).
+ * exist (Q.850 1, unallocated number; SIP 404). `lost`: the leg ended while the event stream was
+ * down; how is unknown (the driver found it gone when the stream came back).
  */
-export type HangupCause = 'normal' | 'busy' | 'no-answer' | 'rejected' | 'failed' | 'unreachable' | 'not-found' | 'cancelled';
+export type HangupCause = 'normal' | 'busy' | 'no-answer' | 'rejected' | 'failed' | 'unreachable' | 'not-found' | 'cancelled' | 'lost';
 
 export interface PlayOptions {
   /** Language for `sound:` prompts (e.g. en, es). */
