@@ -255,4 +255,28 @@ describe('AriClient request limit', () => {
     await c.request('GET', '/after');
     expect(c.load).toEqual({ inFlight: 0, waiting: 0 });
   });
+
+  it('rejects requests in flight and waiting with the failPending reason at once, and serves later ones', async () => {
+    const hung: ServerResponse[] = [];
+    const ari = await fakeAri((req, res) => {
+      if (req.url?.startsWith('/ari/hang')) hung.push(res);
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    const c = client(ari.url, { maxInFlight: 1, requestTimeoutMs: 10_000 });
+    const inFlight = c.request('GET', '/hang1');
+    const waiting = c.request('GET', '/hang2');
+    const probe = c.request('GET', '/info', { unqueued: true });
+    await probe;
+    const started = Date.now();
+
+    c.failPending(new PbxError('DISCONNECTED', 'gone'));
+    const codes = [await codeOf(inFlight), await codeOf(waiting)];
+    const elapsed = Date.now() - started;
+    await c.request('GET', '/after');
+
+    expect(codes).toEqual(['DISCONNECTED', 'DISCONNECTED']);
+    expect(elapsed).toBeLessThan(5000);
+    expect(c.load).toEqual({ inFlight: 0, waiting: 0 });
+    for (const r of hung) r.destroy();
+  });
 });

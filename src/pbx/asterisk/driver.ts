@@ -38,6 +38,8 @@ import type {
   StasisStartEvent,
 } from './ari-types.js';
 import { endpointStateEvent, hangupCauseOf, mapAriEvent, q850Of, type LegFacts, type LegKind } from './map-event.js';
+import { ariInfoProbe, LivenessWatcher, type LivenessOptions } from './liveness.js';
+import { reconcilePlan } from './reconcile.js';
 import { liveLegsOf } from './recover.js';
 import { decodeStasisArgs, stasisAppArgs } from './stasis-args.js';
 
@@ -58,7 +60,10 @@ export interface AsteriskDriverOptions {
   maxInFlight?: number;
   /** How long start() waits for the events WebSocket (default 10 s). */
   connectTimeoutMs?: number;
+  /** Reconnect back-off of the events WebSocket; it retries forever until stop(). */
   reconnect?: AriClientOptions['reconnect'];
+  /** How the liveness probes run when the WebSocket drops (liveness.ts; defaults ~1 s to a verdict). */
+  liveness?: Omit<LivenessOptions, 'probe'>;
   /** Use this client instead of building one (tests). */
   client?: AriClient;
 }
@@ -69,6 +74,9 @@ interface LegState extends LegFacts {
   /** Fallback when ChannelDestroyed does not follow StasisEnd (see note()). */
   endTimer?: NodeJS.Timeout;
   ringingReported?: boolean;
+  answeredReported?: boolean;
+  /** Its create request (originate, snoop) has not returned yet. */
+  pending?: boolean;
   mohOn?: boolean;
 }
 
@@ -109,6 +117,11 @@ export class AsteriskDriver implements PbxPort {
   private readonly recent = new Set<string>();
   private readonly offs: (() => void)[] = [];
   private started = false;
+  private readonly liveness: LivenessWatcher;
+  /** pbx.lost was reported and the stream is not back yet: commands fail fast with DISCONNECTED. */
+  private lost = false;
+  /** Connection ups and downs are handled one after the other, in order. */
+  private transitions: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: AsteriskDriverOptions) {
     this.log = opts.logger.child({ mod: 'asterisk' });
@@ -124,6 +137,7 @@ export class AsteriskDriver implements PbxPort {
         maxInFlight: opts.maxInFlight,
         reconnect: opts.reconnect,
       });
+    this.liveness = new LivenessWatcher({ ...opts.liveness, probe: ariInfoProbe(this.client) });
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -134,9 +148,11 @@ export class AsteriskDriver implements PbxPort {
     this.offs.push(
       this.client.onEvent((e, raw) => this.onAriEvent(e, raw)),
       this.client.onConnection((up) => {
-        if (up) this.background(this.onConnected(), 'on connected');
-        else {
-          this.emit({ type: 'pbx.disconnected' });
+        if (up) {
+          this.liveness.stopWatching();
+          this.inOrder(() => this.onConnected(), 'on connected');
+        } else {
+          this.inOrder(async () => this.onDisconnected(), 'on disconnected');
         }
       }),
     );
@@ -151,6 +167,7 @@ export class AsteriskDriver implements PbxPort {
 
   async stop(): Promise<void> {
     this.started = false;
+    this.liveness.stopWatching();
     for (const off of this.offs.splice(0)) off();
     await this.client.close();
     for (const leg of this.legs.values()) if (leg.endTimer) clearTimeout(leg.endTimer);
@@ -165,7 +182,25 @@ export class AsteriskDriver implements PbxPort {
     return () => this.listeners.delete(listener);
   }
 
+  private inOrder(task: () => Promise<void>, what: string): void {
+    this.transitions = this.transitions.then(task).catch((err: unknown) => this.log.warn({ err, what }, 'connection task failed'));
+  }
+
+  private onDisconnected(): void {
+    if (!this.started) return;
+    this.emit({ type: 'pbx.disconnected' });
+    this.liveness.startWatching((why) => {
+      if (this.started && !this.client.connected) this.markLost(why);
+    });
+  }
+
   private async onConnected(): Promise<void> {
+    if (!this.started) return;
+    const { restarted } = await this.liveness.connected(this.opts.requestTimeoutMs ?? 2000);
+    // A restart quicker than our probes: nothing of before is alive either.
+    if (restarted) this.markLost('restarted');
+    const wasLost = this.lost;
+    this.lost = false;
     // Endpoint (phone registration) events for every PJSIP endpoint; re-done on each connection.
     try {
       await this.client.request('POST', `/applications/${enc(this.opts.app)}/subscription`, {
@@ -174,32 +209,67 @@ export class AsteriskDriver implements PbxPort {
     } catch (err) {
       this.log.warn({ err }, 'endpoint subscription failed');
     }
-    this.emit({ type: 'pbx.connected' });
+    this.emit(restarted ? { type: 'pbx.connected', restarted: true } : { type: 'pbx.connected' });
     try {
       const endpoints = await this.client.request<AriEndpoint[]>('GET', `/endpoints/${this.opts.technology ?? 'PJSIP'}`);
       for (const ep of endpoints) this.reportEndpoint(ep);
     } catch (err) {
       this.log.warn({ err }, 'endpoint list failed');
     }
-    await this.reconcile();
+    // After pbx.lost the legs are forgotten already: nothing to reconcile.
+    if (!wasLost) await this.reconcile();
   }
 
-  /** After a reconnection: settle what we may have missed while the socket was down. */
+  /**
+   * Asterisk is gone (unreachable, or restarted): report pbx.lost once, forget every leg (their
+   * events will never come), reject pending plays and requests with DISCONNECTED.
+   */
+  private markLost(why: 'unreachable' | 'restarted'): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.log.warn({ why, legs: this.legs.size, startupTime: this.liveness.knownStartupTime }, 'asterisk lost');
+    for (const leg of this.legs.values()) if (leg.endTimer) clearTimeout(leg.endTimer);
+    this.legs.clear();
+    this.emit({ type: 'pbx.lost' });
+    const err = new PbxError('DISCONNECTED', 'Asterisk is unreachable', { why });
+    for (const [id, p] of this.plays) {
+      this.plays.delete(id);
+      p.settle(new PbxError('DISCONNECTED', 'Asterisk went away during playback', { leg: p.leg, why }));
+    }
+    this.client.failPending(err);
+  }
+
+  /**
+   * After a reconnection (Asterisk stayed up): settle what we missed while the socket was down,
+   * from one channel list — vanished legs end (cause `lost` unless we asked for one), originated
+   * legs that rang or answered meanwhile are reported, pending plays are settled.
+   */
   private async reconcile(): Promise<void> {
+    const known = new Map(this.legs);
+    const pendingAtRequest = new Set([...known].filter(([, l]) => l.pending).map(([id]) => id));
+    const channels = await this.client.request<AriChannel[]>('GET', '/channels');
+    const plan = reconcilePlan(known, channels, pendingAtRequest);
+    const gone = new Set<string>(plan.gone.map((g) => g.leg));
     for (const [id, p] of [...this.plays]) {
+      if (gone.has(p.leg)) {
+        this.plays.delete(id);
+        p.settle(new PbxError('LEG_GONE', 'leg hung up during playback', { leg: p.leg }));
+        continue;
+      }
       try {
         await this.client.request('GET', `/playbacks/${enc(id)}`);
       } catch (err) {
-        if (isPbxError(err, 'LEG_GONE') && this.plays.delete(id)) {
-          const gone = await this.channelGone(p.leg);
-          p.settle(gone ? new PbxError('LEG_GONE', 'leg hung up during playback', { leg: p.leg }) : 'finished');
-        }
+        // The playback ended while we were not listening.
+        if (isPbxError(err, 'LEG_GONE') && this.plays.delete(id)) p.settle('finished');
       }
     }
-    for (const [id, leg] of [...this.legs]) {
-      if (leg.kind === 'agent' && !leg.ringingReported) continue; // may still be dialling
-      if (await this.channelGone(id)) this.legEnded(id, leg.requestedCause ?? 'normal');
+    for (const leg of plan.ringing) this.deliver({ type: 'leg.ringing', leg });
+    for (const leg of plan.answered) this.deliver({ type: 'leg.answered', leg });
+    for (const g of plan.gone) {
+      // Still the leg we listed (not ended by an event meanwhile).
+      if (this.legs.get(g.leg) === known.get(g.leg)) this.legEnded(g.leg, g.cause);
     }
+    this.log.info({ legs: known.size, gone: plan.gone.length, ringing: plan.ringing.length, answered: plan.answered.length }, 'reconciled after reconnection');
   }
 
   private async channelGone(id: string): Promise<boolean> {
@@ -302,9 +372,14 @@ export class AsteriskDriver implements PbxPort {
         this.log.debug({ legId: event.leg, to: event.to, from: event.from }, 'call arrived');
         break;
       case 'dtmf':
-      case 'leg.answered':
         if (!this.legs.has(event.leg)) return;
         break;
+      case 'leg.answered': {
+        const leg = this.legs.get(event.leg);
+        if (!leg || leg.answeredReported) return;
+        leg.answeredReported = true;
+        break;
+      }
       case 'leg.ringing': {
         const leg = this.legs.get(event.leg);
         if (!leg || leg.ringingReported) return;
@@ -422,7 +497,8 @@ export class AsteriskDriver implements PbxPort {
   async originate(req: OriginateRequest, opts: { signal?: AbortSignal } = {}): Promise<LegId> {
     this.ensureStarted();
     const id = `sb-${randomUUID()}` as LegId;
-    this.legs.set(id, { kind: 'agent' });
+    const state: LegState = { kind: 'agent', pending: true };
+    this.legs.set(id, state);
     const endpoint = endpointOf(req.destination, this.opts);
     try {
       await this.client.request('POST', '/channels', {
@@ -448,6 +524,8 @@ export class AsteriskDriver implements PbxPort {
       }
       this.legs.delete(id);
       throw e;
+    } finally {
+      state.pending = false;
     }
     this.log.debug({ legId: id, callId: req.callId, endpoint }, 'originated');
     return id;
@@ -520,7 +598,8 @@ export class AsteriskDriver implements PbxPort {
   async snoop(leg: LegId, mode: SnoopMode, opts: { signal?: AbortSignal } = {}): Promise<LegId> {
     this.ensureStarted();
     const id = `sb-sn-${randomUUID()}` as LegId;
-    this.legs.set(id, { kind: 'snoop' });
+    const state: LegState = { kind: 'snoop', pending: true };
+    this.legs.set(id, state);
     try {
       await this.call(
         'POST',
@@ -531,6 +610,8 @@ export class AsteriskDriver implements PbxPort {
     } catch (err) {
       this.legs.delete(id);
       throw err;
+    } finally {
+      state.pending = false;
     }
     return id;
   }
@@ -551,7 +632,7 @@ export class AsteriskDriver implements PbxPort {
     for (const l of live) {
       if (this.legs.has(l.leg)) continue;
       const kind = l.role === 'other' ? 'inbound' : l.role;
-      this.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true } : {}) });
+      this.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}) });
     }
     return live;
   }
@@ -564,6 +645,7 @@ export class AsteriskDriver implements PbxPort {
 
   private ensureStarted(): void {
     if (!this.started) throw new PbxError('DISCONNECTED', 'Asterisk driver not started');
+    if (this.lost) throw new PbxError('DISCONNECTED', 'Asterisk is unreachable');
   }
 
   /** One REST call; a refusal on a leg we know has ended becomes LEG_GONE (the expected race). */
