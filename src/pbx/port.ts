@@ -145,7 +145,12 @@ export type PbxEvent =
   | { type: 'pbx.connected'; restarted?: boolean }
   /** The event stream is lost; the PBX may still be up (the driver reconnects). */
   | { type: 'pbx.disconnected' }
-  /** The PBX itself is unreachable (down or restarting): the legs it held are gone. */
+  /**
+   * The PBX itself is unreachable (down or restarting): the legs it held are gone. The driver
+   * forgets them (no leg.hangup follows) and fails commands with DISCONNECTED until
+   * `pbx.connected`. If that comes without `restarted` (the PBX was only unreachable), legs of
+   * before may still be alive there: `recover()` lists them.
+   */
   | { type: 'pbx.lost' };
 
 export type PbxEventType = PbxEvent['type'];
