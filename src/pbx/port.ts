@@ -147,9 +147,9 @@ export type PbxEvent =
   | { type: 'pbx.disconnected' }
   /**
    * The PBX itself is unreachable (down or restarting): the legs it held are gone. The driver
-   * forgets them (no leg.hangup follows) and fails commands with DISCONNECTED until
-   * `pbx.connected`. If that comes without `restarted` (the PBX was only unreachable), legs of
-   * before may still be alive there: `recover()` lists them.
+   * forgets them (no leg.hangup follows); commands on them fail (DISCONNECTED while the PBX is
+   * unreachable, LEG_GONE after). If `pbx.connected` then comes without `restarted` (the PBX was
+   * only unreachable), legs of before may still be alive there: `recover()` lists them.
    */
   | { type: 'pbx.lost' };
 
