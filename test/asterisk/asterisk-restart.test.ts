@@ -1,5 +1,6 @@
 /**
- * The Asterisk driver when Asterisk itself goes away and comes back (`core restart now`): it
+ * The Asterisk driver when Asterisk itself goes away and comes back (`core restart now`, or a
+ * crash: SIGKILL, then the same Asterisk started again): it
  * reports pbx.lost within about a second of Asterisk going away (figure printed), forgets the legs
  * it had, fails commands fast while Asterisk is gone, and reports pbx.connected{restarted} once
  * Asterisk is back; new calls arrive as before.
@@ -93,5 +94,27 @@ describe.skipIf(skipReason !== undefined)(`Asterisk driver across an Asterisk re
     expect(lostAfterMs).toBeLessThan(3000);
     expect(isPbxError(failFast, 'DISCONNECTED') || isPbxError(failFast, 'LEG_GONE')).toBe(true);
     expect(after.e.type).toBe('call.arrived');
+  }, 60_000);
+
+  it('reports pbx.lost soon after Asterisk crashes, and pbx.connected restarted once it is started again', async () => {
+    await next((e) => e.type === 'pbx.connected');
+    far.push(await startCaller(asterisk, { to: '901', from: '5559000003', timeoutMs: 60_000 }));
+    const call = await next((e) => e.type === 'call.arrived' && e.from === '5559000003');
+    await driver.answer((call.e as Extract<PbxEvent, { type: 'call.arrived' }>).leg);
+    const mark = events.length;
+
+    const killedAt = Date.now();
+    await asterisk.crash();
+    const lost = await next((e) => e.type === 'pbx.lost', 10_000, mark);
+    await new Promise((r) => setTimeout(r, 1500)); // stays down a while: the driver keeps retrying
+    await asterisk.restart();
+    const back = await next((e) => e.type === 'pbx.connected', 20_000, mark);
+
+    console.log(`pbx.lost ${lost.at - killedAt} ms after SIGKILL; pbx.connected{restarted} ${back.at - lost.at} ms after pbx.lost`);
+    const types = events.slice(mark).map((x) => x.e.type);
+    expect(types.filter((t) => t === 'pbx.lost')).toHaveLength(1);
+    expect(types.filter((t) => t === 'leg.hangup')).toEqual([]); // forgotten, not reported one by one
+    expect(back.e).toEqual({ type: 'pbx.connected', restarted: true });
+    expect(lost.at - killedAt).toBeLessThan(3000);
   }, 60_000);
 });
