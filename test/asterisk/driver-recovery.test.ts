@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AriClient } from '../../src/pbx/asterisk/ari-client.js';
 import { AsteriskDriver, type AsteriskDriverOptions } from '../../src/pbx/asterisk/driver.js';
-import type { LegId, PbxEvent } from '../../src/pbx/port.js';
+import { isPbxError, type LegId, type PbxEvent } from '../../src/pbx/port.js';
 import { skipReason } from './engine-world.js';
 import { killAllChildren, startAsterisk, startCaller, startPhone, type RunningAsterisk, type SippProcess } from './harness.js';
 import { isAriEventsUpgrade, startTcpProxy, type TcpProxy } from './tcp-proxy.js';
@@ -111,7 +111,7 @@ describe.skipIf(skipReason !== undefined)(`Asterisk driver recovery on a real As
     expect(hangup.cause).toBe('normal');
   }, 60_000);
 
-  it('ends a leg hung up while the events WebSocket was cut with cause lost, and keeps the surviving leg usable', async () => {
+  it('ends a leg hung up while the events WebSocket was cut with cause lost, settles its plays, and keeps the surviving leg usable', async () => {
     const proxy = await startTcpProxy(asterisk.httpPort);
     proxies.push(proxy);
     const w = watched(proxy.url, { reconnect: { initialDelayMs: 100, maxDelayMs: 400 } });
@@ -120,6 +120,9 @@ describe.skipIf(skipReason !== undefined)(`Asterisk driver recovery on a real As
     const vanishing = await answeredCaller(w);
     const surviving = await answeredCaller(w);
     const mark = w.events.length;
+    const cutShort = w.driver.play(vanishing.leg, ['sound:tt-monkeys']).catch((e: unknown) => e); // the leg goes during the cut
+    const endsInCut = w.driver.play(surviving.leg, ['sound:digits/1']); // about 0.6 s: ends during the cut
+    await new Promise((r) => setTimeout(r, 200)); // both play requests answered
 
     proxy.refuse(isAriEventsUpgrade); // the WebSocket cannot come back; REST still passes
     proxy.dropAll();
@@ -129,6 +132,8 @@ describe.skipIf(skipReason !== undefined)(`Asterisk driver recovery on a real As
     proxy.allowAll();
     const connected = await w.next(is('pbx.connected'), 10_000, mark);
     const hangup = await w.next(is('leg.hangup', (e) => e.leg === vanishing.leg), 10_000, mark);
+    const cutShortErr = await cutShort;
+    const endedInCut = await endsInCut;
     const played = await w.driver.play(surviving.leg as LegId, ['sound:beep']);
 
     const types = w.events.slice(mark).map((e) => e.type);
@@ -137,6 +142,8 @@ describe.skipIf(skipReason !== undefined)(`Asterisk driver recovery on a real As
     expect(connected.restarted).toBeUndefined();
     expect(hangup.cause).toBe('lost');
     expect(w.events.some((e) => e.type === 'leg.hangup' && e.leg === surviving.leg)).toBe(false);
+    expect(isPbxError(cutShortErr, 'LEG_GONE')).toBe(true);
+    expect(endedInCut).toBe('finished');
     expect(played).toBe('finished');
   }, 60_000);
 });

@@ -25,7 +25,7 @@ export interface AriClientOptions {
    * burst would turn into failed calls. Default 32.
    */
   maxInFlight?: number;
-  /** Reconnect back-off: first delay, cap, and growth factor (defaults 250 ms, 10 s, 2). */
+  /** Reconnect back-off: first delay, cap, and growth factor (defaults 250 ms, 10 s, 2). There is no attempt limit: it retries until close(). */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; factor?: number };
   /** WebSocket keep-alive ping period; a missing pong within one period drops the socket (default 15 s). */
   pingIntervalMs?: number;

@@ -4,6 +4,9 @@
  * here before each request, so an event that overtakes the HTTP answer is still recognised.
  * Raw events go through mapAriEvent(); this class only keeps the facts that mapping needs
  * (which legs are ours, dial status, the cause we asked for) and settles pending plays.
+ * When the events WebSocket drops, LivenessWatcher (liveness.ts) tells a cut from a lost
+ * Asterisk (pbx.lost: legs forgotten, pending work failed); after a mere cut, the channel list
+ * is reconciled (reconcile.ts) and vanished legs end with cause `lost`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
