@@ -50,6 +50,7 @@ describe.skipIf(skipReason !== undefined)(`Dialplan fallback without the engine$
     expect(result.code, result.errors).toBe(0);
     expect(result.messages).toMatch(/SIP\/2\.0 183 /);
     expect(result.messages).toMatch(/SIP\/2\.0 503 /);
+    expect(result.messages).toMatch(/Reason: Q\.850;cause=34/);
     expect(result.messages).not.toMatch(/SIP\/2\.0 200 /);
     expect(result.ms).toBeGreaterThan(1000); // the announcement (about 2 s) played before the 503
     expect(left).toEqual([]);
