@@ -231,10 +231,12 @@ describe('AriClient request limit', () => {
       open++;
       peak = Math.max(peak, open);
       order.push(req.url ?? '');
+      // Staggered answers: two slots never free in the same tick, so the requests they let go
+      // reach the server in the order they were granted (equal delays raced under load).
       setTimeout(() => {
         open--;
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      }, 30);
+      }, 30 + 15 * order.length);
     });
     const c = client(ari.url, { maxInFlight: 2 });
     await Promise.all([1, 2, 3, 4, 5, 6].map((i) => c.request('GET', `/x${i}`)));
