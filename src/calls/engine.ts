@@ -513,7 +513,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       case 'pbx.connected':
         if (e.restarted) this.pbxGone();
-        else if (this.everConnected && this.link !== 'up') void this.resync();
+        else if (this.everConnected && this.link !== 'up') void this.resync(this.link === 'lost');
         this.everConnected = true;
         return this.setLink('up');
       case 'pbx.disconnected':
@@ -544,7 +544,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** After the event stream came back: legs that vanished meanwhile end their calls (cause `lost`). */
-  private async resync(): Promise<void> {
+  /**
+   * `afterLoss`: the PBX had been taken as lost (its calls ended with `pbx-lost`) but was only out
+   * of reach: what is still alive there belongs to no call any more and is hung up.
+   */
+  private async resync(afterLoss = false): Promise<void> {
     let legs;
     try {
       legs = await this.deps.pbx.recover();
@@ -559,7 +563,16 @@ export class Engine extends EventEmitter<EngineEvents> {
       vanished += 1;
       deliver(owner, { type: 'leg.hangup', leg, cause: 'lost' });
     }
-    this.log.info({ legs: legs.length, vanished }, 'resynchronised after reconnect');
+    let orphans = 0;
+    if (afterLoss) {
+      for (const l of legs) {
+        if (this.legOwner.has(l.leg)) continue;
+        orphans += 1;
+        this.log.warn({ legId: l.leg, role: l.role, callId: l.callId }, 'hanging up a leg left from before the PBX was lost');
+        await this.deps.pbx.hangup(l.leg, 'normal').catch((err: unknown) => this.log.debug({ err, legId: l.leg }, 'orphan hang-up failed'));
+      }
+    }
+    this.log.info({ legs: legs.length, vanished, orphans }, 'resynchronised after reconnect');
   }
 
   private onCommand(cmd: Exclude<RoutingCommand, { type: 'timer.set' | 'timer.clear' }>): void {

@@ -44,7 +44,7 @@ export interface OriginateRequest {
 /**
  * Why a leg ended, normalised from SIP/Q.850 causes. `not-found`: the dialled number does not
  * exist (Q.850 1, unallocated number; SIP 404). `lost`: the leg ended while the event stream was
- * down, how is unknown.
+ * down; how is unknown (the driver found it gone when the stream came back).
  */
 export type HangupCause = 'normal' | 'busy' | 'no-answer' | 'rejected' | 'failed' | 'unreachable' | 'not-found' | 'cancelled' | 'lost';
 
@@ -145,7 +145,12 @@ export type PbxEvent =
   | { type: 'pbx.connected'; restarted?: boolean }
   /** The event stream is lost; the PBX may still be up (the driver reconnects). */
   | { type: 'pbx.disconnected' }
-  /** The PBX itself is unreachable (down or restarting): the legs it held are gone. */
+  /**
+   * The PBX itself is unreachable (down or restarting): the legs it held are gone. The driver
+   * forgets them (no leg.hangup follows); commands on them fail (DISCONNECTED while the PBX is
+   * unreachable, LEG_GONE after). If `pbx.connected` then comes without `restarted` (the PBX was
+   * only unreachable), legs of before may still be alive there: `recover()` lists them.
+   */
   | { type: 'pbx.lost' };
 
 export type PbxEventType = PbxEvent['type'];

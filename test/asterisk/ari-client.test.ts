@@ -231,10 +231,12 @@ describe('AriClient request limit', () => {
       open++;
       peak = Math.max(peak, open);
       order.push(req.url ?? '');
+      // Staggered answers: two slots never free in the same tick, so the requests they let go
+      // reach the server in the order they were granted (equal delays raced under load).
       setTimeout(() => {
         open--;
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      }, 30);
+      }, 30 + 15 * order.length);
     });
     const c = client(ari.url, { maxInFlight: 2 });
     await Promise.all([1, 2, 3, 4, 5, 6].map((i) => c.request('GET', `/x${i}`)));
@@ -254,5 +256,29 @@ describe('AriClient request limit', () => {
     await slow;
     await c.request('GET', '/after');
     expect(c.load).toEqual({ inFlight: 0, waiting: 0 });
+  });
+
+  it('rejects requests in flight and waiting with the failPending reason at once, and serves later ones', async () => {
+    const hung: ServerResponse[] = [];
+    const ari = await fakeAri((req, res) => {
+      if (req.url?.startsWith('/ari/hang')) hung.push(res);
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    const c = client(ari.url, { maxInFlight: 1, requestTimeoutMs: 10_000 });
+    const inFlight = c.request('GET', '/hang1');
+    const waiting = c.request('GET', '/hang2');
+    const probe = c.request('GET', '/info', { unqueued: true });
+    await probe;
+    const started = Date.now();
+
+    c.failPending(new PbxError('DISCONNECTED', 'gone'));
+    const codes = [await codeOf(inFlight), await codeOf(waiting)];
+    const elapsed = Date.now() - started;
+    await c.request('GET', '/after');
+
+    expect(codes).toEqual(['DISCONNECTED', 'DISCONNECTED']);
+    expect(elapsed).toBeLessThan(5000);
+    expect(c.load).toEqual({ inFlight: 0, waiting: 0 });
+    for (const r of hung) r.destroy();
   });
 });

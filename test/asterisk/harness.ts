@@ -178,6 +178,10 @@ export interface RunningAsterisk {
   cli(command: string): Promise<string>;
   /** The tail of full.log/messages.log, for failure messages. */
   logTail(lines?: number): Promise<string>;
+  /** Kill Asterisk with SIGKILL (a crash: no goodbye on any socket) and wait until it is gone. */
+  crash(): Promise<void>;
+  /** Start the same Asterisk again (same directories, ports and secrets) after crash(); resolves once ARI answers. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -254,17 +258,21 @@ export async function startAsterisk(opts: AsteriskOptions = {}): Promise<Running
   d('spool/recording'); // ARI records into astspooldir/recording and does not create it
   await renderAsteriskConfig({ confDir: join(repoRoot, 'asterisk-conf'), dialplanDir: join(repoRoot, 'dialplan'), outDir: etc, vars });
   const conf = join(etc, 'asterisk.conf');
-  const out = openSync(join(vars.DIR_LOG, 'stdout.log'), 'a');
   const verbose = opts.verbose ?? process.env.ASTERISK_VERBOSE === '1';
   const astArgs = ['-C', conf, '-f', '-n', '-g', ...(verbose ? ['-vvvv', '-dd'] : [])];
   // Bounded even if this process dies without cleaning up: coreutils `timeout` ends Asterisk
   // after its lifetime; both run in their own process group so stop() can kill them together.
   const lifetimeS = opts.maxLifetimeS ?? Number(process.env.ASTERISK_MAX_LIFETIME_S ?? 900);
   const wrapper = onPath('timeout');
-  const child = wrapper
-    ? track(spawn(wrapper, ['-k', '5', String(lifetimeS), install.bin, ...astArgs], { stdio: ['ignore', out, out], detached: true }), true)
-    : track(spawn(install.bin, astArgs, { stdio: ['ignore', out, out] }));
-  closeSync(out);
+  const launch = (): ChildProcess => {
+    const out = openSync(join(vars.DIR_LOG, 'stdout.log'), 'a');
+    const c = wrapper
+      ? track(spawn(wrapper, ['-k', '5', String(lifetimeS), install.bin, ...astArgs], { stdio: ['ignore', out, out], detached: true }), true)
+      : track(spawn(install.bin, astArgs, { stdio: ['ignore', out, out] }));
+    closeSync(out);
+    return c;
+  };
+  let child = launch();
   const ariUrl = `http://127.0.0.1:${httpPort}`;
   const auth = 'Basic ' + Buffer.from(`${ariUser}:${ariPassword}`).toString('base64');
 
@@ -299,24 +307,42 @@ export async function startAsterisk(opts: AsteriskOptions = {}): Promise<Running
     if (process.env.KEEP_ASTERISK_DIR !== '1') await rm(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
-  try {
+  const waitReady = async (): Promise<void> => {
+    const deadline = Date.now() + (opts.startTimeoutMs ?? 20_000);
     for (;;) {
       if (child.exitCode !== null) throw new Error(`asterisk exited with ${child.exitCode}\n${await logTail()}`);
       if (Date.now() > deadline) throw new Error(`asterisk ARI not ready in time\n${await logTail()}`);
       const ok = await fetch(`${ariUrl}/ari/endpoints/PJSIP`, { headers: { authorization: auth }, signal: AbortSignal.timeout(1000) })
         .then((r) => r.ok)
         .catch(() => false);
-      if (ok) break;
+      if (ok) return;
       await new Promise((r) => setTimeout(r, 150));
     }
+  };
+
+  const crash = async (): Promise<void> => {
+    const pid = Number((await readFile(join(vars.DIR_RUN, 'asterisk.pid'), 'utf8')).trim());
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`no Asterisk pid in ${vars.DIR_RUN}/asterisk.pid`);
+    process.kill(pid, 'SIGKILL');
+    await exited(child); // the `timeout` wrapper (or Asterisk itself) ends with it
+  };
+
+  const restart = async (): Promise<void> => {
+    if (stopped) throw new Error('asterisk was stopped');
+    if (child.exitCode === null && child.signalCode === null) throw new Error('asterisk is still running: crash() it first');
+    child = launch();
+    await waitReady();
+  };
+
+  try {
+    await waitReady();
   } catch (err) {
     await stop();
     throw err;
   }
   return {
     install, dir, httpPort, sipPort, trunkPort, ariUrl, ariUser, ariPassword, app, phonePassword,
-    spoolDir: vars.DIR_SPOOL, logDir: vars.DIR_LOG, cli, logTail, stop,
+    spoolDir: vars.DIR_SPOOL, logDir: vars.DIR_LOG, cli, logTail, crash, restart, stop,
   };
 }
 

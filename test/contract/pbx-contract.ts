@@ -341,6 +341,27 @@ export function pbxContract(
       expect(events.some((e) => e.type === 'call.arrived' && e.leg === spy)).toBe(false);
     }, timeout);
 
+    it('lists an answered inbound leg and a bridged originated leg in recover() with role, call id, answer and bridge', async () => {
+      const from = nextCaller();
+      await peer.placeCall({ to: '900', from });
+      const arrived = await next('call.arrived', (e) => e.from === from, 15_000);
+      const waiting = track(arrived.leg);
+      await driver.answer(waiting);
+      const talking = await answeredCall();
+      const agent = await answeredAgent('1001');
+      const bridge = await driver.bridge([talking, agent]);
+
+      const live = await driver.recover();
+      await driver.destroyBridge(bridge);
+
+      const byLeg = new Map(live.map((l) => [l.leg, l]));
+      expect(byLeg.get(waiting)).toMatchObject({ role: 'inbound', answered: true, from, to: '900' });
+      expect(byLeg.get(waiting)?.callId).toBe(arrived.callId);
+      expect(byLeg.get(waiting)?.bridge).toBeUndefined();
+      expect(byLeg.get(talking)).toMatchObject({ role: 'inbound', answered: true, bridge });
+      expect(byLeg.get(agent)).toMatchObject({ role: 'agent', callId: 'c-1001', answered: true, bridge });
+    }, timeout);
+
     it('reports endpoint.state online when a phone registers and offline when it leaves', async () => {
       await peer.registerFor('1006', 1500);
 

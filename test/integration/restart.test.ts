@@ -240,6 +240,25 @@ describe('engine restart from the live-call journal (simulated PBX)', () => {
     await engine.stop();
   });
 
+  it('hangs up what is still alive in the PBX when it comes back after being taken as lost (a partition)', async () => {
+    w = await simWorld(exampleConfig());
+    const { pbx, clock, engine } = w;
+    pbx.setOnline('1001', false);
+    pbx.setOnline('1002', false);
+    pbx.placeCall({ to: '2000', from: '5650' });
+    await clock.runFor(5_000);
+    const cut = pbx.cutEvents();
+    cut.lose();
+    await clock.runFor(100);
+    expect(cdrOf(w, '5650')).toMatchObject({ disposition: 'interrupted', hangupCause: 'pbx-lost' });
+    expect(callerLeg(w, '5650').state).toBe('up'); // the PBX never went down: the caller is still there
+    cut.resume();
+    await clock.runFor(1_000);
+    expect(callerLeg(w, '5650').state).toBe('down');
+    expect(engine.pbxLink.state).toBe('up');
+    await engine.stop();
+  });
+
   it('ends calls whose legs vanished while the event stream was cut, with cause lost', async () => {
     w = await simWorld(exampleConfig());
     const { pbx, clock, engine } = w;

@@ -165,6 +165,10 @@ describe('hangupCauseOf', () => {
   it.each<HangupCause>(['normal', 'busy', 'no-answer', 'rejected', 'unreachable', 'not-found', 'failed'])('round-trips %s through its Q.850 reason code', (cause) => {
     expect(hangupCauseOf(q850Of(cause))).toBe(cause);
   });
+
+  it('sends normal clearing (16) when asked to hang up with cause lost', () => {
+    expect(q850Of('lost')).toBe(16);
+  });
 });
 
 describe('stasis args', () => {

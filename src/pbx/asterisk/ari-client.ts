@@ -25,7 +25,7 @@ export interface AriClientOptions {
    * burst would turn into failed calls. Default 32.
    */
   maxInFlight?: number;
-  /** Reconnect back-off: first delay, cap, and growth factor (defaults 250 ms, 10 s, 2). */
+  /** Reconnect back-off: first delay, cap, and growth factor (defaults 250 ms, 10 s, 2). There is no attempt limit: it retries until close(). */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; factor?: number };
   /** WebSocket keep-alive ping period; a missing pong within one period drops the socket (default 15 s). */
   pingIntervalMs?: number;
@@ -38,6 +38,8 @@ export interface RequestOptions {
   body?: unknown;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Skip the in-flight limit (a liveness probe must not wait behind requests that hang). */
+  unqueued?: boolean;
 }
 
 type Listener<T> = (value: T) => void;
@@ -55,6 +57,8 @@ export class AriClient {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
+  /** Aborted by failPending(): every request in flight or waiting at that moment rejects. */
+  private cut = new AbortController();
   private running = false;
   private isConnected = false;
 
@@ -80,17 +84,29 @@ export class AriClient {
     const url = this.base + path + queryString(ro.query);
     const timeoutMs = ro.timeoutMs ?? this.opts.requestTimeoutMs ?? 5000;
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = ro.signal ? AbortSignal.any([timeout, ro.signal]) : timeout;
+    const cut = this.cut.signal;
+    const signal = AbortSignal.any(ro.signal ? [timeout, cut, ro.signal] : [timeout, cut]);
+    if (ro.unqueued) return this.send<T>(method, path, url, ro, signal, timeout, timeoutMs, cut);
     try {
       await this.acquire(signal);
     } catch (err) {
-      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false });
+      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
     }
     try {
-      return await this.send<T>(method, path, url, ro, signal, timeout, timeoutMs);
+      return await this.send<T>(method, path, url, ro, signal, timeout, timeoutMs, cut);
     } finally {
       this.release();
     }
+  }
+
+  /**
+   * Reject every request in flight or waiting for a slot with `reason` now, instead of letting
+   * each wait for its time-out (the PBX is known to be gone). Later requests are not affected.
+   */
+  failPending(reason: PbxError): void {
+    const cut = this.cut;
+    this.cut = new AbortController();
+    cut.abort(reason);
   }
 
   /** Requests in flight and waiting for a slot (for benchmarks and diagnostics). */
@@ -128,7 +144,7 @@ export class AriClient {
     else this.inFlight -= 1;
   }
 
-  private async send<T>(method: string, path: string, url: string, ro: RequestOptions, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number): Promise<T> {
+  private async send<T>(method: string, path: string, url: string, ro: RequestOptions, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number, cut: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json' };
     let body: string | undefined;
     if (ro.body !== undefined) {
@@ -140,13 +156,13 @@ export class AriClient {
     try {
       res = await fetch(url, { method, headers, body, signal });
     } catch (err) {
-      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false });
+      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
     }
     let text: string;
     try {
       text = await res.text();
     } catch (err) {
-      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false });
+      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
     }
     this.log.trace({ method, path, status: res.status, body: text }, 'ari response');
     if (res.ok) {
@@ -163,8 +179,12 @@ export class AriClient {
     throw new PbxError('PROTOCOL', `ARI ${method} failed with HTTP ${res.status}`, details);
   }
 
-  private fetchError(err: unknown, ctx: { method: string; path: string; timeoutMs: number; timedOut: boolean; aborted: boolean }): PbxError {
+  private fetchError(err: unknown, ctx: { method: string; path: string; timeoutMs: number; timedOut: boolean; aborted: boolean; cut: AbortSignal }): PbxError {
     const details = { method: ctx.method, path: ctx.path };
+    if (ctx.cut.aborted && ctx.cut.reason instanceof PbxError) {
+      const r = ctx.cut.reason;
+      return new PbxError(r.code, r.message, { ...r.details, ...details });
+    }
     if (ctx.aborted) return new PbxError('ABORTED', 'request aborted', details);
     if (ctx.timedOut) return new PbxError('TIMEOUT', `ARI did not answer within ${ctx.timeoutMs} ms`, details);
     const code = errorCode(err);

@@ -2,8 +2,11 @@
  * The Asterisk driver: the PBX port over ARI. Agent phones are PJSIP/<endpoint>; external
  * numbers go PJSIP/<number>@<trunkEndpoint>. Channel, playback, bridge and snoop ids are minted
  * here before each request, so an event that overtakes the HTTP answer is still recognised.
- * Raw events go through mapAriEvent(); this class only keeps the facts that mapping needs
- * (which legs are ours, dial status, the cause we asked for) and settles pending plays.
+ * Raw events go through LegEvents (leg-events.ts), which keeps the facts mapAriEvent() needs
+ * and settles pending plays; this class runs the commands and the connection's life.
+ * When the events WebSocket drops, LivenessWatcher (liveness.ts) tells a cut from a lost
+ * Asterisk (pbx.lost: legs forgotten, pending work failed); after a mere cut, the channel list
+ * is reconciled (reconcile.ts) and vanished legs end with cause `lost`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -25,21 +28,13 @@ import {
   type SnoopMode,
 } from '../port.js';
 import { AriClient, type AriClientOptions } from './ari-client.js';
-import type {
-  AriBridge,
-  AriChannel,
-  AriEndpoint,
-  AriEvent,
-  ChannelDestroyedEvent,
-  ChannelHangupRequestEvent,
-  DialEvent,
-  PlaybackEvent,
-  StasisEndEvent,
-  StasisStartEvent,
-} from './ari-types.js';
-import { endpointStateEvent, hangupCauseOf, mapAriEvent, q850Of, type LegFacts, type LegKind } from './map-event.js';
+import type { AriBridge, AriChannel, AriEndpoint } from './ari-types.js';
+import { LegEvents, type LegState } from './leg-events.js';
+import { ariInfoProbe, LivenessWatcher, type LivenessOptions } from './liveness.js';
+import { q850Of } from './map-event.js';
+import { reconcilePlan } from './reconcile.js';
 import { liveLegsOf } from './recover.js';
-import { decodeStasisArgs, stasisAppArgs } from './stasis-args.js';
+import { stasisAppArgs } from './stasis-args.js';
 
 export interface AsteriskDriverOptions {
   /** Asterisk HTTP base URL, e.g. http://127.0.0.1:8088. */
@@ -58,23 +53,12 @@ export interface AsteriskDriverOptions {
   maxInFlight?: number;
   /** How long start() waits for the events WebSocket (default 10 s). */
   connectTimeoutMs?: number;
+  /** Reconnect back-off of the events WebSocket; it retries forever until stop(). */
   reconnect?: AriClientOptions['reconnect'];
+  /** How the liveness probes run when the WebSocket drops (liveness.ts; defaults ~1 s to a verdict). */
+  liveness?: Omit<LivenessOptions, 'probe'>;
   /** Use this client instead of building one (tests). */
   client?: AriClient;
-}
-
-interface LegState extends LegFacts {
-  /** A hangup was requested or the channel is destroyed: a finishing playback means LEG_GONE. */
-  going?: boolean;
-  /** Fallback when ChannelDestroyed does not follow StasisEnd (see note()). */
-  endTimer?: NodeJS.Timeout;
-  ringingReported?: boolean;
-  mohOn?: boolean;
-}
-
-interface PendingPlay {
-  leg: LegId;
-  settle: (outcome: PlayOutcome | PbxError) => void;
 }
 
 /** The dial string for a destination. */
@@ -95,23 +79,23 @@ const SNOOP: Record<SnoopMode, { spy: string; whisper: string }> = {
   barge: { spy: 'both', whisper: 'both' },
 };
 
-const DEDUPE_WINDOW = 256;
-const END_GRACE_MS = 1000;
-
 export class AsteriskDriver implements PbxPort {
   readonly name = 'asterisk';
   private readonly client: AriClient;
   private readonly log: Logger;
-  private readonly listeners = new Set<(e: PbxEvent) => void>();
-  private readonly legs = new Map<string, LegState>();
-  private readonly plays = new Map<string, PendingPlay>();
-  private readonly endpointOnline = new Map<string, boolean>();
-  private readonly recent = new Set<string>();
+  /** The legs we know, pending plays, and the mapping of raw events (leg-events.ts). */
+  private readonly book: LegEvents;
   private readonly offs: (() => void)[] = [];
   private started = false;
+  private readonly liveness: LivenessWatcher;
+  /** pbx.lost was reported and the stream is not back yet: commands fail fast with DISCONNECTED. */
+  private lost = false;
+  /** Connection ups and downs are handled one after the other, in order. */
+  private transitions: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: AsteriskDriverOptions) {
     this.log = opts.logger.child({ mod: 'asterisk' });
+    this.book = new LegEvents(this.log);
     this.client =
       opts.client ??
       new AriClient({
@@ -124,6 +108,7 @@ export class AsteriskDriver implements PbxPort {
         maxInFlight: opts.maxInFlight,
         reconnect: opts.reconnect,
       });
+    this.liveness = new LivenessWatcher({ ...opts.liveness, probe: ariInfoProbe(this.client) });
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -132,11 +117,13 @@ export class AsteriskDriver implements PbxPort {
     if (this.started) return;
     this.started = true;
     this.offs.push(
-      this.client.onEvent((e, raw) => this.onAriEvent(e, raw)),
+      this.client.onEvent((e, raw) => this.book.handle(e, raw)),
       this.client.onConnection((up) => {
-        if (up) this.background(this.onConnected(), 'on connected');
-        else {
-          this.emit({ type: 'pbx.disconnected' });
+        if (up) {
+          this.liveness.stopWatching();
+          this.inOrder(() => this.onConnected(), 'on connected');
+        } else {
+          this.inOrder(async () => this.onDisconnected(), 'on disconnected');
         }
       }),
     );
@@ -151,21 +138,36 @@ export class AsteriskDriver implements PbxPort {
 
   async stop(): Promise<void> {
     this.started = false;
+    this.liveness.stopWatching();
     for (const off of this.offs.splice(0)) off();
     await this.client.close();
-    for (const leg of this.legs.values()) if (leg.endTimer) clearTimeout(leg.endTimer);
-    for (const [id, p] of this.plays) {
-      this.plays.delete(id);
-      p.settle(new PbxError('DISCONNECTED', 'driver stopped during playback', { leg: p.leg }));
-    }
+    this.book.forgetAll();
+    this.book.failPlays((leg) => new PbxError('DISCONNECTED', 'driver stopped during playback', { leg }));
   }
 
   onEvent(listener: (event: PbxEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.book.onEvent(listener);
+  }
+
+  private inOrder(task: () => Promise<void>, what: string): void {
+    this.transitions = this.transitions.then(task).catch((err: unknown) => this.log.warn({ err, what }, 'connection task failed'));
+  }
+
+  private onDisconnected(): void {
+    if (!this.started) return;
+    this.book.emit({ type: 'pbx.disconnected' });
+    this.liveness.startWatching((why) => {
+      if (this.started && !this.client.connected) this.markLost(why);
+    });
   }
 
   private async onConnected(): Promise<void> {
+    if (!this.started) return;
+    const { restarted } = await this.liveness.connected(this.opts.requestTimeoutMs ?? 2000);
+    // A restart quicker than our probes: nothing of before is alive either.
+    if (restarted) this.markLost('restarted');
+    const wasLost = this.lost;
+    this.lost = false;
     // Endpoint (phone registration) events for every PJSIP endpoint; re-done on each connection.
     try {
       await this.client.request('POST', `/applications/${enc(this.opts.app)}/subscription`, {
@@ -174,32 +176,62 @@ export class AsteriskDriver implements PbxPort {
     } catch (err) {
       this.log.warn({ err }, 'endpoint subscription failed');
     }
-    this.emit({ type: 'pbx.connected' });
+    this.book.emit(restarted ? { type: 'pbx.connected', restarted: true } : { type: 'pbx.connected' });
     try {
       const endpoints = await this.client.request<AriEndpoint[]>('GET', `/endpoints/${this.opts.technology ?? 'PJSIP'}`);
-      for (const ep of endpoints) this.reportEndpoint(ep);
+      for (const ep of endpoints) this.book.reportEndpoint(ep);
     } catch (err) {
       this.log.warn({ err }, 'endpoint list failed');
     }
-    await this.reconcile();
+    // After pbx.lost the legs are forgotten already: nothing to reconcile.
+    if (!wasLost) await this.reconcile();
   }
 
-  /** After a reconnection: settle what we may have missed while the socket was down. */
+  /**
+   * Asterisk is gone (unreachable, or restarted): report pbx.lost once, forget every leg (their
+   * events will never come), reject pending plays and requests with DISCONNECTED.
+   */
+  private markLost(why: 'unreachable' | 'restarted'): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.log.warn({ why, legs: this.book.legs.size, startupTime: this.liveness.knownStartupTime }, 'asterisk lost');
+    this.book.forgetAll();
+    this.book.emit({ type: 'pbx.lost' });
+    this.book.failPlays((leg) => new PbxError('DISCONNECTED', 'Asterisk went away during playback', { leg, why }));
+    this.client.failPending(new PbxError('DISCONNECTED', 'Asterisk is unreachable', { why }));
+  }
+
+  /**
+   * After a reconnection (Asterisk stayed up): settle what we missed while the socket was down,
+   * from one channel list — vanished legs end (cause `lost` unless we asked for one), originated
+   * legs that rang or answered meanwhile are reported, pending plays are settled.
+   */
   private async reconcile(): Promise<void> {
-    for (const [id, p] of [...this.plays]) {
+    const known = new Map(this.book.legs);
+    const pendingAtRequest = new Set([...known].filter(([, l]) => l.pending).map(([id]) => id));
+    const channels = await this.client.request<AriChannel[]>('GET', '/channels');
+    const plan = reconcilePlan(known, channels, pendingAtRequest);
+    const gone = new Set<string>(plan.gone.map((g) => g.leg));
+    for (const [id, p] of [...this.book.plays]) {
+      if (gone.has(p.leg)) {
+        this.book.plays.delete(id);
+        p.settle(new PbxError('LEG_GONE', 'leg hung up during playback', { leg: p.leg }));
+        continue;
+      }
       try {
         await this.client.request('GET', `/playbacks/${enc(id)}`);
       } catch (err) {
-        if (isPbxError(err, 'LEG_GONE') && this.plays.delete(id)) {
-          const gone = await this.channelGone(p.leg);
-          p.settle(gone ? new PbxError('LEG_GONE', 'leg hung up during playback', { leg: p.leg }) : 'finished');
-        }
+        // The playback ended while we were not listening.
+        if (isPbxError(err, 'LEG_GONE') && this.book.plays.delete(id)) p.settle('finished');
       }
     }
-    for (const [id, leg] of [...this.legs]) {
-      if (leg.kind === 'agent' && !leg.ringingReported) continue; // may still be dialling
-      if (await this.channelGone(id)) this.legEnded(id, leg.requestedCause ?? 'normal');
+    for (const leg of plan.ringing) this.book.deliver({ type: 'leg.ringing', leg });
+    for (const leg of plan.answered) this.book.deliver({ type: 'leg.answered', leg });
+    for (const g of plan.gone) {
+      // Still the leg we listed (not ended by an event meanwhile).
+      if (this.book.legs.get(g.leg) === known.get(g.leg)) this.book.legEnded(g.leg, g.cause);
     }
+    this.log.info({ legs: known.size, gone: plan.gone.length, ringing: plan.ringing.length, answered: plan.answered.length }, 'reconciled after reconnection');
   }
 
   private async channelGone(id: string): Promise<boolean> {
@@ -208,148 +240,6 @@ export class AsteriskDriver implements PbxPort {
       return false;
     } catch (err) {
       return isPbxError(err, 'LEG_GONE');
-    }
-  }
-
-  // ------------------------------------------------------------ events
-
-  private onAriEvent(event: AriEvent, raw: string): void {
-    // Subscribing to endpoint:PJSIP delivers channel events twice (channel + endpoint topics).
-    if (this.recent.has(raw)) return;
-    this.recent.add(raw);
-    if (this.recent.size > DEDUPE_WINDOW) this.recent.delete(this.recent.values().next().value as string);
-
-    this.note(event);
-    const mapped = mapAriEvent(event, (id) => this.legs.get(id));
-    if (mapped) this.deliver(mapped);
-    if (event.type === 'ChannelDestroyed') this.forget((event as ChannelDestroyedEvent).channel.id);
-  }
-
-  /** Bookkeeping the mapping relies on, done before mapping. */
-  private note(event: AriEvent): void {
-    switch (event.type) {
-      case 'StasisStart': {
-        const e = event as StasisStartEvent;
-        if (!this.legs.has(e.channel.id)) {
-          const args = decodeStasisArgs(e.args);
-          const kind: LegKind = args?.kind === 'agent' ? 'agent' : args?.kind === 'snoop' ? 'snoop' : 'inbound';
-          this.legs.set(e.channel.id, { kind });
-        }
-        break;
-      }
-      case 'Dial': {
-        const e = event as DialEvent;
-        const leg = this.legs.get(e.peer.id);
-        if (leg && e.dialstatus) leg.dialStatus = e.dialstatus;
-        break;
-      }
-      case 'ChannelHangupRequest': {
-        const e = event as ChannelHangupRequestEvent;
-        const leg = this.legs.get(e.channel.id);
-        if (leg) {
-          leg.going = true;
-          if (e.cause) leg.hangupRequestCause = e.cause;
-        }
-        break;
-      }
-      case 'StasisEnd': {
-        // We never send a channel back to the dialplan, so leaving Stasis means it is ending.
-        // ChannelDestroyed reaches us only through the endpoint subscription (PJSIP), so a leg
-        // of another technology would never be reported: end it after a grace period.
-        const id = (event as StasisEndEvent).channel.id;
-        const leg = this.legs.get(id);
-        if (leg) {
-          leg.going = true;
-          if (leg.kind !== 'snoop' && !leg.endTimer) {
-            leg.endTimer = setTimeout(() => {
-              const l = this.legs.get(id);
-              if (l) this.legEnded(id, l.requestedCause ?? hangupCauseOf(l.hangupRequestCause, l.dialStatus));
-            }, END_GRACE_MS);
-            leg.endTimer.unref();
-          }
-        }
-        break;
-      }
-      case 'PlaybackFinished': {
-        const e = event as PlaybackEvent;
-        const p = this.plays.get(e.playback.id);
-        if (!p) break;
-        this.plays.delete(e.playback.id);
-        if (this.legs.get(p.leg)?.going) p.settle(new PbxError('LEG_GONE', 'leg hung up during playback', { leg: p.leg }));
-        else {
-          if (e.playback.state === 'failed') this.log.warn({ legId: p.leg, media: e.playback.media_uri }, 'playback failed');
-          p.settle('finished');
-        }
-        break;
-      }
-      case 'ChannelDestroyed': {
-        const id = (event as ChannelDestroyedEvent).channel.id;
-        const leg = this.legs.get(id);
-        if (leg) leg.going = true;
-        for (const [pid, p] of this.plays) {
-          if (p.leg !== id) continue;
-          this.plays.delete(pid);
-          p.settle(new PbxError('LEG_GONE', 'leg hung up during playback', { leg: p.leg }));
-        }
-        break;
-      }
-    }
-  }
-
-  private deliver(event: PbxEvent): void {
-    switch (event.type) {
-      case 'call.arrived':
-        this.log.debug({ legId: event.leg, to: event.to, from: event.from }, 'call arrived');
-        break;
-      case 'dtmf':
-      case 'leg.answered':
-        if (!this.legs.has(event.leg)) return;
-        break;
-      case 'leg.ringing': {
-        const leg = this.legs.get(event.leg);
-        if (!leg || leg.ringingReported) return;
-        leg.ringingReported = true;
-        break;
-      }
-      case 'leg.hangup': {
-        if (!this.legs.has(event.leg)) return;
-        this.legEnded(event.leg, event.cause);
-        return;
-      }
-      case 'endpoint.state': {
-        if (this.endpointOnline.get(event.endpoint) === event.online) return;
-        this.endpointOnline.set(event.endpoint, event.online);
-        break;
-      }
-    }
-    this.emit(event);
-  }
-
-  private legEnded(id: string, cause: HangupCause): void {
-    if (!this.legs.has(id)) return;
-    this.forget(id);
-    this.log.debug({ legId: id, cause }, 'leg hung up');
-    this.emit({ type: 'leg.hangup', leg: id as LegId, cause });
-  }
-
-  private forget(id: string): void {
-    const leg = this.legs.get(id);
-    if (leg?.endTimer) clearTimeout(leg.endTimer);
-    this.legs.delete(id);
-  }
-
-  private reportEndpoint(ep: AriEndpoint): void {
-    const e = endpointStateEvent(ep);
-    if (e) this.deliver(e);
-  }
-
-  private emit(event: PbxEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.log.error({ err, event: event.type }, 'pbx event listener threw');
-      }
     }
   }
 
@@ -365,7 +255,7 @@ export class AsteriskDriver implements PbxPort {
 
   async play(leg: LegId, prompts: readonly string[], opts: PlayOptions = {}): Promise<PlayOutcome> {
     this.ensureStarted();
-    const state = this.legs.get(leg);
+    const state = this.book.legs.get(leg);
     if (state?.going) throw new PbxError('LEG_GONE', 'leg is gone', { leg });
     if (opts.signal?.aborted) return 'stopped';
     if (prompts.length === 0) return 'finished';
@@ -376,17 +266,17 @@ export class AsteriskDriver implements PbxPort {
       const settle = (outcome: PlayOutcome | PbxError) => {
         if (settled) return;
         settled = true;
-        this.plays.delete(playbackId);
+        this.book.plays.delete(playbackId);
         opts.signal?.removeEventListener('abort', onAbort);
         if (outcome instanceof PbxError) reject(outcome);
         else resolve(outcome);
       };
       const onAbort = () => {
-        const wasPending = this.plays.has(playbackId);
+        const wasPending = this.book.plays.has(playbackId);
         settle('stopped');
         if (wasPending) this.background(this.stopPlayback(playbackId), 'stop playback');
       };
-      this.plays.set(playbackId, { leg, settle });
+      this.book.plays.set(playbackId, { leg, settle });
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.call('POST', `/channels/${enc(leg)}/play`, { query: { media, lang: opts.language, playbackId } }, leg).catch((err: unknown) => {
         if (settled) {
@@ -409,20 +299,21 @@ export class AsteriskDriver implements PbxPort {
 
   async startMoh(leg: LegId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
     await this.call('POST', `/channels/${enc(leg)}/moh`, { query: { mohClass }, signal: opts.signal }, leg);
-    const s = this.legs.get(leg);
+    const s = this.book.legs.get(leg);
     if (s) s.mohOn = true;
   }
 
   async stopMoh(leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
     await this.call('DELETE', `/channels/${enc(leg)}/moh`, { signal: opts.signal }, leg);
-    const s = this.legs.get(leg);
+    const s = this.book.legs.get(leg);
     if (s) s.mohOn = false;
   }
 
   async originate(req: OriginateRequest, opts: { signal?: AbortSignal } = {}): Promise<LegId> {
     this.ensureStarted();
     const id = `sb-${randomUUID()}` as LegId;
-    this.legs.set(id, { kind: 'agent' });
+    const state: LegState = { kind: 'agent', pending: true };
+    this.book.legs.set(id, state);
     const endpoint = endpointOf(req.destination, this.opts);
     try {
       await this.client.request('POST', '/channels', {
@@ -443,11 +334,13 @@ export class AsteriskDriver implements PbxPort {
       // HTTP 500 "Allocation failed". Like any other failed dial, it is a leg that ends.
       if (e.code === 'PROTOCOL' && (e.details.status === 500 || e.details.status === 400)) {
         this.log.debug({ legId: id, endpoint, status: e.details.status }, 'originate refused, leg unreachable');
-        setImmediate(() => this.legEnded(id, 'unreachable'));
+        setImmediate(() => this.book.legEnded(id, 'unreachable'));
         return id;
       }
-      this.legs.delete(id);
+      this.book.legs.delete(id);
       throw e;
+    } finally {
+      state.pending = false;
     }
     this.log.debug({ legId: id, callId: req.callId, endpoint }, 'originated');
     return id;
@@ -520,7 +413,8 @@ export class AsteriskDriver implements PbxPort {
   async snoop(leg: LegId, mode: SnoopMode, opts: { signal?: AbortSignal } = {}): Promise<LegId> {
     this.ensureStarted();
     const id = `sb-sn-${randomUUID()}` as LegId;
-    this.legs.set(id, { kind: 'snoop' });
+    const state: LegState = { kind: 'snoop', pending: true };
+    this.book.legs.set(id, state);
     try {
       await this.call(
         'POST',
@@ -529,14 +423,16 @@ export class AsteriskDriver implements PbxPort {
         leg,
       );
     } catch (err) {
-      this.legs.delete(id);
+      this.book.legs.delete(id);
       throw err;
+    } finally {
+      state.pending = false;
     }
     return id;
   }
 
   async hangup(leg: LegId, cause: HangupCause = 'normal', opts: { signal?: AbortSignal } = {}): Promise<void> {
-    const s = this.legs.get(leg);
+    const s = this.book.legs.get(leg);
     if (s && s.requestedCause === undefined) s.requestedCause = cause;
     await this.call('DELETE', `/channels/${enc(leg)}`, { query: { reason_code: q850Of(cause) }, signal: opts.signal }, leg);
   }
@@ -549,9 +445,9 @@ export class AsteriskDriver implements PbxPort {
     ]);
     const live = liveLegsOf(channels, bridges, this.opts.app);
     for (const l of live) {
-      if (this.legs.has(l.leg)) continue;
+      if (this.book.legs.has(l.leg)) continue;
       const kind = l.role === 'other' ? 'inbound' : l.role;
-      this.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true } : {}) });
+      this.book.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}) });
     }
     return live;
   }
@@ -564,6 +460,7 @@ export class AsteriskDriver implements PbxPort {
 
   private ensureStarted(): void {
     if (!this.started) throw new PbxError('DISCONNECTED', 'Asterisk driver not started');
+    if (this.lost) throw new PbxError('DISCONNECTED', 'Asterisk is unreachable');
   }
 
   /** One REST call; a refusal on a leg we know has ended becomes LEG_GONE (the expected race). */
@@ -573,7 +470,7 @@ export class AsteriskDriver implements PbxPort {
       return await this.client.request<T>(method, path, ro);
     } catch (err) {
       const e = asPbxError(err);
-      if (leg && e.code === 'PROTOCOL' && (this.legs.get(leg)?.going || !this.legs.has(leg)) && (e.details.status === 409 || e.details.status === 422)) {
+      if (leg && e.code === 'PROTOCOL' && (this.book.legs.get(leg)?.going || !this.book.legs.has(leg)) && (e.details.status === 409 || e.details.status === 422)) {
         throw new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg });
       }
       throw e;
@@ -585,14 +482,14 @@ export class AsteriskDriver implements PbxPort {
     const e = asPbxError(err);
     if (e.code !== 'PROTOCOL' || (e.details.status !== 422 && e.details.status !== 400)) return e;
     for (const leg of legs) {
-      if (this.legs.get(leg)?.going || (await this.channelGone(leg))) return new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg });
+      if (this.book.legs.get(leg)?.going || (await this.channelGone(leg))) return new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg });
     }
     return e;
   }
 
   private async stopMohOf(legs: readonly LegId[]): Promise<void> {
     for (const leg of legs) {
-      const s = this.legs.get(leg);
+      const s = this.book.legs.get(leg);
       if (!s?.mohOn) continue;
       s.mohOn = false;
       try {

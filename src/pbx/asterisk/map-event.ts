@@ -154,7 +154,10 @@ export function dialStatusCause(status: string): HangupCause {
   }
 }
 
-/** HangupCause → the Q.850 reason_code we send with DELETE /channels/{id}. */
+/**
+ * HangupCause → the Q.850 reason_code we send with DELETE /channels/{id}. `lost` only ever comes
+ * from the driver (a leg found gone after a reconnection); asked for, it is a normal clearing.
+ */
 export function q850Of(cause: HangupCause): number {
   switch (cause) {
     case 'normal':

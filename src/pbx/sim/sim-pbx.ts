@@ -377,11 +377,15 @@ export class SimPbx implements PbxPort {
   }
 
   /** The event stream breaks and comes back (the PBX stays up); events in between are lost. */
-  cutEvents(): { resume(): void } {
+  cutEvents(): { resume(): void; lose(): void } {
     this.emit({ type: 'pbx.disconnected' });
     const saved = [...this.listeners];
     this.listeners.clear();
     return {
+      /** A partition: the driver takes the PBX as lost while it lives on with its legs. */
+      lose: () => {
+        for (const l of saved) l({ type: 'pbx.lost' });
+      },
       resume: () => {
         for (const l of saved) this.listeners.add(l);
         this.emit({ type: 'pbx.connected' });
