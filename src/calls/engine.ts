@@ -486,6 +486,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       case 'call.arrived': {
         if (!this.accepting) {
           void this.deps.pbx.hangup(e.leg, 'rejected').catch((err: unknown) => this.log.debug({ err }, 'reject while stopping failed'));
+          if (!this.halted) this.refused(e);
           return;
         }
         const callId = e.callId ?? this.nextCallId();
@@ -525,6 +526,41 @@ export class Engine extends EventEmitter<EngineEvents> {
       case 'recording.finished':
         return;
     }
+  }
+
+  /** A call that reached the engine while it was starting or stopping: refused, and its CDR says so. */
+  private refused(e: Extract<PbxEvent, { type: 'call.arrived' }>): void {
+    const now = this.deps.clock.now();
+    const cdr: Cdr = {
+      callId: e.callId ?? this.nextCallId(),
+      legId: e.leg,
+      direction: 'inbound',
+      numberId: this.numbers.get(e.to)?.id ?? null,
+      dialled: e.to,
+      caller: e.from,
+      callerName: e.fromName ?? null,
+      startedAt: now,
+      answeredAt: null,
+      ivrPath: null,
+      language: null,
+      queueId: null,
+      enqueuedAt: null,
+      waitMs: null,
+      agentId: null,
+      agentLegId: null,
+      connectedAt: null,
+      talkMs: null,
+      holdMs: 0,
+      hangupSide: 'system',
+      hangupCause: 'engine-stopping',
+      recording: null,
+      endedAt: now,
+      disposition: 'refused',
+      variables: {},
+    };
+    this.log.info({ callId: cdr.callId, to: e.to }, 'call refused: engine not taking calls');
+    this.writeCdr(cdr);
+    this.emit('call.ended', cdr);
   }
 
   private setLink(state: PbxLinkState): void {

@@ -167,9 +167,11 @@ describe('engine restart from the live-call journal (simulated PBX)', () => {
     pbx.placeCall({ to: '2000', from: '5640' });
     await clock.runFor(5_000);
     const stopping = engine.stop(2_000);
+    pbx.placeCall({ to: '2000', from: '5641' }); // reaches the draining engine: refused, with a CDR
     await clock.runFor(2_000);
     await stopping;
-    expect(w.store.cdrs.all()).toEqual([]);
+    expect(w.store.cdrs.all().map((c) => [c.caller, c.disposition, c.hangupCause])).toEqual([['5641', 'refused', 'engine-stopping']]);
+    expect(callerLeg(w, '5641').state).toBe('down');
     expect(w.store.journal.all().map((j) => j.step)).toEqual(['queued']);
     expect(callerLeg(w, '5640').state).toBe('up');
 
