@@ -16,7 +16,7 @@ import { openStore } from '../../src/store/store.js';
 import { freePort, killAllChildren, startAsterisk, type RunningAsterisk } from '../../test/asterisk/harness.js';
 import { agentEndpoints, fleetConfigInput, killFleet, sleep, startAgentFleet, widenAsterisk } from '../support/sipp-fleet.js';
 import { readCallerResults, startCallers } from './callers.js';
-import { agentStates, engineGet, startEngineProcess, type EngineProcess, type LogLine } from './engine-process.js';
+import { agentStates, engineEnv, engineGet, startEngineProcess, type EngineProcess, type LogLine } from '../../test/asterisk/engine-process.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 export const VARIANTS = ['kill9', 'sigterm', 'ws-cut', 'asterisk-restart'] as const;
@@ -120,20 +120,7 @@ export async function runVariant(variant: Variant, o: ChaosOptions, say: (s: str
     if (variant === 'ws-cut') proxy = await startTcpProxy(asterisk.httpPort);
     const dbPath = join(work, 'switchboard.db');
     const httpPort = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      SWITCHBOARD_PBX: 'asterisk',
-      ARI_URL: proxy ? `http://127.0.0.1:${proxy.port}` : asterisk.ariUrl,
-      ARI_USERNAME: asterisk.ariUser,
-      ARI_PASSWORD: asterisk.ariPassword,
-      ARI_APP: asterisk.app,
-      SWITCHBOARD_DB: dbPath,
-      SWITCHBOARD_CONFIG: configPath,
-      SWITCHBOARD_HTTP_PORT: String(httpPort),
-      SWITCHBOARD_HTTP_HOST: '127.0.0.1',
-      SWITCHBOARD_DRAIN_MS: String(o.drainMs),
-      LOG_LEVEL: 'info',
-    };
+    const env = engineEnv(asterisk, { dbPath, configPath, httpPort, drainMs: o.drainMs, ...(proxy ? { ariUrl: `http://127.0.0.1:${proxy.port}` } : {}) });
     const logFile = o.logDir ? join(o.logDir, `chaos-${variant}.log`) : undefined;
     engine = startEngineProcess(env, logFile);
     await engine.waitFor(startedLine, 30_000);

@@ -1,13 +1,14 @@
 /**
- * The engine as a child process (`node --import tsx src/main.ts`), as it runs in production: its
- * JSON log lines are parsed as they come (and appended to a file when asked), so the bench can
- * wait for a given line ('engine started' with its recovery report) and time it from the spawn.
+ * The engine as a child process (`node --import tsx src/main.ts`), as it runs in production, for
+ * the Asterisk lane and the chaos bench: its JSON log lines are parsed as they come (and appended
+ * to a file when asked), so a caller can wait for a given line ('engine started' with its recovery
+ * report) and time it from the spawn. Every process started here is killed on exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { repoRoot } from '../../test/asterisk/harness.js';
+import { repoRoot, type RunningAsterisk } from './harness.js';
 
 export interface LogLine {
   msg?: string;
@@ -33,6 +34,24 @@ const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
+
+/** The environment src/main.ts reads (see settingsFromEnv) for an engine on this Asterisk. */
+export function engineEnv(asterisk: RunningAsterisk, o: { dbPath: string; configPath: string; httpPort: number; ariUrl?: string; drainMs?: number }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    SWITCHBOARD_PBX: 'asterisk',
+    ARI_URL: o.ariUrl ?? asterisk.ariUrl,
+    ARI_USERNAME: asterisk.ariUser,
+    ARI_PASSWORD: asterisk.ariPassword,
+    ARI_APP: asterisk.app,
+    SWITCHBOARD_DB: o.dbPath,
+    SWITCHBOARD_CONFIG: o.configPath,
+    SWITCHBOARD_HTTP_PORT: String(o.httpPort),
+    SWITCHBOARD_HTTP_HOST: '127.0.0.1',
+    SWITCHBOARD_DRAIN_MS: String(o.drainMs ?? 3000),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  };
+}
 
 export function startEngineProcess(env: NodeJS.ProcessEnv, logFile?: string): EngineProcess {
   const spawnedAt = performance.now();
