@@ -16,8 +16,7 @@
  * originate delay is sampled; for the highest rate give enough agents (rate × 2.5).
  * Needs Asterisk (see test/asterisk/harness.ts) and sipp. LOG_FILE=path writes the engine's log.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,8 +28,9 @@ import { createSystemClock } from '../src/infra/clock.js';
 import { AsteriskDriver } from '../src/pbx/asterisk/driver.js';
 import type { LegId, PbxEvent, PbxPort } from '../src/pbx/port.js';
 import { openStore } from '../src/store/store.js';
-import { configOf, referenceConfigInput } from '../test/asterisk/engine-world.js';
-import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, scenariosDir, startAsterisk, type RunningAsterisk } from '../test/asterisk/harness.js';
+import { configOf } from '../test/asterisk/engine-world.js';
+import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, scenariosDir, startAsterisk } from '../test/asterisk/harness.js';
+import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, sipp, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -173,40 +173,6 @@ function pct(xs: number[], q: number): number | null {
   return Math.round(s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]! * 100) / 100;
 }
 
-const LOAD_AUTH_USER = 'sbload';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const procs = new Set<ChildProcess>();
-function sipp(args: string[], cwd: string): { child: ChildProcess; done: Promise<number | null>; stderr: () => string } {
-  const child = spawn(findSipp()!, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  procs.add(child);
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
-  const done = new Promise<number | null>((res) => child.once('exit', (code) => {
-    procs.delete(child);
-    res(code);
-  }));
-  return { child, done, stderr: () => err };
-}
-function killProcs(): void {
-  for (const c of procs) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-}
-process.once('exit', killProcs);
-
-/** More agent endpoints (from the config's own templates; their digest user is shared, see
- * uac-phones-register-from-csv-stay.xml) and a wider RTP range, then reload. */
-async function widenAsterisk(asterisk: RunningAsterisk, endpoints: string[]): Promise<void> {
-  const etc = join(asterisk.dir, 'etc');
-  appendFileSync(join(etc, 'pjsip.conf'), endpoints.map((e) => `\n[${e}](agent-endpoint)\nauth = ${e}\naors = ${e}\n[${e}](agent-auth)\nusername = ${LOAD_AUTH_USER}\n[${e}](agent-aor)\n`).join(''));
-  const rtpStart = 52_000 + 2 * Math.floor(Math.random() * 2_000);
-  const rtp = readFileSync(join(etc, 'rtp.conf'), 'utf8').replace(/^rtpstart\s*=.*$/m, `rtpstart = ${rtpStart}`).replace(/^rtpend\s*=.*$/m, `rtpend = ${rtpStart + 3_000}`);
-  writeFileSync(join(etc, 'rtp.conf'), rtp);
-  await asterisk.cli('module reload res_rtp_asterisk.so');
-  await asterisk.cli('module reload res_pjsip.so');
-  const last = endpoints[endpoints.length - 1]!;
-  for (let i = 0; i < 50 && !(await asterisk.cli(`pjsip show endpoint ${last}`)).includes(`Endpoint:  ${last}`); i++) await sleep(100);
-}
-
 // ------------------------------------------------------------ one run
 
 interface RunResult {
@@ -237,36 +203,19 @@ interface RunResult {
 async function run(rate: number, logger: Logger): Promise<RunResult> {
   const asterisk = await startAsterisk({ maxLifetimeS: MAX_S + 120 });
   const work = mkdtempSync(join(tmpdir(), 'sb-load-'));
-  const endpoints = Array.from({ length: AGENTS }, (_, i) => String(2001 + i));
+  const endpoints = agentEndpoints(AGENTS);
   const store = openStore(':memory:');
   let engine: Engine | undefined;
   try {
     await widenAsterisk(asterisk, endpoints);
 
     // Agents: one SIPp registers them all; each INVITE rings RING_MS, talks TALK_MS, hangs up.
-    writeFileSync(join(work, 'agents.csv'), 'SEQUENTIAL\n' + endpoints.map((e) => `${e};`).join('\n') + '\n');
-    const agentPort = await freePort();
-    const agents = sipp(
-      ['-sf', join(scenariosDir, 'uac-phones-register-from-csv-stay.xml'), '-oocsf', join(scenariosDir, 'uas-agent-answer-talk-then-bye.xml'), '-inf', join(work, 'agents.csv'), '-au', LOAD_AUTH_USER, '-ap', asterisk.phonePassword,
-        '-i', '127.0.0.1', '-p', String(agentPort), '-mi', '127.0.0.1', '-mp', String(await freePort(4)), '-t', 'u1', '-aa', '-nostdin',
-        '-m', String(AGENTS), '-l', String(AGENTS), '-r', String(AGENTS), '-key', 'stay', String((MAX_S + 60) * 1000), '-key', 'expires', '600',
-        '-key', 'ring', String(RING_MS), '-key', 'talk', String(TALK_MS), '-timeout', `${MAX_S + 60}s`, `127.0.0.1:${asterisk.sipPort}`],
-      work,
-    );
-    for (let i = 0; ; i++) {
-      const contacts = (await asterisk.cli('pjsip show contacts')).split('\n').filter((l) => l.includes(`@127.0.0.1:${agentPort}`)).length;
-      if (contacts >= AGENTS) break;
-      if (i > 100 || agents.child.exitCode !== null) throw new Error(`only ${contacts}/${AGENTS} agents registered: ${agents.stderr()}`);
-      await sleep(100);
-    }
+    await startAgentFleet(asterisk, endpoints, work, { ringMs: RING_MS, talkMs: TALK_MS, lifetimeS: MAX_S + 60 });
 
     // The engine: reference flow, Queue 2 staffed by the N agents.
-    const input = referenceConfigInput();
-    input.agents = endpoints.map((e) => ({ id: e, phone: { type: 'sip' as const, endpoint: e }, groups: ['g2'], auto_login: true }));
-    input.memberships = [];
     // A call that loses its keys ends in Queue 1 (IVR on_failure), which has no agent here: the
     // maximum wait bounds it (disposition timeout) instead of holding the run until SIPp's time-out.
-    input.queues = (input.queues ?? []).map((q) => ({ ...q, answer_timeout_s: 5, wrapup_s: 0, max_wait_s: 30 }));
+    const input = fleetConfigInput(endpoints, { maxWaitS: 30 });
     const config = configOf(input);
     const driver = new AsteriskDriver({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger, maxInFlight: ARI_MAX_INFLIGHT });
     let eng: Engine | undefined;
@@ -295,7 +244,7 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
     const callers = sipp(
       ['-sf', join(scenariosDir, 'uac-caller-dtmf-expect-bye.xml'), '-s', '1000', '-i', '127.0.0.1', '-p', String(await freePort()), '-mi', '127.0.0.1', '-mp', String(await freePort(4)),
         '-t', 'u1', '-nostdin', '-m', String(CALLS), '-l', String(CALLS), '-r', String(rate), '-timeout', `${MAX_S}s`,
-        '-key', 'caller', '5550100', '-key', 'd1', '1', '-key', 'w1', '1200', '-key', 'd2', '2', '-key', 'w2', '1400', '-key', 'd3', '-', '-key', 'w3', '0', '-key', 'd4', '-', '-key', 'w4', '0',
+        '-key', 'caller', '5550100', ...IVR_TO_QUEUE_2_KEYS,
         `127.0.0.1:${asterisk.sipPort}`],
       work,
     );
@@ -349,7 +298,7 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
     counter.on = false;
     await engine?.stop().catch(() => undefined);
     store.close();
-    killProcs();
+    killFleet();
     await asterisk.stop();
     killAllChildren();
     rmSync(work, { recursive: true, force: true });
