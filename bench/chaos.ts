@@ -5,13 +5,14 @@
  *   kill9            the engine is killed (SIGKILL) and started again;
  *   sigterm          the engine is stopped gracefully (SIGTERM, drain SWITCHBOARD_DRAIN_MS) and started again;
  *   ws-cut           a TCP proxy between the engine and Asterisk's HTTP port drops every connection for --cut-ms;
- *   asterisk-restart Asterisk restarts (core restart now): its calls die with it.
+ *   asterisk-restart Asterisk restarts (core restart now): it hangs its calls up first.
+ *   asterisk-crash   Asterisk is killed (SIGKILL) and started again 1.5 s later: its calls vanish.
  * Then the run goes on until the callers are done; the figures come from the engine's database
  * (read after it exited), its /metrics and SIPp's message log: calls placed, CDRs written and lost
  * (placed calls, by caller number, without a CDR), callers waiting at the disruption and how many
  * were served, agents left stuck, recovery time.
  *
- * Run: npm run chaos [-- --variants kill9,sigterm,ws-cut,asterisk-restart --calls 60 --rate 2
+ * Run: npm run chaos [-- --variants kill9,sigterm,ws-cut,asterisk-restart,asterisk-crash --calls 60 --rate 2
  *      --agents 6 --talk 4000 --seed 1 --max-seconds 120 --json]
  * --json prints one JSON array, one object per variant. LOG_DIR=dir keeps the engine's logs
  * (chaos-<variant>.log). Needs Asterisk (see test/asterisk/harness.ts) and sipp.
@@ -69,9 +70,9 @@ for (const v of variants as Variant[]) {
   const r = await runVariant(v, opts, say);
   results.push(r);
   const pct = r.servedPct === null ? '-' : `${r.servedPct} %`;
-  say(`  calls placed ${r.callsPlaced}, CDRs written ${r.cdrsWritten}, CDRs lost ${r.cdrsLost}${r.cdrsLost ? ` (${r.lostRefused} refused by the PBX: ${r.lostCallers.join(', ')})` : ''}${r.duplicateCdrs ? `, callers with two CDRs ${r.duplicateCdrs}` : ''}`);
+  say(`  calls placed ${r.callsPlaced}, CDRs written ${r.cdrsWritten}, CDRs lost ${r.cdrsLost}${r.cdrsLost ? ` (${r.lostRefused} refused: ${r.lostCallers.join(', ')})` : ''}, refused by the PBX while no engine was connected ${r.refusedByPbx}${r.duplicateCdrs ? `, callers with two CDRs ${r.duplicateCdrs}` : ''}`);
   say(`  at the disruption (${r.disruptAtMs} ms): ${r.waitingAtKill} waiting, ${r.inIvrAtKill} in the IVR, ${r.bridgedAtKill} bridged`);
-  say(`  served afterwards: ${r.servedAfterRestart}/${r.servedBase} (${pct})${v === 'asterisk-restart' ? ' of the calls placed after Asterisk was back' : ' of the callers waiting'}`);
+  say(`  served afterwards: ${r.servedAfterRestart}/${r.servedBase} (${pct})${v === 'asterisk-restart' || v === 'asterisk-crash' ? ' of the calls placed after Asterisk was back' : ' of the callers waiting'}`);
   say(`  stuck agents ${r.stuckAgents}; live calls at the end ${r.liveCallsAtEnd}; journal rows left ${r.journalLeft}`);
   say(`  recovery ${r.recoveryMs ?? '-'} ms${r.engineStartMs !== null ? ` (engine start ${r.engineStartMs} ms; ${JSON.stringify(r.recovery)})` : ''}`);
   say(`  dispositions ${JSON.stringify(r.dispositions)}; causes ${JSON.stringify(r.cdrsByCause)}; callers ${JSON.stringify(r.callerOutcomes)}${r.timedOut ? ' [TIMED OUT]' : ''}`);

@@ -17,9 +17,9 @@ import { freePort, killAllChildren, startAsterisk, type RunningAsterisk } from '
 import { agentEndpoints, fleetConfigInput, killFleet, sleep, startAgentFleet, widenAsterisk } from '../support/sipp-fleet.js';
 import { readCallerResults, startCallers } from './callers.js';
 import { agentStates, engineEnv, engineGet, startEngineProcess, type EngineProcess, type LogLine } from '../../test/asterisk/engine-process.js';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { isAriEventsUpgrade, startTcpProxy, type TcpProxy } from '../../test/asterisk/tcp-proxy.js';
 
-export const VARIANTS = ['kill9', 'sigterm', 'ws-cut', 'asterisk-restart'] as const;
+export const VARIANTS = ['kill9', 'sigterm', 'ws-cut', 'asterisk-restart', 'asterisk-crash'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export interface ChaosOptions {
@@ -48,6 +48,8 @@ export interface ChaosResult {
   cdrsLost: number;
   /** Of the lost: calls the PBX refused at SIP level (final error response), e.g. while the engine was away. */
   lostRefused: number;
+  /** Calls refused by the PBX's fallback (503) while no engine was connected: never seen by the engine, no CDR. */
+  refusedByPbx: number;
   lostCallers: string[];
   /** Callers with more than one CDR. */
   duplicateCdrs: number;
@@ -161,14 +163,25 @@ export async function runVariant(variant: Variant, o: ChaosOptions, say: (s: str
     } else if (variant === 'ws-cut') {
       snap = journalSnapshot(dbPath);
       const from = engine.lines.length;
-      await proxy!.cut(o.cutMs);
+      // The ARI events WebSocket is cut and refused for cutMs; Asterisk stays up and its REST API reachable.
+      proxy!.refuse(isAriEventsUpgrade);
+      proxy!.dropAll();
+      await sleep(o.cutMs);
+      proxy!.allowAll();
       const cutEnd = performance.now();
       const up = await engine.waitFor((l) => l.msg === 'pbx link up', 30_000, from).catch(() => undefined);
       recoveryMs = up ? Math.max(0, Math.round(up.at - cutEnd)) : null;
     } else {
       snap = journalSnapshot(dbPath);
       const from = engine.lines.length;
-      await asterisk.cli('core restart now');
+      if (variant === 'asterisk-crash') {
+        // SIGKILL: no channel is hung up, no socket says goodbye; back after 1.5 s.
+        await asterisk.crash();
+        await sleep(1500);
+        await asterisk.restart();
+      } else {
+        await asterisk.cli('core restart now');
+      }
       const back = await waitAri(asterisk, 30_000);
       servedSince = Date.now();
       const up = await engine.waitFor((l) => l.msg === 'pbx link up', 30_000, from).catch(() => undefined);
@@ -202,12 +215,16 @@ export async function runVariant(variant: Variant, o: ChaosOptions, say: (s: str
     const byCaller = new Map<string, Cdr[]>();
     for (const c of cdrs) byCaller.set(c.caller, [...(byCaller.get(c.caller) ?? []), c]);
     const placed = [...results.values()];
-    const lost = placed.filter((r) => !byCaller.has(r.number));
+    const noCdr = placed.filter((r) => !byCaller.has(r.number));
+    // Refused by the PBX's own fallback (503, dialplan/extensions.conf) while no engine was
+    // connected: the engine never heard of these calls, so they are counted apart, not as lost.
+    const refusedByPbx = noCdr.filter((r) => r.outcome === 'refused' && r.status === 503);
+    const lost = noCdr.filter((r) => !refusedByPbx.includes(r));
     const count = <T>(xs: T[], key: (x: T) => string) => xs.reduce<Record<string, number>>((acc, x) => ((acc[key(x)] = (acc[key(x)] ?? 0) + 1), acc), {});
 
     let served: number;
     let base: number;
-    if (variant === 'asterisk-restart') {
+    if (variant === 'asterisk-restart' || variant === 'asterisk-crash') {
       const after = placed.filter((r) => r.invitedAt >= servedSince);
       base = after.length;
       served = after.filter((r) => byCaller.get(r.number)?.some((c) => c.disposition === 'answered')).length;
@@ -223,6 +240,7 @@ export async function runVariant(variant: Variant, o: ChaosOptions, say: (s: str
       cdrsWritten: cdrs.length,
       cdrsLost: lost.length,
       lostRefused: lost.filter((r) => r.outcome === 'refused').length,
+      refusedByPbx: refusedByPbx.length,
       lostCallers: lost.slice(0, 20).map((r) => `${r.number}:${r.outcome}${r.status ? `:${r.status}` : ''}`),
       duplicateCdrs: [...byCaller.values()].filter((xs) => xs.length > 1).length,
       waitingAtKill: snap.waiting.length,

@@ -25,7 +25,7 @@ export interface AriClientOptions {
    * burst would turn into failed calls. Default 32.
    */
   maxInFlight?: number;
-  /** Reconnect back-off: first delay, cap, and growth factor (defaults 250 ms, 10 s, 2). There is no attempt limit: it retries until close(). */
+  /** Reconnect back-off: first delay, cap, and growth factor (defaults 250 ms, 1 s, 2: a loopback PBX back after a blip is reached again within a second). There is no attempt limit: it retries until close(). */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; factor?: number };
   /** WebSocket keep-alive ping period; a missing pong within one period drops the socket (default 15 s). */
   pingIntervalMs?: number;
@@ -256,7 +256,7 @@ export class AriClient {
   backoffDelay(attempt: number): number {
     const r = this.opts.reconnect ?? {};
     const initial = r.initialDelayMs ?? 250;
-    const max = r.maxDelayMs ?? 10_000;
+    const max = r.maxDelayMs ?? 1_000;
     const factor = r.factor ?? 2;
     return Math.min(max, Math.round(initial * factor ** Math.min(attempt, 30)));
   }
