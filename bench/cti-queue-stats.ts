@@ -7,22 +7,9 @@
  * statistics only; with --admin they are admins and also receive every AgentStateEvent of the burst.
  * Run: npm run bench:cti-stats [-- --json] [--admin] [--clients N] [--agents N] [--rounds N]
  */
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { createAgentService } from '../src/api/agent-service.js';
-import { createAuthService } from '../src/api/auth.js';
-import { attachCti } from '../src/api/cti/gateway.js';
-import { buildServer } from '../src/api/server.js';
-import { Engine } from '../src/calls/engine.js';
-import { parseConfig } from '../src/domain/config.js';
-import { createSystemClock } from '../src/infra/clock.js';
-import { silentLogger } from '../src/infra/logger.js';
-import { SimPbx } from '../src/pbx/sim/sim-pbx.js';
-import { createLiveStats } from '../src/stats/live-stats.js';
-import { createMetrics } from '../src/stats/metrics.js';
-import { createAuthRepo } from '../src/store/repos/auth-repo.js';
-import { openStore } from '../src/store/store.js';
+import { startCtiBenchServer } from './support/cti-server.js';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, admin: { type: 'boolean', default: false }, clients: { type: 'string', default: '1000' }, agents: { type: 'string', default: '50' }, rounds: { type: 'string', default: '50' } } });
 const CLIENTS = Number(values.clients);
@@ -30,26 +17,12 @@ const AGENTS = Number(values.agents);
 const ROUNDS = Number(values.rounds);
 
 const agentIds = Array.from({ length: AGENTS }, (_, i) => `a${i + 1}`);
-const parsed = parseConfig({
+const { engine, auth, cti, port, close } = await startCtiBenchServer({
   numbers: [{ id: 'n', number: '100', queue: 'q' }],
   queues: [{ id: 'q', groups: [{ group: 'g', priority: 1 }] }],
   groups: [{ id: 'g' }, { id: 'wallboard' }],
   agents: agentIds.map((id, i) => ({ id, phone: { type: 'sip', endpoint: `${1001 + i}` }, groups: ['g'], auto_login: true })),
 });
-if (!parsed.ok) throw new Error('bad bench config');
-const log = silentLogger();
-const clock = createSystemClock();
-const store = openStore(':memory:');
-store.config.replaceAll(parsed.config);
-const engine = new Engine({ pbx: new SimPbx(clock), clock, log, store, config: parsed.config });
-await engine.start();
-const auth = createAuthService({ repo: createAuthRepo(store.db), clock, scryptCost: 1024 });
-const service = createAgentService({ engine, store, log });
-const stats = createLiveStats(engine);
-const app = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: 3600_000 });
-await app.listen({ port: 0, host: '127.0.0.1' });
-const cti = attachCti(app.server, { engine, auth, service, stats, log });
-const { port } = app.server.address() as AddressInfo;
 await auth.createUser('wall', { password: 'bench-password', profile: 'supervisor', queues: ['q'], groups: ['wallboard'] });
 const key = values.admin ? auth.createApiKey('bench').key : (await auth.login('wall', 'bench-password', 3600_000))!.session;
 
@@ -97,7 +70,4 @@ else {
   process.stdout.write(`messages ${result.messages} (${result.messagesPerClientPerRound} per client per burst)\n`);
   process.stdout.write(`latency  p50 ${result.p50Ms} ms   p95 ${result.p95Ms} ms   p99 ${result.p99Ms} ms   max ${result.maxMs} ms\n`);
 }
-await cti.close();
-await app.close();
-await engine.stop();
-store.close();
+await close();

@@ -4,46 +4,19 @@
  * machine's other core), so the figures measure the server's fan-out plus loopback delivery.
  * Run: npm run bench:cti [-- --json] [--clients N] [--changes N]
  */
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { createAgentService } from '../src/api/agent-service.js';
-import { createAuthService } from '../src/api/auth.js';
-import { attachCti } from '../src/api/cti/gateway.js';
-import { buildServer } from '../src/api/server.js';
-import { Engine } from '../src/calls/engine.js';
-import { parseConfig } from '../src/domain/config.js';
-import { createSystemClock } from '../src/infra/clock.js';
-import { silentLogger } from '../src/infra/logger.js';
-import { SimPbx } from '../src/pbx/sim/sim-pbx.js';
-import { createLiveStats } from '../src/stats/live-stats.js';
-import { createMetrics } from '../src/stats/metrics.js';
-import { createAuthRepo } from '../src/store/repos/auth-repo.js';
-import { openStore } from '../src/store/store.js';
+import { startCtiBenchServer } from './support/cti-server.js';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean', default: false }, clients: { type: 'string', default: '1000' }, changes: { type: 'string', default: '100' } } });
 const CLIENTS = Number(values.clients);
 const CHANGES = Number(values.changes);
 
-const parsed = parseConfig({
+const { engine, auth, cti, port, close } = await startCtiBenchServer({
   queues: [{ id: 'q', groups: [{ group: 'g', priority: 1 }] }],
   groups: [{ id: 'g' }],
   agents: [{ id: 'a1', phone: { type: 'sip', endpoint: '1001' }, groups: ['g'], auto_login: true }],
 });
-if (!parsed.ok) throw new Error('bad bench config');
-const log = silentLogger();
-const clock = createSystemClock();
-const store = openStore(':memory:');
-store.config.replaceAll(parsed.config);
-const engine = new Engine({ pbx: new SimPbx(clock), clock, log, store, config: parsed.config });
-await engine.start();
-const auth = createAuthService({ repo: createAuthRepo(store.db), clock, scryptCost: 1024 });
-const service = createAgentService({ engine, store, log });
-const stats = createLiveStats(engine);
-const app = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: 3600_000 });
-await app.listen({ port: 0, host: '127.0.0.1' });
-const cti = attachCti(app.server, { engine, auth, service, stats, log });
-const { port } = app.server.address() as AddressInfo;
 const key = auth.createApiKey('bench').key;
 
 // Clients live in a worker thread (the second core), as real desktops live on other machines.
@@ -84,7 +57,4 @@ else {
   process.stdout.write(`CTI fan-out: ${result.clients} clients, ${result.changes} agent state changes, ${result.deliveries} deliveries\n`);
   process.stdout.write(`latency  p50 ${result.p50Ms} ms   p95 ${result.p95Ms} ms   p99 ${result.p99Ms} ms   max ${result.maxMs} ms\n`);
 }
-await cti.close();
-await app.close();
-await engine.stop();
-store.close();
+await close();

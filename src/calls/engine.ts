@@ -3,7 +3,7 @@
  * Built by the composition root with its dependencies; nothing in here reads config files.
  */
 import { EventEmitter } from 'node:events';
-import type { Cdr } from '../domain/cdr.js';
+import { cdrStart, type Cdr } from '../domain/cdr.js';
 import type { AgentSessionRecord, CallJournal } from '../domain/journal.js';
 import type { Agent, Config, Ivr, Line, NumberEntry, Queue } from '../domain/config.js';
 import type { QueueLogEntry } from '../domain/queue-log.js';
@@ -128,8 +128,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Dead (a simulated crash): nothing more happens, nothing more is written. */
   private halted = false;
   private link: PbxLinkState = 'down';
+  /** Per agent, what was last persisted (see saveAgentSession). */
+  private readonly savedAgents = new Map<string, string>();
   private linkSince = 0;
-  private everConnected = false;
 
   constructor(private readonly deps: EngineDeps) {
     super();
@@ -173,7 +174,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.offEvents = this.deps.pbx.onEvent((e) => this.onPbxEvent(e));
     await this.deps.pbx.start();
     const host = this.restartHost();
-    const agentsRestored = restoreAgents(host);
+    const saved = this.deps.store.agentSessions.all();
+    // What is saved already (a wrap-up keeps its original end through the restore).
+    for (const r of saved) this.savedAgents.set(r.agentId, savedKey(r, r.wrapupUntil !== null));
+    const agentsRestored = restoreAgents(host, saved);
     const report = await recoverCalls(host);
     this.accepting = true;
     const full: RecoveryReport = { ...report, agentsRestored, ms: Math.round(performance.now() - t0) };
@@ -514,8 +518,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       case 'pbx.connected':
         if (e.restarted) this.pbxGone();
-        else if (this.everConnected && this.link !== 'up') void this.resync(this.link === 'lost');
-        this.everConnected = true;
+        else if (this.link === 'lost') void this.hangUpOrphans();
         return this.setLink('up');
       case 'pbx.disconnected':
         return this.setLink('down');
@@ -532,31 +535,20 @@ export class Engine extends EventEmitter<EngineEvents> {
   private refused(e: Extract<PbxEvent, { type: 'call.arrived' }>): void {
     const now = this.deps.clock.now();
     const cdr: Cdr = {
-      callId: e.callId ?? this.nextCallId(),
-      legId: e.leg,
-      direction: 'inbound',
-      numberId: this.numbers.get(e.to)?.id ?? null,
-      dialled: e.to,
-      caller: e.from,
-      callerName: e.fromName ?? null,
-      startedAt: now,
-      answeredAt: null,
-      ivrPath: null,
-      language: null,
-      queueId: null,
-      enqueuedAt: null,
-      waitMs: null,
-      agentId: null,
-      agentLegId: null,
-      connectedAt: null,
-      talkMs: null,
-      holdMs: 0,
+      ...cdrStart({
+        callId: e.callId ?? this.nextCallId(),
+        legId: e.leg,
+        direction: 'inbound',
+        numberId: this.numbers.get(e.to)?.id ?? null,
+        dialled: e.to,
+        caller: e.from,
+        callerName: e.fromName ?? null,
+        startedAt: now,
+      }),
       hangupSide: 'system',
       hangupCause: 'engine-stopping',
-      recording: null,
       endedAt: now,
       disposition: 'refused',
-      variables: {},
     };
     this.log.info({ callId: cdr.callId, to: e.to }, 'call refused: engine not taking calls');
     this.writeCdr(cdr);
@@ -581,34 +573,26 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** After the event stream came back: legs that vanished meanwhile end their calls (cause `lost`). */
   /**
-   * `afterLoss`: the PBX had been taken as lost (its calls ended with `pbx-lost`) but was only out
-   * of reach: what is still alive there belongs to no call any more and is hung up.
+   * The PBX had been taken as lost (its calls ended with `pbx-lost`) but was only out of reach:
+   * what is still alive there belongs to no call any more and is hung up. (After a mere cut of
+   * the event stream the driver itself ends the legs that vanished, with cause `lost`.)
    */
-  private async resync(afterLoss = false): Promise<void> {
+  private async hangUpOrphans(): Promise<void> {
     let legs;
     try {
       legs = await this.deps.pbx.recover();
     } catch (err) {
-      this.log.warn({ err }, 'resync after reconnect failed');
+      this.log.warn({ err }, 'listing legs after the PBX came back failed');
       return;
     }
-    const alive = new Set(legs.map((l) => l.leg));
-    let vanished = 0;
-    for (const [leg, owner] of [...this.legOwner]) {
-      if (alive.has(leg)) continue;
-      vanished += 1;
-      deliver(owner, { type: 'leg.hangup', leg, cause: 'lost' });
-    }
     let orphans = 0;
-    if (afterLoss) {
-      for (const l of legs) {
-        if (this.legOwner.has(l.leg)) continue;
-        orphans += 1;
-        this.log.warn({ legId: l.leg, role: l.role, callId: l.callId }, 'hanging up a leg left from before the PBX was lost');
-        await this.deps.pbx.hangup(l.leg, 'normal').catch((err: unknown) => this.log.debug({ err, legId: l.leg }, 'orphan hang-up failed'));
-      }
+    for (const l of legs) {
+      if (this.legOwner.has(l.leg)) continue;
+      orphans += 1;
+      this.log.warn({ legId: l.leg, role: l.role, callId: l.callId }, 'hanging up a leg left from before the PBX was lost');
+      await this.deps.pbx.hangup(l.leg, 'normal').catch((err: unknown) => this.log.debug({ err, legId: l.leg }, 'orphan hang-up failed'));
     }
-    this.log.info({ legs: legs.length, vanished, orphans }, 'resynchronised after reconnect');
+    this.log.info({ legs: legs.length, orphans }, 'pbx back after being lost');
   }
 
   private onCommand(cmd: Exclude<RoutingCommand, { type: 'timer.set' | 'timer.clear' }>): void {
@@ -667,19 +651,25 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.halted) return;
     const a = this.router.state.agents.get(agentId);
     if (!a) return;
-    const wrapupMs = a.activity === 'wrapup' && a.callQueueId ? (this.router.state.queues.get(a.callQueueId)?.cfg.wrapupMs ?? 0) : 0;
     const now = this.deps.clock.now();
+    const inWrapup = a.activity === 'wrapup';
+    const rec: AgentSessionRecord = {
+      agentId,
+      status: a.removed ? 'loggedOut' : a.status,
+      pauseReason: a.status === 'paused' ? (a.pauseReason ?? '') : null,
+      line: this.phones.hotDeskLine(agentId) ?? null,
+      wrapupUntil: null,
+    };
+    // Ringing, on a call, idle again: nothing that survives a restart changed, nothing to write.
+    const key = savedKey(rec, inWrapup);
+    if (this.savedAgents.get(agentId) === key) return;
+    if (inWrapup) {
+      const wrapupMs = a.callQueueId ? (this.router.state.queues.get(a.callQueueId)?.cfg.wrapupMs ?? 0) : 0;
+      rec.wrapupUntil = now + wrapupMs;
+    }
     try {
-      this.deps.store.agentSessions.save(
-        {
-          agentId,
-          status: a.removed ? 'loggedOut' : a.status,
-          pauseReason: a.status === 'paused' ? (a.pauseReason ?? '') : null,
-          line: this.phones.hotDeskLine(agentId) ?? null,
-          wrapupUntil: wrapupMs > 0 ? now + wrapupMs : null,
-        },
-        now,
-      );
+      this.deps.store.agentSessions.save(rec, now);
+      this.savedAgents.set(agentId, key);
     } catch (err) {
       this.log.error({ err, agentId }, 'agent session write failed');
     }
@@ -694,4 +684,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.emit('call.ended', cdr);
     if (this.sessions.size === 0) this.drained?.();
   }
+}
+
+/** What of an agent's state survives a restart, as a comparable key. */
+function savedKey(r: AgentSessionRecord, inWrapup: boolean): string {
+  return JSON.stringify([r.status, r.pauseReason, r.line, inWrapup]);
 }

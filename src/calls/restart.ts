@@ -4,7 +4,7 @@
  */
 import type { Cdr } from '../domain/cdr.js';
 import type { Agent } from '../domain/config.js';
-import type { CallJournal } from '../domain/journal.js';
+import type { AgentSessionRecord, CallJournal } from '../domain/journal.js';
 import type { Clock } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
 import type { LiveLeg, PbxPort } from '../pbx/port.js';
@@ -38,8 +38,8 @@ export interface CallsRecovered {
 }
 
 /** Agents' persisted login state (ready, paused with its reason, wrap-up, hot-desk line); auto-login for agents with none. */
-export function restoreAgents(host: RestartHost): number {
-  const saved = new Map(host.store.agentSessions.all().map((r) => [r.agentId, r]));
+export function restoreAgents(host: RestartHost, records: readonly AgentSessionRecord[]): number {
+  const saved = new Map(records.map((r) => [r.agentId, r]));
   let restored = 0;
   for (const a of host.agents) {
     const rec = saved.get(a.id);
@@ -47,16 +47,18 @@ export function restoreAgents(host: RestartHost): number {
       if (a.auto_login) host.loginAgent(a.id);
       continue;
     }
+    if (rec.status !== 'loggedOut') {
+      restored += 1;
+      host.route({
+        type: 'agent.restore',
+        agentId: a.id,
+        status: rec.status,
+        ...(rec.pauseReason !== null ? { pauseReason: rec.pauseReason } : {}),
+        ...(rec.wrapupUntil !== null ? { wrapupUntil: rec.wrapupUntil } : {}),
+      });
+    }
+    // The line after the state, so that the saved record is already what the engine holds.
     if (rec.line && host.hasLine(rec.line)) host.setAgentLine(a.id, rec.line);
-    if (rec.status === 'loggedOut') continue;
-    restored += 1;
-    host.route({
-      type: 'agent.restore',
-      agentId: a.id,
-      status: rec.status,
-      ...(rec.pauseReason !== null ? { pauseReason: rec.pauseReason } : {}),
-      ...(rec.wrapupUntil !== null ? { wrapupUntil: rec.wrapupUntil } : {}),
-    });
   }
   return restored;
 }

@@ -4,7 +4,7 @@
  * Routing decisions come from the router as commands (offer, connect, cancel, exit); the session
  * reports what the PBX did back as routing inputs.
  */
-import type { Cdr, CdrDisposition } from '../domain/cdr.js';
+import { cdrStart, type Cdr, type CdrDisposition } from '../domain/cdr.js';
 import type { ExitDestination, Ivr, IvrAction, NumberEntry } from '../domain/config.js';
 import type { CallJournal, CdrDraft } from '../domain/journal.js';
 import type { Logger } from '../infra/logger.js';
@@ -55,30 +55,17 @@ export class CallSession {
     this.number = env.number(arrival.to);
     this.language = this.number?.language ?? 'en';
     this.cdr = {
-      callId,
-      legId: arrival.leg,
-      direction: 'inbound',
-      numberId: this.number?.id ?? null,
-      dialled: arrival.to,
-      caller: arrival.from,
-      callerName: arrival.fromName ?? null,
-      startedAt: env.clock.now(),
-      answeredAt: null,
-      ivrPath: null,
-      language: null,
-      queueId: null,
-      enqueuedAt: null,
-      waitMs: null,
-      agentId: null,
-      agentLegId: null,
-      connectedAt: null,
-      talkMs: null,
-      holdMs: 0,
-      hangupSide: null,
-      hangupCause: null,
-      recording: null,
+      ...cdrStart({
+        callId,
+        legId: arrival.leg,
+        direction: 'inbound',
+        numberId: this.number?.id ?? null,
+        dialled: arrival.to,
+        caller: arrival.from,
+        callerName: arrival.fromName ?? null,
+        startedAt: env.clock.now(),
+      }),
       disposition: undefined,
-      variables: {},
     };
     if (resumeFrom) {
       Object.assign(this.cdr, resumeFrom.cdr);

@@ -36,6 +36,31 @@ export interface Cdr {
   variables: Record<string, string>;
 }
 
+/** Who a call is, known when it starts: the rest of a CDR is filled in as the call goes. */
+export type CdrIdentity = Pick<Cdr, 'callId' | 'legId' | 'direction' | 'numberId' | 'dialled' | 'caller' | 'callerName' | 'startedAt'>;
+
+/** A call's CDR when it starts: its identity, nothing happened yet (no end, no disposition). */
+export function cdrStart(id: CdrIdentity): Omit<Cdr, 'endedAt' | 'disposition'> {
+  return {
+    ...id,
+    answeredAt: null,
+    ivrPath: null,
+    language: null,
+    queueId: null,
+    enqueuedAt: null,
+    waitMs: null,
+    agentId: null,
+    agentLegId: null,
+    connectedAt: null,
+    talkMs: null,
+    holdMs: 0,
+    hangupSide: null,
+    hangupCause: null,
+    recording: null,
+    variables: {},
+  };
+}
+
 export type CdrDisposition =
   /** Bridged with an agent. */
   | 'answered'

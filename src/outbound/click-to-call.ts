@@ -4,7 +4,7 @@
  * reserved in routing (AgentDialing, then AgentOnCall) so no queue call is offered meanwhile.
  */
 import type { Engine, LegOwner } from '../calls/engine.js';
-import type { Cdr } from '../domain/cdr.js';
+import { cdrStart, type Cdr } from '../domain/cdr.js';
 import type { Logger } from '../infra/logger.js';
 import { isPbxError, type BridgeId, type HangupCause, type LegId } from '../pbx/port.js';
 
@@ -151,29 +151,24 @@ class OutboundCall implements LegOwner {
       this.engine.router.input({ type: 'agent.outbound.end', agentId: this.req.agentId, callId: this.callId });
       const endedAt = this.engine.clock.now();
       this.engine.recordCdr({
-        callId: this.callId,
-        legId: this.agentLegId ?? '',
-        direction: 'outbound',
-        numberId: null,
-        dialled: this.req.destination,
-        caller: this.engine.agentLineOf(this.req.agentId) ?? this.req.agentId,
-        callerName: null,
-        startedAt: this.startedAt,
+        ...cdrStart({
+          callId: this.callId,
+          legId: this.agentLegId ?? '',
+          direction: 'outbound',
+          numberId: null,
+          dialled: this.req.destination,
+          caller: this.engine.agentLineOf(this.req.agentId) ?? this.req.agentId,
+          callerName: null,
+          startedAt: this.startedAt,
+        }),
         answeredAt: this.agentAnsweredAt,
         endedAt,
-        ivrPath: null,
-        language: null,
-        queueId: null,
-        enqueuedAt: null,
-        waitMs: null,
         agentId: this.req.agentId,
         agentLegId: this.agentLegId ?? null,
         connectedAt: this.connectedAt,
         talkMs: this.connectedAt === null ? null : endedAt - this.connectedAt,
-        holdMs: 0,
         hangupSide: this.hangupSide ?? 'system',
         hangupCause: this.hangupCause ?? 'normal',
-        recording: null,
         disposition: this.connectedAt === null ? 'failed' : 'answered',
         variables: { ...prefixed(this.req.variables) },
       });

@@ -123,6 +123,8 @@ describe('engine restart from the live-call journal (simulated PBX)', () => {
     const t = clock.now();
     const e2 = await restart(w);
     expect(e2.agentSnapshot('1001')?.presence).toBe('oncall');
+    const presences: string[] = [];
+    e2.on('agent.state', (e) => e.agentId === '1001' && presences.push(e.presence));
     expect(opsAfter(w, t, 'bridge')).toHaveLength(0);
     await clock.runFor(60_000);
 
@@ -132,7 +134,7 @@ describe('engine restart from the live-call journal (simulated PBX)', () => {
     expect(opsAfter(w, t, 'destroyBridge').map((c) => c.args[0])).toEqual([before.bridge]);
     expect(w.store.queueLog.list({ callId: cdr.callId }).map((e) => e.event)).toEqual(['ENTERQUEUE', 'CONNECT', 'COMPLETECALLER']);
     // Wrap-up follows the call as it would have without the restart.
-    expect(w.store.queueLog.list({ queueId: 'q1' }).length).toBeGreaterThan(0);
+    expect(presences).toEqual(['wrapup', 'ready']);
   });
 
   it('completes the CDR of a call whose caller hung up while the engine was down, and frees its agent', async () => {
@@ -206,8 +208,12 @@ describe('engine restart from the live-call journal (simulated PBX)', () => {
     await clock.runFor(6_000); // 1002 took the call and is in its 10 s wrap-up
     expect(engine.agentSnapshot('1002')?.presence).toBe('wrapup');
     const wrapStart = clock.now();
+    const wrapEnd = w.store.agentSessions.all().find((r) => r.agentId === '1002')?.wrapupUntil;
+    expect(wrapEnd).toBeGreaterThan(wrapStart);
 
     const e2 = await restart(w);
+    // The restore keeps the saved wrap-up end (a second restart would not extend it).
+    expect(w.store.agentSessions.all().find((r) => r.agentId === '1002')?.wrapupUntil).toBe(wrapEnd);
     expect(e2.agentSnapshot('1001')).toMatchObject({ presence: 'paused', pauseReason: 'lunch' });
     expect(e2.agentSnapshot('1003')?.presence).toBe('loggedout');
     expect(e2.agentLineOf('1004')).toBe('1005');

@@ -381,14 +381,17 @@ export class SimPbx implements PbxPort {
     this.emit({ type: 'pbx.disconnected' });
     const saved = [...this.listeners];
     this.listeners.clear();
+    const liveAtCut = [...this.legs.values()].filter((l) => l.state !== 'down').map((l) => l.id);
     return {
       /** A partition: the driver takes the PBX as lost while it lives on with its legs. */
       lose: () => {
         for (const l of saved) l({ type: 'pbx.lost' });
       },
+      /** Back: like a driver reconciling from the channel list, legs that ended meanwhile end with cause `lost`. */
       resume: () => {
         for (const l of saved) this.listeners.add(l);
         this.emit({ type: 'pbx.connected' });
+        for (const id of liveAtCut) if (this.legs.get(id)?.state === 'down') this.emit({ type: 'leg.hangup', leg: id, cause: 'lost' });
       },
     };
   }
