@@ -6,7 +6,8 @@ export interface PbxObserver {
 }
 
 const COMMANDS = [
-  'answer', 'play', 'startMoh', 'stopMoh', 'originate', 'bridge', 'addToBridge', 'destroyBridge',
+  'answer', 'play', 'startMoh', 'stopMoh', 'originate', 'bridge', 'addToBridge', 'removeFromBridge', 'destroyBridge',
+  'startBridgeMoh', 'stopBridgeMoh',
   'recordBridge', 'pauseRecording', 'resumeRecording', 'stopRecording', 'snoop', 'hangup', 'setVariable',
 ] as const satisfies readonly (keyof PbxPort)[];
 

@@ -39,6 +39,11 @@ export interface OriginateRequest {
   variables?: Record<string, string>;
   /** The engine's call id this leg belongs to. */
   callId: string;
+  /**
+   * Ask the phone to answer by itself (SIP `Call-Info: answer-after=0` and
+   * `Alert-Info: auto-answer`), for calls an agent starts from a desktop or a CRM.
+   */
+  autoAnswer?: boolean;
 }
 
 /**
@@ -111,7 +116,12 @@ export interface PbxPort {
   /** A mixing bridge holding the given legs. */
   bridge(legs: readonly LegId[], opts?: { signal?: AbortSignal }): Promise<BridgeId>;
   addToBridge(bridge: BridgeId, leg: LegId, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Take a leg out of a bridge; it stays up (hearing silence) until bridged again or hung up. */
+  removeFromBridge(bridge: BridgeId, leg: LegId, opts?: { signal?: AbortSignal }): Promise<void>;
   destroyBridge(bridge: BridgeId, opts?: { signal?: AbortSignal }): Promise<void>;
+  /** Music on hold to everyone in the bridge (a customer on hold, alone in its bridge). */
+  startBridgeMoh(bridge: BridgeId, mohClass: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  stopBridgeMoh(bridge: BridgeId, opts?: { signal?: AbortSignal }): Promise<void>;
   recordBridge(bridge: BridgeId, rec: RecordOptions, opts?: { signal?: AbortSignal }): Promise<RecordingId>;
   pauseRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;
   resumeRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;
@@ -129,8 +139,12 @@ export interface PbxPort {
 }
 
 export type PbxEvent =
-  /** An inbound call reached the engine (already in our application, not yet answered). */
-  | { type: 'call.arrived'; leg: LegId; to: string; from: string; fromName?: string; callId?: string }
+  /**
+   * A call reached the engine (already in our application, not yet answered). `origin`: `trunk`
+   * (default) for a customer calling in; `phone` for a registered agent phone dialling out, with
+   * the phone's `endpoint`, so the engine applies the agent's dialling policy.
+   */
+  | { type: 'call.arrived'; leg: LegId; to: string; from: string; fromName?: string; callId?: string; origin?: 'trunk' | 'phone'; endpoint?: string }
   | { type: 'dtmf'; leg: LegId; digit: string }
   | { type: 'leg.ringing'; leg: LegId }
   | { type: 'leg.answered'; leg: LegId }

@@ -328,6 +328,22 @@ export function pbxContract(
       expect(bridge).toBeTruthy();
     }, timeout);
 
+    it('takes a leg out of a bridge and back, with music on hold to the bridge meanwhile (hold)', async () => {
+      const caller = await answeredCall();
+      const agent = await answeredAgent('1005');
+      const bridge = await driver.bridge([caller, agent]);
+
+      await driver.removeFromBridge(bridge, agent);
+      await driver.startBridgeMoh(bridge, 'default');
+      await peer.sleep(400);
+      await driver.stopBridgeMoh(bridge);
+      await driver.addToBridge(bridge, agent);
+      await peer.sleep(200);
+      await driver.destroyBridge(bridge);
+
+      expect(events.filter((e) => e.type === 'leg.hangup' && (e.leg === caller || e.leg === agent))).toEqual([]);
+    }, timeout);
+
     it('creates a snoop leg on a live leg, which ends with leg.hangup when hung up', async () => {
       const leg = await answeredCall();
 

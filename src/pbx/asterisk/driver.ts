@@ -325,7 +325,7 @@ export class AsteriskDriver implements PbxPort {
           timeout: Math.max(1, Math.ceil(req.timeoutMs / 1000)),
           channelId: id,
         },
-        body: { variables: { ...(req.variables ?? {}), SWITCHBOARD_CALL_ID: req.callId } },
+        body: { variables: { ...(req.variables ?? {}), ...(req.autoAnswer ? AUTO_ANSWER_HEADERS : {}), SWITCHBOARD_CALL_ID: req.callId } },
         signal: opts.signal,
       });
     } catch (err) {
@@ -369,6 +369,18 @@ export class AsteriskDriver implements PbxPort {
     } catch (err) {
       throw await this.goneLegError(err, [leg]);
     }
+  }
+
+  async removeFromBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('POST', `/bridges/${enc(bridge)}/removeChannel`, { query: { channel: leg }, signal: opts.signal }, leg);
+  }
+
+  async startBridgeMoh(bridge: BridgeId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('POST', `/bridges/${enc(bridge)}/moh`, { query: { mohClass }, signal: opts.signal });
+  }
+
+  async stopBridgeMoh(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('DELETE', `/bridges/${enc(bridge)}/moh`, { signal: opts.signal });
   }
 
   async destroyBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
@@ -500,6 +512,12 @@ export class AsteriskDriver implements PbxPort {
     }
   }
 }
+
+/** SIP headers most phones (and SIPp scenarios) read as "answer at once". */
+const AUTO_ANSWER_HEADERS: Record<string, string> = {
+  'PJSIP_HEADER(add,Call-Info)': '<sip:auto>;answer-after=0',
+  'PJSIP_HEADER(add,Alert-Info)': '<http://localhost>;info=alert-autoanswer;delay=0',
+};
 
 /** A prompt as an ARI media URI: `sound:`, `recording:`, `number:`, `digits:`, `tone:` … pass through; a bare name is a sound. */
 export function mediaUri(prompt: string): string {

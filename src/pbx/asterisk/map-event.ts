@@ -45,8 +45,13 @@ export function mapAriEvent(event: AriEvent, legs: LegView = noLegs): PbxEvent |
       if (args?.kind === 'agent' || known?.kind === 'agent') return { type: 'leg.answered', leg };
       if (args?.kind === 'snoop' || known?.kind === 'snoop') return undefined;
       // Ours (inbound,<number>) or a bare Stasis(app) from the dialplan: a call arriving.
-      const to = (args?.kind === 'inbound' ? args.to : undefined) ?? e.channel.dialplan?.exten ?? '';
+      const to = (args?.kind === 'inbound' || args?.kind === 'phone' ? args.to : undefined) ?? e.channel.dialplan?.exten ?? '';
       const out: PbxEvent = { type: 'call.arrived', leg, to, from: e.channel.caller?.number ?? '' };
+      if (args?.kind === 'phone') {
+        out.origin = 'phone';
+        // PJSIP/<endpoint>-<sequence>: the endpoint that placed the call.
+        out.endpoint = /^PJSIP\/(.+)-[0-9a-f]+$/.exec(e.channel.name)?.[1] ?? e.channel.caller?.number ?? '';
+      }
       const name = e.channel.caller?.name;
       if (name) out.fromName = name;
       const callId = e.channel.channelvars?.SWITCHBOARD_CALL_ID;

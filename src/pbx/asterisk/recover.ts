@@ -18,14 +18,15 @@ export function liveLegsOf(channels: readonly AriChannel[], bridges: readonly Ar
     const [name, ...args] = d.app_data.split(',');
     if (name !== app) continue;
     const decoded = decodeStasisArgs(args);
-    const role: LiveLeg['role'] = decoded?.kind ?? 'other';
+    // A call an agent's phone placed reached our application like an inbound call.
+    const role: LiveLeg['role'] = decoded?.kind === 'phone' ? 'inbound' : decoded?.kind ?? 'other';
     const live: LiveLeg = { leg: ch.id as LegId, role, answered: ch.state === 'Up' };
     const callId = ch.channelvars?.SWITCHBOARD_CALL_ID || (decoded?.kind === 'agent' ? decoded.callId : undefined);
     if (callId) live.callId = callId;
     const bridge = bridgeOf.get(ch.id);
     if (bridge) live.bridge = bridge as BridgeId;
     if (ch.caller?.number) live.from = ch.caller.number;
-    const to = decoded?.kind === 'inbound' ? decoded.to : ch.connected?.number || undefined;
+    const to = decoded?.kind === 'inbound' || decoded?.kind === 'phone' ? decoded.to : ch.connected?.number || undefined;
     if (to) live.to = to;
     out.push(live);
   }

@@ -3,6 +3,7 @@
  * position. Values are percent-encoded so a comma can never split an argument.
  *
  *   inbound,<dialled number>     from the dialplan: Stasis(switchboard,inbound,${EXTEN})
+ *   phone,<dialled number>       an agent phone dialling out: Stasis(switchboard,phone,${EXTEN})
  *   agent,<call id>              a leg we originated (POST /channels appArgs)
  *   snoop,<mode>,<target leg>    a snoop channel we created (POST /channels/{id}/snoop appArgs)
  */
@@ -10,6 +11,7 @@ import type { SnoopMode } from '../port.js';
 
 export type StasisArgs =
   | { kind: 'inbound'; to?: string }
+  | { kind: 'phone'; to: string }
   | { kind: 'agent'; callId: string }
   | { kind: 'snoop'; mode: SnoopMode; target: string };
 
@@ -19,6 +21,8 @@ export function encodeStasisArgs(args: StasisArgs): string[] {
   switch (args.kind) {
     case 'inbound':
       return args.to === undefined ? ['inbound'] : ['inbound', enc(args.to)];
+    case 'phone':
+      return ['phone', enc(args.to)];
     case 'agent':
       return ['agent', enc(args.callId)];
     case 'snoop':
@@ -39,6 +43,10 @@ export function decodeStasisArgs(args: readonly string[] | undefined): StasisArg
     case 'inbound': {
       const to = a === undefined || a === '' ? undefined : dec(a);
       return to === undefined ? { kind: 'inbound' } : { kind: 'inbound', to };
+    }
+    case 'phone': {
+      const to = a === undefined ? undefined : dec(a);
+      return to ? { kind: 'phone', to } : undefined;
     }
     case 'agent': {
       const callId = a === undefined ? undefined : dec(a);

@@ -33,6 +33,8 @@ export interface CallerScript {
   patienceMs?: number;
   /** Once bridged, hang up after talking this long (the agent's talkMs may end it first). */
   talkMs?: number;
+  /** A call placed by a registered agent phone (this endpoint) rather than from the trunk. */
+  fromPhone?: string;
 }
 
 export interface AgentPhoneScript {
@@ -65,6 +67,10 @@ export interface SimLeg {
   endedAt?: number;
   /** For a snoop leg: the leg it spies on (it ends with it). */
   snoopOf?: LegId;
+  /** The talk timer started at the leg's first bridge (hold and transfers re-bridge it). */
+  talkStarted?: boolean;
+  /** Asked to answer by itself (auto-answer). */
+  autoAnswer?: boolean;
 }
 
 export interface SimRecording {
@@ -96,6 +102,8 @@ export class SimPbx implements PbxPort {
   readonly legs = new Map<LegId, SimLeg>();
   readonly bridges = new Map<BridgeId, Set<LegId>>();
   readonly recordings = new Map<RecordingId, SimRecording>();
+  /** Music on hold playing to a bridge, by class. */
+  readonly bridgeMoh = new Map<BridgeId, string>();
   private readonly phones = new Map<string, AgentPhoneScript>();
   private readonly listeners = new Set<(e: PbxEvent) => void>();
   private seq = 0;
@@ -127,6 +135,7 @@ export class SimPbx implements PbxPort {
       }
       const event: PbxEvent = { type: 'call.arrived', leg: id, to: script.to, from: script.from };
       if (script.fromName) event.fromName = script.fromName;
+      if (script.fromPhone) Object.assign(event, { origin: 'phone', endpoint: script.fromPhone });
       this.emit(event);
     });
     return id;
@@ -240,6 +249,7 @@ export class SimPbx implements PbxPort {
       timers: [],
       createdAt: now,
     };
+    if (req.autoAnswer) leg.autoAnswer = true;
     this.legs.set(id, leg);
     const phone = this.phones.get(address);
     if (!phone || phone.online === false) {
@@ -248,11 +258,12 @@ export class SimPbx implements PbxPort {
     }
     leg.phone = phone;
     this.later(leg, now, () => this.emit({ type: 'leg.ringing', leg: id }));
-    const after = phone.answerAfterMs ?? 0;
+    const after = req.autoAnswer ? 0 : phone.answerAfterMs ?? 0;
     const giveUp = now + req.timeoutMs;
-    if (phone.behavior === 'never' || (phone.behavior === 'answer' && after >= req.timeoutMs)) {
+    const behavior = req.autoAnswer && phone.behavior === 'never' ? 'answer' : phone.behavior;
+    if (behavior === 'never' || (behavior === 'answer' && after >= req.timeoutMs)) {
       this.later(leg, giveUp, () => this.end(id, 'no-answer'));
-    } else if (phone.behavior === 'answer') {
+    } else if (behavior === 'answer') {
       this.later(leg, now + after, () => {
         leg.state = 'up';
         leg.answeredAt = this.clock.now();
@@ -280,8 +291,30 @@ export class SimPbx implements PbxPort {
     this.join(bridge, leg);
   }
 
+  async removeFromBridge(bridge: BridgeId, leg: LegId): Promise<void> {
+    this.record('removeFromBridge', bridge, leg);
+    const l = this.live(leg);
+    const members = this.bridges.get(bridge);
+    if (!members?.has(leg)) throw new PbxError('REJECTED', 'leg is not in that bridge', { bridge, leg });
+    members.delete(leg);
+    l.bridge = undefined;
+  }
+
+  async startBridgeMoh(bridge: BridgeId, mohClass: string): Promise<void> {
+    this.record('startBridgeMoh', bridge, mohClass);
+    if (!this.bridges.has(bridge)) throw new PbxError('LEG_GONE', 'no such bridge', { bridge });
+    this.bridgeMoh.set(bridge, mohClass);
+  }
+
+  async stopBridgeMoh(bridge: BridgeId): Promise<void> {
+    this.record('stopBridgeMoh', bridge);
+    if (!this.bridges.has(bridge)) throw new PbxError('LEG_GONE', 'no such bridge', { bridge });
+    this.bridgeMoh.delete(bridge);
+  }
+
   async destroyBridge(bridge: BridgeId): Promise<void> {
     this.record('destroyBridge', bridge);
+    this.bridgeMoh.delete(bridge);
     const members = this.bridges.get(bridge);
     if (!members) return;
     for (const leg of members) {
@@ -441,6 +474,8 @@ export class SimPbx implements PbxPort {
     this.bridges.get(bridge)!.add(leg);
     l.bridge = bridge;
     l.moh = undefined;
+    if (l.talkStarted) return;
+    l.talkStarted = true;
     const talk = l.kind === 'caller' ? l.script?.talkMs : l.phone?.talkMs;
     if (talk !== undefined) this.later(l, this.clock.now() + talk, () => this.end(leg, 'normal'));
   }
