@@ -15,7 +15,9 @@ export type QueueLogEventName =
   | 'ADDMEMBER'
   | 'REMOVEMEMBER'
   | 'AGENTLOGIN'
-  | 'AGENTLOGOFF';
+  | 'AGENTLOGOFF'
+  | 'BLINDTRANSFER'
+  | 'ATTENDEDTRANSFER';
 
 /**
  * One row of the queue event log, in the spirit of Asterisk's queue_log. `data` holds the event's
@@ -56,4 +58,9 @@ export const QUEUE_LOG_FIELDS: Readonly<Record<QueueLogEventName, readonly strin
   REMOVEMEMBER: [],
   AGENTLOGIN: ['channel'],
   AGENTLOGOFF: ['channel', 'logintime'],
+  // Asterisk: BLINDTRANSFER|extension|context|holdtime|calltime|origposition and
+  // ATTENDEDTRANSFER|method|data|…|holdtime|calltime|origposition; the target is the extension
+  // (an agent id, `queue:<id>` or a number), the context ours.
+  BLINDTRANSFER: ['extension', 'context', 'holdtime', 'calltime', 'origposition'],
+  ATTENDEDTRANSFER: ['method', 'extension', 'holdtime', 'calltime', 'origposition'],
 };

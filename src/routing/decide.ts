@@ -6,6 +6,7 @@
 import type { ExitDestination } from '../domain/config.js';
 import { mulberry32Step } from '../domain/random.js';
 import { NO_QUEUE } from '../domain/queue-log.js';
+import { consultAnswered, consultEnd, consultStart, transferCall } from './call-control.js';
 import { MinHeap } from './heap.js';
 import type {
   AgentPresence,
@@ -27,7 +28,7 @@ export function createRoutingState(seed = 1): RoutingState {
   return { queues: new Map(), agents: new Map(), calls: new Map(), timers: new Map(), gen: 0, seq: 0, rng: seed | 0 };
 }
 
-interface Ctx {
+export interface Ctx {
   s: RoutingState;
   now: number;
   commands: RoutingCommand[];
@@ -130,6 +131,7 @@ const handlers: Handlers = {
       agentTimeouts: input.agentTimeouts,
       preferred: input.preferredAgent,
       overflowRank: 0,
+      assistants: undefined,
     };
     call.origPosition = 1 + countAtOrAbove(q, priority);
     s.calls.set(call.id, call);
@@ -168,6 +170,7 @@ const handlers: Handlers = {
       agentTimeouts: undefined,
       preferred: undefined,
       overflowRank: 0,
+      assistants: undefined,
     };
     s.calls.set(call.id, call);
     a.activity = 'onCall';
@@ -296,6 +299,11 @@ const handlers: Handlers = {
     if (!call || call.state !== 'connected') return ignore(ctx, input, 'no connected call');
     endConnected(ctx, call, input.side);
   },
+
+  'call.transfer': (ctx, input) => transferCall(ctx, input),
+  'consult.start': (ctx, input) => consultStart(ctx, input),
+  'consult.answered': (ctx, input) => consultAnswered(ctx, input),
+  'consult.end': (ctx, input) => consultEnd(ctx, input),
 
   'timer.fired': (ctx, input) => {
     const live = ctx.s.timers.get(input.key);
@@ -487,6 +495,7 @@ function newAgent(id: string, now: number): AgentRec {
     presenceSince: now,
     removed: false,
     outbound: false,
+    assisting: false,
     logoutCause: undefined,
     loginAt: now,
     channel: '',
@@ -497,7 +506,7 @@ const pairKey = (agentId: string, queueId: string) => `${agentId}\u0000${queueId
 
 // ---------------------------------------------------------------- agents
 
-function agentOrIgnore(ctx: Ctx, input: Extract<RoutingInput, { agentId: string }>): AgentRec | undefined {
+export function agentOrIgnore(ctx: Ctx, input: Extract<RoutingInput, { agentId: string }>): AgentRec | undefined {
   const a = ctx.s.agents.get(input.agentId);
   if (!a || a.removed) {
     ignore(ctx, input, 'unknown agent');
@@ -529,7 +538,7 @@ function detach(a: AgentRec): void {
 }
 
 /** Recompute the agent's derived flags, keep queue indexes in step, and report a presence change. */
-function refreshAgent(ctx: Ctx, a: AgentRec): void {
+export function refreshAgent(ctx: Ctx, a: AgentRec): void {
   const staffed = a.status === 'ready' && a.reachable && !a.removed;
   const available = staffed && a.activity === 'idle';
   const loggedIn = a.status !== 'loggedOut' && !a.removed;
@@ -602,6 +611,17 @@ function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
   a.pauseReason = undefined;
   for (const m of a.memberships) queueLog(ctx, 'REMOVEMEMBER', m.queue.cfg.id, { agentId: a.id, data: { cause } });
   queueLog(ctx, 'AGENTLOGOFF', NO_QUEUE, { agentId: a.id, data: { channel: a.channel, logintime: ms(ctx.now - a.loginAt), cause } });
+  if (a.assisting && a.activity === 'ringing' && a.callId) {
+    // Reserved for a consult: the call's own agent stays; the consult stops ringing.
+    ctx.s.calls.get(a.callId)?.assistants?.delete(a.id);
+    ctx.commands.push({ type: 'consult.cancel', callId: a.callId, agentId: a.id });
+    a.assisting = false;
+    a.activity = 'idle';
+    a.callId = undefined;
+    refreshAgent(ctx, a);
+    reopenTiers(ctx, a);
+    return;
+  }
   if (a.activity === 'ringing' && a.callId) {
     const call = ctx.s.calls.get(a.callId);
     if (call && call.state === 'offered') {
@@ -627,7 +647,7 @@ function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
   reopenTiers(ctx, a);
 }
 
-function becomeIdle(ctx: Ctx, a: AgentRec): void {
+export function becomeIdle(ctx: Ctx, a: AgentRec): void {
   a.activity = 'idle';
   a.callId = undefined;
   a.callQueueId = undefined;
@@ -718,7 +738,13 @@ function endConnected(ctx: Ctx, call: CallRec, side: 'caller' | 'agent'): void {
     data: { holdtime: ms(call.connectedAt - call.enqueuedAt), calltime: ms(ctx.now - call.connectedAt), origposition: call.origPosition },
   });
   ctx.s.calls.delete(call.id);
-  if (!a || a.callId !== call.id) return;
+  const freed = releaseAssistants(ctx, call);
+  if (a && a.callId === call.id && !a.assisting) wrapupAfter(ctx, a, q);
+  for (const b of freed) dispatchAgent(ctx, b);
+}
+
+/** The agent's call is over: wrap-up (the queue's time) or idle. */
+export function wrapupAfter(ctx: Ctx, a: AgentRec, q: QueueRec | undefined): void {
   const wrapupMs = q?.cfg.wrapupMs ?? 0;
   if (wrapupMs > 0 && a.status !== 'loggedOut' && !a.removed) {
     a.activity = 'wrapup';
@@ -728,6 +754,33 @@ function endConnected(ctx: Ctx, call: CallRec, side: 'caller' | 'agent'): void {
   } else {
     becomeIdle(ctx, a);
   }
+}
+
+/** Agents consulted or conferenced on a call that is over go back to work. */
+/**
+ * Free the agents consulted or conferenced on a call. They are not given a call here: the caller
+ * settles the call's own agent, then dispatches them, so each waiting call goes to the best of all.
+ */
+export function releaseAssistants(ctx: Ctx, call: CallRec): AgentRec[] {
+  if (!call.assistants) return [];
+  const freed: AgentRec[] = [];
+  for (const id of call.assistants) {
+    const b = ctx.s.agents.get(id);
+    if (!b || !b.assisting || b.callId !== call.id) continue;
+    b.assisting = false;
+    b.activity = 'idle';
+    b.callId = undefined;
+    b.idleSince = ctx.now;
+    if (b.removed) {
+      detach(b);
+      ctx.s.agents.delete(b.id);
+      continue;
+    }
+    refreshAgent(ctx, b);
+    freed.push(b);
+  }
+  call.assistants = undefined;
+  return freed;
 }
 
 function exitCall(ctx: Ctx, call: CallRec, reason: 'timeout' | 'removed', destination?: ExitDestination): void {
@@ -793,7 +846,7 @@ function pushWaiting(q: QueueRec, call: CallRec): void {
   heap.push({ call, gen: call.heapGen });
 }
 
-function incLevel(q: QueueRec, priority: number): void {
+export function incLevel(q: QueueRec, priority: number): void {
   q.levelCounts.set(priority, (q.levelCounts.get(priority) ?? 0) + 1);
 }
 function decLevel(q: QueueRec, priority: number): void {
@@ -954,7 +1007,7 @@ function dispatchCall(ctx: Ctx, call: CallRec): void {
 }
 
 /** An agent became available: give it the best waiting call across its queues (fair by weight, then wait). */
-function dispatchAgent(ctx: Ctx, a: AgentRec): void {
+export function dispatchAgent(ctx: Ctx, a: AgentRec): void {
   while (a.available) {
     const best = bestCallFor(ctx, a);
     if (!best) return;
@@ -998,21 +1051,21 @@ function offer(ctx: Ctx, call: CallRec, m: MemberRec): void {
 
 // ---------------------------------------------------------------- helpers
 
-function setTimer(ctx: Ctx, key: string, at: number): void {
+export function setTimer(ctx: Ctx, key: string, at: number): void {
   const gen = ++ctx.s.gen;
   ctx.s.timers.set(key, gen);
   ctx.commands.push({ type: 'timer.set', key, at, gen });
 }
 
-function clearTimer(ctx: Ctx, key: string): void {
+export function clearTimer(ctx: Ctx, key: string): void {
   if (ctx.s.timers.delete(key)) ctx.commands.push({ type: 'timer.clear', key });
 }
 
-function ignore(ctx: Ctx, input: RoutingInput, reason: string): void {
+export function ignore(ctx: Ctx, input: RoutingInput, reason: string): void {
   ctx.events.push({ type: 'ignored', input: input.type, reason });
 }
 
-function queueLog(
+export function queueLog(
   ctx: Ctx,
   event: Extract<RoutingEvent, { type: 'queue.log' }>['event'],
   queueId: string,

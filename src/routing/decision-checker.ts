@@ -13,6 +13,7 @@ import type { AgentPresence, Decision, RoutingInput, RoutingState } from './type
 const QUEUE_LOG_EVENTS = new Set<QueueLogEventName>([
   'ENTERQUEUE', 'CONNECT', 'COMPLETECALLER', 'COMPLETEAGENT', 'ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY',
   'JOINEMPTY', 'RINGNOANSWER', 'RINGCANCELED', 'PAUSE', 'UNPAUSE', 'ADDMEMBER', 'REMOVEMEMBER', 'AGENTLOGIN', 'AGENTLOGOFF',
+  'BLINDTRANSFER', 'ATTENDEDTRANSFER',
 ]);
 const PRESENCES = new Set<AgentPresence>(['loggedout', 'ready', 'paused', 'ringing', 'dialing', 'oncall', 'wrapup']);
 
@@ -58,6 +59,12 @@ export class DecisionChecker {
       if (offered) this.offers.delete(input.callId);
     }
     if ((input.type === 'call.end' || input.type === 'call.abandon') && accepted) this.connected.delete(input.callId);
+    // A transfer hands the bridged call on: to a consulted agent (still bridged), away (gone), or
+    // blind to an agent (offered again, no longer bridged).
+    if (input.type === 'call.transfer' && accepted) {
+      if (input.mode === 'attended' && input.agentId !== undefined) this.connected.set(input.callId, input.agentId);
+      else this.connected.delete(input.callId);
+    }
     if (input.type === 'offer.answered' && accepted && this.offers.get(input.callId) !== input.agentId) {
       out.push(`offer.answered for ${input.callId}→${input.agentId}, which is not outstanding, was acted on`);
     }
@@ -109,6 +116,9 @@ export class DecisionChecker {
           if (this.offers.has(c.callId)) out.push(`call.exit for ${c.callId} with its offer still outstanding`);
           exited.add(c.callId);
           break;
+        case 'consult.cancel':
+          if (!isId(c.callId) || !isId(c.agentId) || input.type !== 'agent.logout') out.push(`unexpected consult.cancel ${JSON.stringify(c)}`);
+          break;
         default:
           out.push(`unknown command ${JSON.stringify(c)}`);
       }
@@ -119,9 +129,11 @@ export class DecisionChecker {
       const call = state.calls.get(o.callId);
       const q = state.queues.get(o.queueId);
       if (!a || a.status !== 'ready' || !a.reachable || a.removed) out.push(`offer ${o.callId}→${o.agentId} to an agent that is ${a ? `${a.status}, reachable ${a.reachable}, removed ${a.removed}` : 'missing'}`);
-      if (!call || call.queueId !== o.queueId || !q?.members.has(o.agentId)) out.push(`offer ${o.callId}→${o.agentId} outside the call's queue ${o.queueId}`);
-      if (call?.agents && !call.agents.includes(o.agentId)) out.push(`offer ${o.callId}→${o.agentId} outside the call's agent list`);
-      if (!call || !q) continue;
+      // A blind transfer names its agent: it need not be a member of the call's queue.
+      const named = input.type === 'call.transfer' && input.callId === o.callId && input.agentId === o.agentId;
+      if (!call || call.queueId !== o.queueId || (!named && !q?.members.has(o.agentId))) out.push(`offer ${o.callId}→${o.agentId} outside the call's queue ${o.queueId}`);
+      if (!named && call?.agents && !call.agents.includes(o.agentId)) out.push(`offer ${o.callId}→${o.agentId} outside the call's agent list`);
+      if (!call || !q || named) continue;
       // Agent choice: no better member (agent-list order, preferred agent, tier, penalty) is left idle for it.
       const mine = q.members.get(o.agentId);
       for (const m of q.members.values()) {
@@ -158,7 +170,7 @@ export class DecisionChecker {
     // Nothing lost: a call leaves the core only by a hang-up input or a call.exit command.
     for (const id of this.calls) {
       if (state.calls.has(id)) continue;
-      const byInput = (input.type === 'call.abandon' || input.type === 'call.leave' || input.type === 'call.end') && input.callId === id;
+      const byInput = (input.type === 'call.abandon' || input.type === 'call.leave' || input.type === 'call.end' || input.type === 'call.transfer') && input.callId === id;
       if (!byInput && !exited.has(id)) out.push(`call ${id} vanished after ${input.type} without call.exit`);
       if (this.connected.has(id) && !(byInput && input.type !== 'call.leave')) out.push(`bridged call ${id} dropped by ${input.type}`);
       this.connected.delete(id);

@@ -149,7 +149,7 @@ function checkAgents(s: RoutingState, out: string[]): void {
     switch (a.activity) {
       case 'idle':
       case 'wrapup':
-        if (a.callId !== undefined || a.outbound) out.push(`${a.activity} agent ${id} holds call ${a.callId} (outbound ${a.outbound})`);
+        if (a.callId !== undefined || a.outbound || a.assisting) out.push(`${a.activity} agent ${id} holds call ${a.callId} (outbound ${a.outbound}, assisting ${a.assisting})`);
         if (a.activity === 'wrapup' && !s.timers.has(`wrapup:${id}`)) out.push(`agent ${id} is in wrap-up with no wrapup timer`);
         break;
       case 'dialing':
@@ -157,6 +157,11 @@ function checkAgents(s: RoutingState, out: string[]): void {
         break;
       case 'ringing': {
         const c = s.calls.get(a.callId ?? '');
+        if (a.assisting) {
+          if (!c || c.state !== 'connected' || !c.assistants?.has(id)) out.push(`consulted agent ${id} points at call ${a.callId} which is ${c ? c.state : 'missing'}`);
+          if (a.status === 'loggedOut') out.push(`agent ${id} is logged out but ringing`);
+          break;
+        }
         if (a.outbound || !c || c.state !== 'offered' || c.agentId !== id) out.push(`ringing agent ${id} points at call ${a.callId} which is ${c ? `${c.state} with ${c.agentId}` : 'missing'}`);
         if (a.status === 'loggedOut') out.push(`agent ${id} is logged out but ringing`);
         break;
@@ -165,6 +170,10 @@ function checkAgents(s: RoutingState, out: string[]): void {
         if (a.callId === undefined) out.push(`agent ${id} is on a call with no call id`);
         if (a.outbound) break;
         const c = s.calls.get(a.callId ?? '');
+        if (a.assisting) {
+          if (!c || c.state !== 'connected' || !c.assistants?.has(id)) out.push(`consulted agent ${id} on call ${a.callId} which is ${c ? c.state : 'missing'}`);
+          break;
+        }
         if (!c || c.state !== 'connected' || c.agentId !== id) out.push(`agent ${id} on call ${a.callId} which is ${c ? `${c.state} with ${c.agentId}` : 'missing'}`);
         break;
       }

@@ -60,6 +60,11 @@ export interface AgentRec {
   removed: boolean;
   /** The current call is one the agent makes (click-to-call), outside the queues. */
   outbound: boolean;
+  /**
+   * The agent is a consulted or conferenced party of `callId` (reserved, ringing, then on the
+   * call), not the agent who owns it.
+   */
+  assisting: boolean;
   /** Why the agent was last logged out (logout, takeover, removed). */
   logoutCause: string | undefined;
   /** When the agent last logged in, and on which line or phone (queue log AGENTLOGIN/AGENTLOGOFF). */
@@ -126,6 +131,8 @@ export interface CallRec {
   /** Offered first when available (CRM lookup); otherwise normal routing. */
   preferred: string | undefined;
   overflowRank: number;
+  /** Agents consulted or conferenced on this connected call (see AgentRec.assisting). */
+  assistants: Set<string> | undefined;
 }
 
 export interface RoutingState {
@@ -190,6 +197,18 @@ export type RoutingInput =
   | { type: 'offer.failed'; callId: string; agentId: string; cause: string }
   /** A connected call ended; `side` tells who hung up. */
   | { type: 'call.end'; callId: string; side: 'caller' | 'agent' }
+  /**
+   * The call's agent hands the connected call on and goes to wrap-up. `agentId`: the agent who
+   * takes it — blind: offered now like any offer (ringing; back in its queue at its place if it
+   * does not answer); attended: the consulted agent, already on the call. No `agentId` (a queue
+   * or an outside number): the call leaves the routing core. `target` goes to the queue log.
+   */
+  | { type: 'call.transfer'; callId: string; mode: 'blind' | 'attended'; agentId?: string; target: string }
+  /** Reserve an available agent to be consulted or conferenced on a connected call: ringing. */
+  | { type: 'consult.start'; callId: string; agentId: string }
+  | { type: 'consult.answered'; callId: string; agentId: string }
+  /** The consulted or conferenced agent leaves the call (cancelled, no answer, dropped): idle again. */
+  | { type: 'consult.end'; callId: string; agentId: string }
   | { type: 'timer.fired'; key: string; gen: number };
 
 export type RoutingCommand =
@@ -198,6 +217,8 @@ export type RoutingCommand =
   /** The agent answered and the core accepted it: bridge the caller with the agent. */
   | { type: 'connect'; callId: string; agentId: string; queueId: string }
   | { type: 'call.exit'; callId: string; queueId: string; reason: 'timeout' | 'joinempty' | 'removed'; destination: ExitDestination }
+  /** A consulted agent logged out while its phone rang: stop ringing it (the call goes on). */
+  | { type: 'consult.cancel'; callId: string; agentId: string }
   | { type: 'timer.set'; key: string; at: number; gen: number }
   | { type: 'timer.clear'; key: string };
 

@@ -130,6 +130,23 @@ export class InputGenerator {
       const a = pick([...s.agents.values()].filter((x) => x.outbound));
       if (a) return r() < 0.6 && a.activity === 'dialing' ? { type: 'agent.outbound.connected', agentId: a.id, callId: a.callId! } : { type: 'agent.outbound.end', agentId: a.id, callId: a.callId! };
     }
+    if (roll < 0.915) {
+      // Call control on a connected call: consult, transfer (blind or attended), consult ends.
+      const c = pick(calls.filter((x) => x.state === 'connected'));
+      if (c) {
+        const k = r();
+        const helper = c.assistants && c.assistants.size > 0 ? pick([...c.assistants]) : undefined;
+        if (k < 0.3) return { type: 'consult.start', callId: c.id, agentId: agent() };
+        if (k < 0.45 && helper) return { type: 'consult.answered', callId: c.id, agentId: helper };
+        if (k < 0.6 && helper) return { type: 'consult.end', callId: c.id, agentId: helper };
+        if (k < 0.75 && helper) return { type: 'call.transfer', callId: c.id, mode: 'attended', agentId: helper, target: helper };
+        if (k < 0.9) {
+          const to = agent();
+          return { type: 'call.transfer', callId: c.id, mode: 'blind', agentId: to, target: to };
+        }
+        return { type: 'call.transfer', callId: c.id, mode: r() < 0.5 ? 'blind' : 'attended', target: '0612345678' };
+      }
+    }
     if (roll < 0.93) return this.staleTimer(s);
     if (roll < 0.945) return { type: 'config.apply', config: this.changeConfig() };
     if (roll < 0.96) return this.staleOffer(calls);
