@@ -18,6 +18,10 @@ import { AgentPhones } from './agent-phones.js';
 import { Router } from './router.js';
 import { recoverCalls, restoreAgents, type CallsRecovered, type RestartHost } from './restart.js';
 import { CallSession, type SessionEnv } from './session.js';
+import type { CallControl } from './control/call-control.js';
+import { ControlError, type ControlNotice } from './control/types.js';
+import { dialAllowed } from '../outbound/dial-policy.js';
+import { free } from '../routing/call-control.js';
 
 /** Whoever handles a PBX leg's events: an inbound session, an outbound call, a listen. */
 export interface LegOwner {
@@ -75,6 +79,8 @@ export interface EngineEvents {
   'pbx.state': [{ state: PbxLinkState; at: number }];
   /** Start-up recovery finished (calls taken up again, CDRs completed, strays hung up). */
   'recovered': [RecoveryReport];
+  /** An agent's call control: hold, retrieve, transfers, consult, conference. */
+  'call.control': [ControlNotice];
 }
 
 export type PbxLinkState = 'up' | 'down' | 'lost';
@@ -165,6 +171,16 @@ export class Engine extends EventEmitter<EngineEvents> {
       journal: (entry) => {
         if (!this.halted) this.deps.store.journal.save(entry, this.deps.clock.now());
       },
+      agentFree: (agentId) => {
+        const a = this.router.state.agents.get(agentId);
+        return a !== undefined && free(a);
+      },
+      agentReservedFor: (agentId) => {
+        const a = this.router.state.agents.get(agentId);
+        return a?.assisting ? a.callId : undefined;
+      },
+      dialAllowed: (number) => dialAllowed(this.config.click_to_call, number),
+      control: (notice) => this.emit('call.control', notice),
     };
     this.applyConfig(deps.config);
   }
@@ -329,6 +345,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** The live session an agent is talking on, if any. */
+  /** Call control for the call an agent owns; NO_ACTIVE_CALL when it has none bridged. */
+  callControl(agentId: string): CallControl {
+    const session = this.sessionOfAgent(agentId);
+    if (!session) throw new ControlError('NO_ACTIVE_CALL', `agent ${agentId} has no call`);
+    return session.control;
+  }
+
   sessionOfAgent(agentId: string): CallSession | undefined {
     const callId = this.router.state.agents.get(agentId)?.callId;
     const session = callId ? this.sessions.get(callId) : undefined;
@@ -604,6 +627,9 @@ export class Engine extends EventEmitter<EngineEvents> {
         return;
       case 'offer.cancel':
         session?.cancelOffer(cmd.agentId);
+        return;
+      case 'consult.cancel':
+        session?.control.cancelAgent(cmd.agentId);
         return;
       case 'connect':
         if (session) session.connect(cmd.agentId);

@@ -7,6 +7,7 @@ import type { Logger } from '../infra/logger.js';
 import type { BridgeId, Destination, LegId, PbxPort, RecordingId } from '../pbx/port.js';
 import type { RoutingInput } from '../routing/types.js';
 import type { Deferred } from './deferred.js';
+import type { ControlNotice } from './control/types.js';
 import type { CustomAgent, LookupResult } from './hooks.js';
 import type { CallSession } from './session.js';
 
@@ -38,6 +39,14 @@ export interface SessionEnv {
   bridged(session: CallSession, agentId: string, queueId: string): void;
   /** Keep what the call has done so far durable (the live-call journal). */
   journal(entry: CallJournal): void;
+  /** The agent is logged in, ready, reachable and free: it may be offered or reserved now. */
+  agentFree(agentId: string): boolean;
+  /** The call a consulted agent is reserved for (or on), if any. */
+  agentReservedFor(agentId: string): string | undefined;
+  /** An outside number agents may dial (transfers, conference, consult). */
+  dialAllowed(number: string): boolean;
+  /** Call control happened (hold, transfer, consult, conference): tell desktops and CRMs. */
+  control(notice: ControlNotice): void;
 }
 
 export interface Arrival {
@@ -52,7 +61,7 @@ export interface Arrival {
 export type QueueOutcome =
   | { kind: 'completed' }
   | { kind: 'abandoned' }
-  | { kind: 'exit'; reason: 'timeout' | 'joinempty' | 'removed'; destination: ExitDestination };
+  | { kind: 'exit'; reason: 'timeout' | 'joinempty' | 'removed' | 'transfer'; destination: ExitDestination };
 
 export interface Offer {
   agentId: string;
@@ -77,6 +86,13 @@ export interface QueuePhase {
   mediaDone: Promise<void>;
   offer: Offer | undefined;
   bridged: Bridged | undefined;
+  /**
+   * The customer's bridge while no agent is in it (a blind transfer rings, an outside party
+   * talks): the next party joins it, its recording goes on.
+   */
+  keptBridge?: { bridge: BridgeId; recording: RecordingId | undefined; recordingPaused: boolean };
+  /** The customer talks to an outside number the call was transferred to (no agent, no routing). */
+  outside?: { leg: LegId; number: string };
 }
 
 export type SessionState = 'arrived' | 'greeting' | 'ivr' | 'queued' | 'bridged' | 'ended';

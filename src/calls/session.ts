@@ -9,6 +9,7 @@ import type { ExitDestination, Ivr, IvrAction, NumberEntry } from '../domain/con
 import type { CallJournal, CdrDraft } from '../domain/journal.js';
 import type { Logger } from '../infra/logger.js';
 import { isPbxError, PbxError, type BridgeId, type Destination, type HangupCause, type LegId, type RecordingId } from '../pbx/port.js';
+import { CallControl } from './control/call-control.js';
 import { deferred } from './deferred.js';
 import type { LookupResult } from './hooks.js';
 import { journalEntry } from './session-journal.js';
@@ -43,6 +44,10 @@ export class CallSession {
   /** Per-call agent destinations from a custom agent list (routing_type 2: the agent's number). */
   private readonly agentOverrides = new Map<string, Destination>();
   private lookupResult: LookupResult | undefined;
+  /** Hold, transfers, consult and conference on the bridged call. */
+  readonly control: CallControl;
+  /** Recordings made so far (a transfer to a queue starts a new one). */
+  private recordings = 0;
 
   constructor(
     readonly callId: string,
@@ -73,6 +78,23 @@ export class CallSession {
       if (resumeFrom.cdr.ivrPath) this.ivrPath.push(...resumeFrom.cdr.ivrPath.split('>'));
       this.priority = resumeFrom.priority ?? 0;
     }
+    this.control = new CallControl({
+      callId,
+      log: this.log,
+      env,
+      cdr: this.cdr,
+      caller: { number: arrival.from, dialled: arrival.to, ...(arrival.fromName ? { name: arrival.fromName } : {}) },
+      bridged: () => this.phase?.bridged,
+      queueId: () => this.phase?.queue.id,
+      adopt: (leg) => {
+        this.agentLegs.add(leg);
+        this.env.claimLeg(leg, this);
+      },
+      hangupLeg: (leg, cause) => this.dropLeg(leg, cause),
+      release: (then) => this.releaseAgent(then),
+      takeOver: (party) => this.takeOver(party),
+      writeJournal: () => this.writeJournal(),
+    });
   }
 
   get leg(): LegId {
@@ -394,6 +416,7 @@ export class CallSession {
 
   /** Router command: stop ringing the agent. */
   cancelOffer(agentId: string): void {
+    this.control.cancelAgent(agentId);
     const offer = this.phase?.offer;
     if (!offer || offer.agentId !== agentId) return;
     offer.cancelled = true;
@@ -415,10 +438,13 @@ export class CallSession {
     phase.bridged = bridged;
     this.state = 'bridged';
     const now = this.env.clock.now();
-    this.cdr.connectedAt = now;
-    this.cdr.agentId = agentId;
-    this.cdr.agentLegId = offer.leg;
-    this.cdr.waitMs = now - (this.cdr.enqueuedAt ?? now);
+    if (this.cdr.connectedAt === null) {
+      this.cdr.connectedAt = now;
+      this.cdr.agentId = agentId;
+      this.cdr.agentLegId = offer.leg;
+      this.cdr.waitMs = now - (this.cdr.enqueuedAt ?? now);
+    }
+    this.control.segmentStart({ agentId });
     phase.media.abort();
     this.writeJournal();
     this.bridging = this.bridgeWith(phase, bridged);
@@ -435,14 +461,27 @@ export class CallSession {
         this.mohOn = false;
         await pbx.stopMoh(this.leg, { signal: this.signal });
       }
+      const kept = phase.keptBridge;
+      if (kept) {
+        // After a blind transfer: the customer waits in its bridge with music; the agent joins it.
+        phase.keptBridge = undefined;
+        Object.assign(b, { bridge: kept.bridge, recording: kept.recording, recordingPaused: kept.recordingPaused });
+        await pbx.stopBridgeMoh(kept.bridge, { signal: this.signal });
+        await pbx.addToBridge(kept.bridge, b.agentLeg, { signal: this.signal });
+        this.log.info({ agentId: b.agentId, bridgeId: b.bridge }, 'call bridged');
+        this.writeJournal();
+        if (!phase.done.settled) this.env.bridged(this, b.agentId, phase.queue.id);
+        return;
+      }
       b.bridge = await pbx.bridge([this.leg, b.agentLeg], { signal: this.signal });
       this.log.info({ agentId: b.agentId, bridgeId: b.bridge }, 'call bridged');
       this.writeJournal();
       if (!phase.done.settled) this.env.bridged(this, b.agentId, phase.queue.id);
       if (phase.queue.record && !this.signal.aborted) {
-        const name = this.env.recordingName(this.callId);
+        this.recordings += 1;
+        const name = this.env.recordingName(this.callId) + (this.recordings > 1 ? `-${this.recordings}` : '');
         b.recording = await pbx.recordBridge(b.bridge, { name, format: 'wav' }, { signal: this.signal });
-        this.cdr.recording = name;
+        this.cdr.recording ??= name;
         this.writeJournal();
       }
     } catch (err) {
@@ -497,6 +536,7 @@ export class CallSession {
   }
 
   onLegAnswered(leg: LegId): void {
+    if (this.control.owns(leg)) return this.control.onAnswered(leg);
     const offer = this.phase?.offer;
     if (offer && offer.leg === leg && !offer.cancelled) {
       this.env.route({ type: 'offer.answered', callId: this.callId, agentId: offer.agentId, agentLeg: offer.leg });
@@ -507,10 +547,22 @@ export class CallSession {
 
   onLegHangup(leg: LegId, cause: HangupCause): void {
     if (leg === this.leg) return this.callerGone(cause);
+    const controlled = this.control.owns(leg);
     this.agentLegs.delete(leg);
     this.env.releaseLeg(leg);
     const phase = this.phase;
     if (!phase) return;
+    if (controlled) {
+      // A blind transfer to a number that did not answer: the caller goes back to its queue.
+      if (this.control.onHangup(leg, cause) === 'back-to-queue' && !phase.done.settled) this.toQueue(phase, phase.queue.id);
+      return;
+    }
+    if (phase.outside?.leg === leg && !phase.done.settled) {
+      this.cdr.hangupSide ??= 'agent';
+      this.cdr.hangupCause ??= cause;
+      phase.done.resolve({ kind: 'completed' });
+      return;
+    }
     if (phase.offer && phase.offer.leg === leg) {
       const { agentId } = phase.offer;
       phase.offer = undefined;
@@ -518,7 +570,77 @@ export class CallSession {
       this.env.route({ type: 'offer.failed', callId: this.callId, agentId, cause });
       return;
     }
-    if (phase.bridged && phase.bridged.agentLeg === leg && !phase.done.settled) this.endBridged(phase, 'agent', cause);
+    if (phase.bridged && phase.bridged.agentLeg === leg && !phase.done.settled) {
+      // The agent hung up during a consult or conference: the party takes the call over.
+      if (this.control.agentLeft()) return;
+      this.endBridged(phase, 'agent', cause);
+    }
+  }
+
+  // ------------------------------------------------------------ call control (hand-offs)
+
+  /** The agent leaves the customer (blind transfer); the customer stays in its bridge with music. */
+  private releaseAgent(then: { kind: 'offer' } | { kind: 'queue'; queueId: string } | { kind: 'outside' }): void {
+    const phase = this.phase;
+    const b = phase?.bridged;
+    if (!phase || !b) return;
+    phase.bridged = undefined;
+    if (b.bridge) phase.keptBridge = { bridge: b.bridge, recording: b.recording, recordingPaused: b.recordingPaused };
+    this.state = 'queued';
+    void this.dropLeg(b.agentLeg, 'normal');
+    if (then.kind === 'queue') this.toQueue(phase, then.queueId);
+    this.writeJournal();
+  }
+
+  /** Leave the customer's bridge (its recording ends) and queue again: a transfer to a queue. */
+  private toQueue(phase: QueuePhase, queueId: string): void {
+    const kept = phase.keptBridge;
+    phase.keptBridge = undefined;
+    const outside = phase.outside;
+    phase.outside = undefined;
+    const { pbx } = this.env;
+    const cleanup = (async () => {
+      if (outside) await this.dropLeg(outside.leg, 'normal');
+      if (kept?.recording) await pbx.stopRecording(kept.recording).catch((err: unknown) => this.quiet(err, 'stop recording'));
+      if (kept) await pbx.destroyBridge(kept.bridge).catch((err: unknown) => this.quiet(err, 'destroy bridge'));
+    })();
+    phase.mediaDone = cleanup;
+    phase.done.resolve({ kind: 'exit', reason: 'transfer', destination: { action: 'queue', queue: queueId } });
+  }
+
+  /** A party takes the customer over: a consulted agent (attended transfer) or an outside number. */
+  private takeOver(party: { agentId: string; leg: LegId } | { number: string; leg: LegId }): void {
+    const phase = this.phase;
+    if (!phase || phase.done.settled) return;
+    const old = phase.bridged;
+    const bridge = old?.bridge ?? phase.keptBridge?.bridge;
+    const recording = old ? { recording: old.recording, recordingPaused: old.recordingPaused } : { recording: phase.keptBridge?.recording, recordingPaused: phase.keptBridge?.recordingPaused ?? false };
+    if ('agentId' in party) {
+      phase.bridged = { agentId: party.agentId, agentLeg: party.leg, bridge, ...recording };
+      phase.keptBridge = undefined;
+      this.state = 'bridged';
+      this.control.segmentStart({ agentId: party.agentId });
+      this.env.bridged(this, party.agentId, phase.queue.id);
+    } else {
+      phase.bridged = undefined;
+      if (bridge) phase.keptBridge = { bridge, ...recording };
+      phase.outside = { leg: party.leg, number: party.number };
+      this.state = 'bridged';
+      this.control.segmentStart({ number: party.number });
+      if (!old && bridge) {
+        // A blind transfer's outside party answered: it joins the customer's bridge.
+        const { pbx } = this.env;
+        void (async () => {
+          await pbx.stopBridgeMoh(bridge);
+          await pbx.addToBridge(bridge, party.leg);
+        })().catch((err: unknown) => {
+          this.quiet(err, 'bridge outside party');
+          void this.dropLeg(party.leg, 'failed');
+        });
+      }
+    }
+    if (old && old.agentLeg !== party.leg) void this.dropLeg(old.agentLeg, 'normal');
+    this.writeJournal();
   }
 
   private callerGone(cause: HangupCause): void {
@@ -530,6 +652,7 @@ export class CallSession {
     const phase = this.phase;
     if (phase && !phase.done.settled) {
       if (phase.bridged) this.endBridged(phase, 'caller', cause);
+      else if (phase.outside) phase.done.resolve({ kind: 'completed' });
       else {
         phase.media.abort();
         this.cdr.disposition ??= 'abandoned';
@@ -563,8 +686,10 @@ export class CallSession {
     }
     await this.bridging;
     if (this.halted) return;
-    const b = phase?.bridged;
+    const b = phase?.bridged ?? phase?.keptBridge;
+    this.control.close();
     if (!this.pbxGone) {
+      await this.control.teardown();
       if (b?.recording) await pbx.stopRecording(b.recording).catch((err: unknown) => this.quiet(err, 'stop recording'));
       if (b?.bridge) await pbx.destroyBridge(b.bridge).catch((err: unknown) => this.quiet(err, 'destroy bridge'));
       for (const leg of [...this.agentLegs]) await this.dropLeg(leg, 'normal');

@@ -34,6 +34,28 @@ export interface Cdr {
   disposition: CdrDisposition;
   /** Free-form values carried with the call (USR_* variables, webhook data). */
   variables: Record<string, string>;
+  /**
+   * Who the customer talked to, one segment per party in order: the agent who answered from the
+   * queue, then each agent or outside number the call was transferred to (or a party added in
+   * conference). `agentId` above stays the agent who answered first; `holdMs` sums every segment.
+   */
+  segments: CdrSegment[];
+}
+
+export interface CdrSegment {
+  /** The agent of this segment, or null for an outside number. */
+  agentId: string | null;
+  /** The outside number (transfer or conference to a number), else null. */
+  number: string | null;
+  /** The queue the call was in when this party took it. */
+  queueId: string | null;
+  /** How the party got the call. */
+  via: 'queue' | 'blind' | 'attended' | 'conference';
+  startedAt: number;
+  /** When the party left the call (null while live). */
+  endedAt: number | null;
+  /** Time the customer spent on hold in this segment. */
+  holdMs: number;
 }
 
 /** Who a call is, known when it starts: the rest of a CDR is filled in as the call goes. */
@@ -58,6 +80,7 @@ export function cdrStart(id: CdrIdentity): Omit<Cdr, 'endedAt' | 'disposition'> 
     hangupCause: null,
     recording: null,
     variables: {},
+    segments: [],
   };
 }
 

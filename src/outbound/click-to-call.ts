@@ -3,6 +3,7 @@
  * answers, dial the customer with the configured caller id and bridge the two. The agent is
  * reserved in routing (AgentDialing, then AgentOnCall) so no queue call is offered meanwhile.
  */
+import { dialAllowed } from './dial-policy.js';
 import type { Engine, LegOwner } from '../calls/engine.js';
 import { cdrStart, type Cdr } from '../domain/cdr.js';
 import type { Logger } from '../infra/logger.js';
@@ -28,7 +29,7 @@ export type ClickToCallResult = { ok: true; callId: string } | { ok: false; erro
 
 export function startClickToCall(engine: Engine, req: ClickToCallRequest, log: Logger): ClickToCallResult {
   const cfg = engine.currentConfig.click_to_call;
-  if (!new RegExp(cfg.allow).test(req.destination)) {
+  if (!dialAllowed(cfg, req.destination)) {
     return { ok: false, error: { code: 'DESTINATION_NOT_ALLOWED', message: `destination does not match the allowed pattern ${cfg.allow}` } };
   }
   const agent = engine.agentConfig(req.agentId);

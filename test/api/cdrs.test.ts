@@ -11,7 +11,7 @@ function aCdr(n: number, over: Partial<Cdr> = {}): Cdr {
     caller: `555${n}`, callerName: null, startedAt, answeredAt: startedAt, endedAt: startedAt + 30_000, ivrPath: null,
     language: 'en', queueId: 'q1', enqueuedAt: startedAt, waitMs: 5000, agentId: '1001', agentLegId: `al-${n}`,
     connectedAt: startedAt + 5000, talkMs: 25_000, holdMs: 0, hangupSide: 'caller', hangupCause: 'normal', recording: null,
-    disposition: 'answered', variables: {}, ...over,
+    disposition: 'answered', variables: {}, segments: [], ...over,
   };
 }
 
@@ -110,8 +110,8 @@ describe('CDR CSV export', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.body.split('\r\n');
-    expect(lines[0]).toBe('callId,legId,direction,numberId,dialled,caller,callerName,startedAt,answeredAt,endedAt,ivrPath,language,queueId,enqueuedAt,waitMs,agentId,agentLegId,connectedAt,talkMs,holdMs,hangupSide,hangupCause,recording,disposition,variables');
-    expect(lines[1]).toBe('c-0000,leg-0,inbound,B,2000,5550,,2026-11-02T00:00:00.000Z,2026-11-02T00:00:00.000Z,2026-11-02T00:00:30.000Z,,en,q1,2026-11-02T00:00:00.000Z,5000,1001,al-0,2026-11-02T00:00:05.000Z,25000,0,caller,normal,,answered,{}');
+    expect(lines[0]).toBe('callId,legId,direction,numberId,dialled,caller,callerName,startedAt,answeredAt,endedAt,ivrPath,language,queueId,enqueuedAt,waitMs,agentId,agentLegId,connectedAt,talkMs,holdMs,hangupSide,hangupCause,recording,disposition,variables,segments');
+    expect(lines[1]).toBe('c-0000,leg-0,inbound,B,2000,5550,,2026-11-02T00:00:00.000Z,2026-11-02T00:00:00.000Z,2026-11-02T00:00:30.000Z,,en,q1,2026-11-02T00:00:00.000Z,5000,1001,al-0,2026-11-02T00:00:05.000Z,25000,0,caller,normal,,answered,{},[]');
     expect(res.body).toContain('"Doe, ""JJ""\nJr"');
     expect(res.body).toContain('"{""USR_a"":""x""}"');
     expect(res.body.endsWith('\r\n')).toBe(true);

@@ -9,7 +9,7 @@ function aCdr(callId: string, startedAt: number, over: Partial<Cdr>): Cdr {
     callId, legId: `leg-${callId}`, direction: 'inbound', numberId: 'B', dialled: '2000', caller: '5550', callerName: null,
     startedAt, answeredAt: startedAt, endedAt: startedAt + 60_000, ivrPath: null, language: 'en', queueId: 'q1',
     enqueuedAt: startedAt, waitMs: 0, agentId: null, agentLegId: null, connectedAt: null, talkMs: null, holdMs: 0,
-    hangupSide: 'caller', hangupCause: 'normal', recording: null, disposition: 'answered', variables: {}, ...over,
+    hangupSide: 'caller', hangupCause: 'normal', recording: null, disposition: 'answered', variables: {}, segments: [], ...over,
   };
 }
 

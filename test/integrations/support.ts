@@ -116,6 +116,7 @@ export function aCdr(over: Partial<Cdr> = {}): Cdr {
     recording: null,
     disposition: 'answered',
     variables: {},
+    segments: [],
     ...over,
   };
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Cdr } from '../../src/domain/cdr.js';
+import type { Cdr, CdrSegment } from '../../src/domain/cdr.js';
 import type { CallJournal } from '../../src/domain/journal.js';
 import { openStore } from '../../src/store/store.js';
 
-const draft = { callId: 'c1', legId: 'l1', direction: 'inbound', numberId: 'A', dialled: '1000', caller: '555', callerName: null, startedAt: 1, answeredAt: 2, ivrPath: null, language: 'en', queueId: 'q1', enqueuedAt: 3, waitMs: null, agentId: null, agentLegId: null, connectedAt: null, talkMs: null, holdMs: 0, hangupSide: null, hangupCause: null, recording: null, disposition: undefined, variables: { USR_x: 'y' } } as const;
+const draft = { callId: 'c1', legId: 'l1', direction: 'inbound', numberId: 'A', dialled: '1000', caller: '555', callerName: null, startedAt: 1, answeredAt: 2, ivrPath: null, language: 'en', queueId: 'q1', enqueuedAt: 3, waitMs: null, agentId: null, agentLegId: null, connectedAt: null, talkMs: null, holdMs: 0, hangupSide: null, hangupCause: null, recording: null, disposition: undefined, variables: { USR_x: 'y' }, segments: [] as CdrSegment[] } as const;
 
 describe('journal store', () => {
   it('keeps one entry per live call, replaced at each step, at fractional virtual times too', () => {

@@ -7,7 +7,7 @@ const draft = (callId: string, over: Partial<CdrDraft> = {}): CdrDraft => ({
   callId, legId: `leg-${callId}`, direction: 'inbound', numberId: 'B', dialled: '2000', caller: '555', callerName: null,
   startedAt: 1000, answeredAt: 1100, ivrPath: null, language: 'en', queueId: 'q1', enqueuedAt: 2000, waitMs: null,
   agentId: null, agentLegId: null, connectedAt: null, talkMs: null, holdMs: 0, hangupSide: null, hangupCause: null,
-  recording: null, disposition: undefined, variables: {}, ...over,
+  recording: null, disposition: undefined, variables: {}, segments: [], ...over,
 });
 const entry = (callId: string, step: CallJournal['step'], over: Partial<CallJournal> = {}, cdr: Partial<CdrDraft> = {}): CallJournal => ({
   callId, leg: `leg-${callId}`, step, cdr: draft(callId, cdr), ...over,

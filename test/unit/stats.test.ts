@@ -29,6 +29,7 @@ const aCdr = (over: Partial<Cdr>): Cdr => ({
   recording: null,
   disposition: 'answered',
   variables: {},
+  segments: [],
   ...over,
 });
 

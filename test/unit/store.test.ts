@@ -70,6 +70,7 @@ function aCdr(overrides: Partial<Cdr> = {}): Cdr {
     agentId: 'alice', agentLegId: 'leg-2', connectedAt: 17_000, talkMs: 73_000, holdMs: 0,
     hangupSide: 'caller', hangupCause: 'normal', recording: 'rec/call-1.wav', disposition: 'answered',
     variables: { USR_account: '42' },
+    segments: [{ agentId: 'alice', number: null, queueId: 'sales', via: 'queue', startedAt: 17_000, endedAt: 90_000, holdMs: 0 }],
     ...overrides,
   };
 }
@@ -183,7 +184,7 @@ describe('cdr repo', () => {
     const abandoned = aCdr({
       callId: 'call-2', numberId: null, callerName: null, answeredAt: null, ivrPath: null, language: null,
       queueId: null, enqueuedAt: null, waitMs: null, agentId: null, agentLegId: null, connectedAt: null,
-      talkMs: null, hangupSide: null, hangupCause: null, recording: null, disposition: 'abandoned', variables: {},
+      talkMs: null, hangupSide: null, hangupCause: null, recording: null, disposition: 'abandoned', variables: {}, segments: [],
     });
 
     repo.insert(answered);

@@ -1,4 +1,4 @@
-import type { Cdr } from '../../domain/cdr.js';
+import type { Cdr, CdrSegment } from '../../domain/cdr.js';
 import type { Database } from '../db.js';
 
 export interface CdrRange {
@@ -44,13 +44,14 @@ interface CdrRow {
   ivr_path: string | null; language: string | null; queue_id: string | null; enqueued_at: number | null;
   wait_ms: number | null; agent_id: string | null; agent_leg_id: string | null; connected_at: number | null;
   talk_ms: number | null; hold_ms: number; hangup_side: Cdr['hangupSide']; hangup_cause: string | null;
-  recording: string | null; disposition: Cdr['disposition']; variables: string;
+  recording: string | null; disposition: Cdr['disposition']; variables: string; segments: string;
 }
 
 const COLUMNS: (keyof CdrRow)[] = [
   'call_id', 'leg_id', 'direction', 'number_id', 'dialled', 'caller', 'caller_name', 'started_at', 'answered_at',
   'ended_at', 'ivr_path', 'language', 'queue_id', 'enqueued_at', 'wait_ms', 'agent_id', 'agent_leg_id',
   'connected_at', 'talk_ms', 'hold_ms', 'hangup_side', 'hangup_cause', 'recording', 'disposition', 'variables',
+  'segments',
 ];
 
 interface RangeParams { from: number; to: number; limit: number }
@@ -114,6 +115,7 @@ function toRow(c: Cdr): CdrRow {
     wait_ms: c.waitMs, agent_id: c.agentId, agent_leg_id: c.agentLegId, connected_at: c.connectedAt,
     talk_ms: c.talkMs, hold_ms: c.holdMs, hangup_side: c.hangupSide, hangup_cause: c.hangupCause,
     recording: c.recording, disposition: c.disposition, variables: JSON.stringify(c.variables),
+    segments: JSON.stringify(c.segments ?? []),
   };
 }
 
@@ -125,5 +127,6 @@ function fromRow(r: CdrRow): Cdr {
     waitMs: r.wait_ms, agentId: r.agent_id, agentLegId: r.agent_leg_id, connectedAt: r.connected_at,
     talkMs: r.talk_ms, holdMs: r.hold_ms, hangupSide: r.hangup_side, hangupCause: r.hangup_cause,
     recording: r.recording, disposition: r.disposition, variables: JSON.parse(r.variables) as Record<string, string>,
+    segments: JSON.parse(r.segments) as CdrSegment[],
   };
 }
