@@ -228,7 +228,10 @@ export class CallControl {
     }
     this.party = party;
     try {
-      if (kind === 'consult' && !this.held) await this.holdMedia(b);
+      if (kind === 'consult' && !this.held) {
+        await this.holdMedia(b);
+        this.notify('held');
+      }
       if (kind === 'conference' && this.held) await this.retrieveMedia(b);
       const destination = party.agentId ? this.host.env.agentDestination(party.agentId) : { kind: 'external' as const, number: party.number! };
       if (!destination) throw new ControlError('AGENT_NOT_AVAILABLE', `agent ${party.agentId} has no phone`);
@@ -387,7 +390,10 @@ export class CallControl {
     const { pbx } = this.host.env;
     if (party.bridge) await pbx.destroyBridge(party.bridge).catch((err: unknown) => this.quiet(err));
     const b = this.host.bridged();
-    if (party.kind === 'consult' && b && this.held) await this.retrieveMedia(b);
+    if (party.kind === 'consult' && b && this.held) {
+      await this.retrieveMedia(b);
+      this.notify('retrieved');
+    }
   }
 
   /** The routing core cancelled the consulted agent (it logged out while ringing). */
