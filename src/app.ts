@@ -2,6 +2,7 @@
  * The composition root: the only place that reads configuration and wires long-lived objects.
  * config file → store → PBX driver → engine → webhooks → HTTP API + CTI WebSocket.
  */
+import { callControlRoutes } from './api/routes/call-control.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -146,7 +147,7 @@ async function startApi(
   const service = createAgentService({ engine: deps.engine, store: deps.store, log: deps.log });
   const server = await buildServer(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
-    { protectedRoutes: [agentCommandRoutes(service, deps.stats)] },
+    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl)] },
   );
   const cti = attachCti(server.server, { engine: deps.engine, auth, service, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs });
   await server.listen({ port: http.port, host: http.host });

@@ -3,6 +3,7 @@
  * REST routes and the CTI WebSocket. Authorization follows the caller's profile: an admin commands
  * everyone, a supervisor the agents of its groups (and queues of its list), an agent itself.
  */
+import { createCallControlService } from './call-control-service.js';
 import type { Engine } from '../calls/engine.js';
 import { startListen } from '../calls/listen.js';
 import { parseConfig, type Config } from '../domain/config.js';
@@ -61,6 +62,7 @@ export type AgentService = ReturnType<typeof createAgentService>;
 
 export function createAgentService({ engine, store, log }: AgentServiceDeps) {
   const config = () => engine.currentConfig;
+  const callControl = createCallControlService(engine);
 
   /** The agent a command is about: the given id, or the caller itself; checked against the profile. */
   function target(p: Principal, agentId: string | undefined): string {
@@ -115,6 +117,8 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
   }
 
   return {
+    /** Hold, transfers, consult and conference on an agent's call. */
+    callControl,
     stateMessage,
 
     /** Seed 002 loginAgent: the five cases, with the seed's error JSON. */

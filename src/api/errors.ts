@@ -15,6 +15,12 @@ export const ERROR_STATUS = {
   API_KEY_NOT_FOUND: 404,
   CONFLICT: 409,
   AGENT_NOT_AVAILABLE: 409,
+  /** Call control: the agent has no call bridged. */
+  NO_ACTIVE_CALL: 409,
+  /** Call control: not in a state for this (already on hold, no consult to complete, …). */
+  INVALID_CALL_STATE: 409,
+  /** A number the dialling policy forbids. */
+  DESTINATION_NOT_ALLOWED: 403,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,

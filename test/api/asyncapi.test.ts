@@ -95,6 +95,10 @@ describe('CTI event catalogue', () => {
     await admin.next((m) => m.msgType === 'AgentListen');
     admin.send({ command: 'monitorPause', agentId: 's1' });
     await admin.next((m) => m.msgType === 'CommandResult' && m.ctiMessage.command === 'monitorPause');
+    admin.send({ command: 'callControl', agentId: 's1', action: 'hold' });
+    await admin.next((m) => m.msgType === 'CallControl' && m.ctiMessage.action === 'held');
+    admin.send({ command: 'callControl', agentId: 's1', action: 'unhold' });
+    await admin.next((m) => m.msgType === 'CallControl' && m.ctiMessage.action === 'retrieved');
     await w.clock.runFor(60 * S);
     admin.send({ command: 'click2call', agentId: 's1', destination: '0612345678' });
     await admin.next((m) => m.msgType === 'CommandResult' && m.ctiMessage.command === 'click2call');

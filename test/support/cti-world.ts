@@ -1,4 +1,5 @@
 /** The HTTP API with agent command routes and the CTI WebSocket, listening on 127.0.0.1:0, over a simulated world. */
+import { callControlRoutes } from '../../src/api/routes/call-control.js';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { createAgentService, type AgentService } from '../../src/api/agent-service.js';
@@ -46,7 +47,7 @@ export async function ctiWorld(config: Config, opts: SimWorldOptions = {}): Prom
   const stats = createLiveStats(world.engine);
   const app = await buildServer(
     { engine: world.engine, store: world.store, log, clock: world.clock, auth, metrics: createMetrics(), stats, sessionTtlMs: 10 * 3600_000 },
-    { protectedRoutes: [agentCommandRoutes(service, stats)] },
+    { protectedRoutes: [agentCommandRoutes(service, stats), callControlRoutes(service.callControl)] },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const cti = attachCti(app.server, { engine: world.engine, auth, service, stats, log });

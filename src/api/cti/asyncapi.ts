@@ -27,11 +27,12 @@ const REPLIES: Record<CommandName, CtiEventType[]> = {
   getAgentDirectory: ['AgentDirectory'],
   getAgentStates: ['AgentStateEvent'],
   click2call: ['CommandResult'],
+  callControl: ['CommandResult', 'CallControl'],
   ping: ['CommandResult'],
 };
 
 /** Events a client receives without asking (after connecting or subscribing). */
-const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen'];
+const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen', 'CallControl'];
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-07', io });

@@ -38,6 +38,15 @@ export const CTI_COMMANDS = [
     callerId: phone.optional(),
     variables: z.record(z.string(), z.string().max(200)).optional(),
   }),
+  command('callControl', 'Hold, transfer, consult or conference on the agent\'s call; answered with the call\'s control state, CallControl events follow', {
+    agentId: agentId.optional(),
+    action: z.enum(['hold', 'unhold', 'transfer', 'consult', 'conference', 'complete', 'cancel', 'swap', 'drop']),
+    target: z
+      .object({ agentId: id.optional(), queueId: id.optional(), number: z.string().regex(/^\+?[0-9]{1,32}$/).optional() })
+      .strict()
+      .describe('transfer: one of agentId, queueId, number; consult and conference: agentId or number')
+      .optional(),
+  }),
   command('ping', 'Answered with the server time', {}),
 ] as const;
 

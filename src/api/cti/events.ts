@@ -57,6 +57,14 @@ export const commandResult = z.union([
   memberResult.describe('setAgentQueue, removeAgentFromQueue (penalty -1)'),
   z.object({ agentId: z.string(), monitorState: z.enum(['PAUSED', 'ACTIVE']) }).describe('monitorPause, monitorUnpause'),
   z.object({ agentId: z.string(), phoneNumber: z.string() }).describe('listenAgent: the line that hears the call'),
+  z
+    .object({
+      agentId: z.string(),
+      callId: z.string(),
+      onHold: z.boolean(),
+      party: z.object({ kind: z.enum(['consult', 'conference']), target: z.string(), answered: z.boolean() }).nullable(),
+    })
+    .describe('callControl: the call after the command'),
   z.object({ callId: z.string() }).describe('click2call: use it with GET /cdrs?activecallkey='),
   z.object({ pong: z.number().int().describe('Server time, epoch ms') }).describe('ping'),
 ]);
@@ -86,6 +94,16 @@ export const CTI_EVENTS = {
       counters: z.array(z.object({ statName: queueStatName, value: z.number().describe('Seconds for times, % for PercentageAnsweredBefore; counts cover today (UTC)') })),
     })
     .describe("A queue's live counters (after subscribeToQueueStats)"),
+  CallControl: z
+    .object({
+      callId: z.string(),
+      agentId: z.string().nullable().describe('The agent whose call it is'),
+      action: z.enum(['held', 'retrieved', 'transferred', 'consult-started', 'consult-answered', 'consult-failed', 'consult-cancelled', 'swapped', 'party-added', 'party-answered', 'party-failed', 'party-dropped']),
+      mode: z.enum(['blind', 'attended']).optional().describe('transferred only'),
+      target: z.string().optional().describe('The other party: an agent id, queue:<id> or a number'),
+      at: z.number().describe('Epoch ms'),
+    })
+    .describe("Call control on an agent's call (to the agents and supervisors who see that agent, and the target agent)"),
   AgentListen: z
     .object({ started: z.boolean(), phoneNumber: z.string().describe('The line that hears the call'), agentId: z.string() })
     .describe('A listen on an agent started or ended'),

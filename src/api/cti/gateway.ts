@@ -198,6 +198,18 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
         const { agentId, destination, callerId, variables } = cmd;
         return service.clickToCall(p, { destination, ...(agentId ? { agentId } : {}), ...(callerId ? { callerId } : {}), ...(variables ? { variables } : {}) });
       }
+      case 'callControl': {
+        const t = cmd.target ?? {};
+        const given = [t.agentId, t.queueId, t.number].filter((x) => x !== undefined).length;
+        if (cmd.action === 'transfer' || cmd.action === 'consult' || cmd.action === 'conference') {
+          if (given !== 1 || (cmd.action !== 'transfer' && t.queueId !== undefined)) {
+            throw new ApiError('VALIDATION_FAILED', cmd.action === 'transfer' ? 'target: give exactly one of agentId, queueId, number' : 'target: give exactly one of agentId, number');
+          }
+          const to = t.agentId !== undefined ? { agentId: t.agentId } : t.queueId !== undefined ? { queueId: t.queueId } : { number: t.number! };
+          return service.callControl.act(p, cmd.agentId, { verb: cmd.action, to });
+        }
+        return service.callControl.act(p, cmd.agentId, { verb: cmd.action === 'drop' ? 'drop' : cmd.action });
+      }
       case 'ping':
         return { pong: engine.clock.now() };
     }
@@ -235,6 +247,13 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   const offListen = on(engine, 'agent.listen', (e) => {
     if (clients.size === 0) return;
     broadcast('AgentListen', { started: e.started, phoneNumber: e.phoneNumber, agentId: e.agentId }, seesAgent(e.agentId));
+  });
+  const offControl = on(engine, 'call.control', (e) => {
+    if (clients.size === 0) return;
+    const seesOwner = e.agentId ? seesAgent(e.agentId) : () => false;
+    const target = e.target && engine.agentConfig(e.target) ? e.target : undefined;
+    const seesTarget = target ? seesAgent(target) : () => false;
+    broadcast('CallControl', { ...e }, (c) => seesOwner(c) || seesTarget(c));
   });
   const offPbx = on(engine, 'pbx.state', (e) => broadcast('PbxState', { state: e.state, since: e.at }, () => true));
   // QueueStatistics on every change of a queue's figures, coalesced per event-loop turn.
@@ -275,6 +294,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       offReachable();
       offMember();
       offListen();
+      offControl();
       offPbx();
       queueFeed.close();
       for (const c of clients) c.ws.close(1001, 'server stopping');

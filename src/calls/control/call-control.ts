@@ -53,6 +53,10 @@ export class CallControl {
 
   constructor(private readonly host: ControlHost) {}
 
+  get callId(): string {
+    return this.host.callId;
+  }
+
   get onHold(): boolean {
     return this.held;
   }
