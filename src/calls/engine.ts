@@ -64,6 +64,8 @@ export interface EngineEvents {
   'member.changed': [Extract<RoutingEvent, { type: 'member.changed' }>];
   /** An agent's phone became reachable (registered; always for an external number) or unreachable. */
   'agent.reachable': [Extract<RoutingEvent, { type: 'agent.reachable' }>];
+  /** An agent's do-not-disturb went on or off. */
+  'agent.dnd': [Extract<RoutingEvent, { type: 'agent.dnd' }>];
   'queue.log': [QueueLogEntry];
   'call.offering': [CallNotice];
   'call.bridged': [CallNotice];
@@ -101,6 +103,8 @@ export interface AgentSnapshot {
   logoutCause: string | undefined;
   callId: string | undefined;
   reachable: boolean;
+  /** Do-not-disturb: not offered calls. */
+  dnd: boolean;
   queues: { queueId: string; penalty: number; tier: number }[];
 }
 
@@ -327,6 +331,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   unpauseAgent(agentId: string): void {
     this.router.input({ type: 'agent.unpause', agentId });
   }
+  /** Do-not-disturb on or off (kept across logins and restarts). */
+  setDnd(agentId: string, dnd: boolean): void {
+    this.router.input({ type: 'agent.dnd', agentId, dnd });
+  }
 
   /** The live session an agent is talking on, if any. */
   sessionOfAgent(agentId: string): CallSession | undefined {
@@ -421,6 +429,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       logoutCause: a.logoutCause,
       callId: a.callId,
       reachable: a.reachable,
+      dnd: a.dnd,
       queues: a.memberships.map((m) => ({ queueId: m.queue.cfg.id, penalty: m.penalty, tier: m.tier })),
     };
   }
@@ -640,6 +649,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.log.info({ agentId: e.agentId, reachable: e.reachable }, 'agent reachability');
         this.emit('agent.reachable', e);
         return;
+      case 'agent.dnd':
+        this.log.info({ agentId: e.agentId, dnd: e.dnd }, 'agent do-not-disturb');
+        this.saveAgentSession(e.agentId);
+        this.emit('agent.dnd', e);
+        return;
       case 'ignored':
         this.log.debug({ input: e.input, reason: e.reason }, 'routing input ignored');
         return;
@@ -659,6 +673,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       pauseReason: a.status === 'paused' ? (a.pauseReason ?? '') : null,
       line: this.phones.hotDeskLine(agentId) ?? null,
       wrapupUntil: null,
+      ...(a.dnd ? { dnd: true } : {}),
     };
     // Ringing, on a call, idle again: nothing that survives a restart changed, nothing to write.
     const key = savedKey(rec, inWrapup);
@@ -688,5 +703,5 @@ export class Engine extends EventEmitter<EngineEvents> {
 
 /** What of an agent's state survives a restart, as a comparable key. */
 function savedKey(r: AgentSessionRecord, inWrapup: boolean): string {
-  return JSON.stringify([r.status, r.pauseReason, r.line, inWrapup]);
+  return JSON.stringify([r.status, r.pauseReason, r.line, inWrapup, r.dnd === true]);
 }

@@ -100,6 +100,17 @@ const handlers: Handlers = {
     else reopenTiers(ctx, a);
   },
 
+  'agent.dnd': (ctx, input) => {
+    const a = agentOrIgnore(ctx, input);
+    if (!a) return;
+    if (a.dnd === input.dnd) return ignore(ctx, input, 'unchanged');
+    a.dnd = input.dnd;
+    ctx.events.push({ type: 'agent.dnd', agentId: a.id, dnd: a.dnd, at: ctx.now });
+    refreshAgent(ctx, a);
+    if (!a.dnd) dispatchAgent(ctx, a);
+    else reopenTiers(ctx, a);
+  },
+
   'call.enqueue': (ctx, input) => {
     const s = ctx.s;
     if (s.calls.has(input.callId)) return ignore(ctx, input, 'call already queued');
@@ -474,6 +485,7 @@ function newAgent(id: string, now: number): AgentRec {
     activity: 'idle',
     pauseReason: undefined,
     reachable: true,
+    dnd: false,
     callId: undefined,
     callQueueId: undefined,
     idleSince: now,
@@ -530,7 +542,7 @@ function detach(a: AgentRec): void {
 
 /** Recompute the agent's derived flags, keep queue indexes in step, and report a presence change. */
 function refreshAgent(ctx: Ctx, a: AgentRec): void {
-  const staffed = a.status === 'ready' && a.reachable && !a.removed;
+  const staffed = a.status === 'ready' && a.reachable && !a.dnd && !a.removed;
   const available = staffed && a.activity === 'idle';
   const loggedIn = a.status !== 'loggedOut' && !a.removed;
   if (staffed !== a.staffed) {
