@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** A number outside the dialling policy (click_to_call.allow, phone_policies). */
+  DESTINATION_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   QUEUE_NOT_FOUND: 404,
   AGENT_NOT_FOUND: 404,

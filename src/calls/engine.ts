@@ -17,7 +17,7 @@ import type { CallHooks, CallNotice, CustomAgent, LookupResult } from './hooks.j
 import { AgentPhones } from './agent-phones.js';
 import { Router } from './router.js';
 import { recoverCalls, restoreAgents, type CallsRecovered, type RestartHost } from './restart.js';
-import { CallSession, type SessionEnv } from './session.js';
+import { CallSession, type Arrival, type SessionEnv } from './session.js';
 
 /** Whoever handles a PBX leg's events: an inbound session, an outbound call, a listen. */
 export interface LegOwner {
@@ -55,7 +55,16 @@ export interface EngineDeps {
   seed?: number;
   /** CRM hooks (lookup, custom agent lists), bounded by the config's webhooks.timeout_ms. */
   hooks?: CallHooks;
+  /**
+   * Calls dialled from agents' phones (call.arrived with origin `phone`): the dialling policy and
+   * the call (src/outbound/phone-call.ts, wired by the composition root). Without it such calls are
+   * refused with a CDR.
+   */
+  phoneCall?: (engine: Engine, call: PhoneArrival) => void;
 }
+
+/** A call placed by an agent's phone, as it reaches the engine (with our call id). */
+export type PhoneArrival = Extract<PbxEvent, { type: 'call.arrived' }> & { callId: string };
 
 export interface EngineEvents {
   'call.arrived': [{ callId: string; from: string; to: string }];
@@ -343,6 +352,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     return session?.agentId === agentId ? session : undefined;
   }
 
+  /** A session for a leg we dialled out (dialFromQueue); the caller runs it. */
+  outboundSession(callId: string, arrival: Arrival): CallSession {
+    const session = new CallSession(callId, arrival, this.env);
+    this.sessions.set(callId, session);
+    this.legOwner.set(arrival.leg, session);
+    return session;
+  }
+
+  /** The agent rung on this endpoint (its own phone or the hot-desk line it is logged in on). */
+  agentOnEndpoint(endpoint: string): string | undefined {
+    return this.phones.agentAt(endpoint);
+  }
+
   /** Route a leg's events to `owner` (outbound calls, listen legs) until `releaseLeg`. */
   claimLeg(leg: LegId, owner: LegOwner): void {
     this.legOwner.set(leg, owner);
@@ -445,7 +467,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   // ------------------------------------------------------------ hooks
 
   private notice(session: CallSession, agentId: string | null, queueId: string | null): CallNotice {
-    return { callId: session.callId, direction: 'inbound', queueId, agentId, cid: session.from, dialled: session.dialled, variables: { ...session.variables } };
+    return { callId: session.callId, direction: session.direction, queueId, agentId, cid: session.from, dialled: session.dialled, variables: { ...session.variables } };
   }
 
   /** Run a hook with a deadline: past it the signal aborts and the call goes on without an answer. */
@@ -503,6 +525,11 @@ export class Engine extends EventEmitter<EngineEvents> {
           return;
         }
         const callId = e.callId ?? this.nextCallId();
+        if (e.origin === 'phone') {
+          if (this.deps.phoneCall) return this.deps.phoneCall(this, { ...e, callId });
+          void this.deps.pbx.hangup(e.leg, 'rejected').catch((err: unknown) => this.log.debug({ err }, 'reject phone call failed'));
+          return this.refused({ ...e, callId }, 'no-phone-policy');
+        }
         const arrival = { leg: e.leg, to: e.to, from: e.from, callIdOnChannel: e.callId !== undefined, ...(e.fromName === undefined ? {} : { fromName: e.fromName }) };
         const session = new CallSession(callId, arrival, this.env);
         this.sessions.set(callId, session);
@@ -541,13 +568,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** A call that reached the engine while it was starting or stopping: refused, and its CDR says so. */
-  private refused(e: Extract<PbxEvent, { type: 'call.arrived' }>): void {
+  private refused(e: Extract<PbxEvent, { type: 'call.arrived' }>, cause = 'engine-stopping'): void {
     const now = this.deps.clock.now();
     const cdr: Cdr = {
       ...cdrStart({
         callId: e.callId ?? this.nextCallId(),
         legId: e.leg,
-        direction: 'inbound',
+        direction: e.origin === 'phone' ? 'outbound' : 'inbound',
         numberId: this.numbers.get(e.to)?.id ?? null,
         dialled: e.to,
         caller: e.from,
@@ -555,11 +582,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         startedAt: now,
       }),
       hangupSide: 'system',
-      hangupCause: 'engine-stopping',
+      hangupCause: cause,
       endedAt: now,
       disposition: 'refused',
     };
-    this.log.info({ callId: cdr.callId, to: e.to }, 'call refused: engine not taking calls');
+    this.log.info({ callId: cdr.callId, to: e.to, cause }, 'call refused');
     this.writeCdr(cdr);
     this.emit('call.ended', cdr);
   }

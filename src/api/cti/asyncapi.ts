@@ -27,11 +27,13 @@ const REPLIES: Record<CommandName, CtiEventType[]> = {
   getAgentDirectory: ['AgentDirectory'],
   getAgentStates: ['AgentStateEvent'],
   click2call: ['CommandResult'],
+  dialFromQueue: ['CommandResult'],
+  setAgentDnd: ['CommandResult'],
   ping: ['CommandResult'],
 };
 
 /** Events a client receives without asking (after connecting or subscribing). */
-const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen'];
+const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen', 'AgentDnd', 'PhoneEvent'];
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-07', io });
