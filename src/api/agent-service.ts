@@ -109,7 +109,7 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
     if (snap.presence === 'oncall') {
       const session = engine.sessionOfAgent(agentId);
       msg.acd = session !== undefined;
-      msg.direction = session ? 'Incoming' : 'Outgoing';
+      msg.direction = session?.direction === 'inbound' ? 'Incoming' : 'Outgoing';
       msg.callType = 'External';
       const rec = session?.recordingState ?? 'none';
       msg.monitorState = rec === 'active' ? 'ACTIVE' : rec === 'paused' ? 'PAUSED' : 'DISABLED';

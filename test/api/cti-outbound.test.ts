@@ -37,6 +37,8 @@ describe('CTI dialFromQueue and setAgentDnd', () => {
     expect(phone.map((p) => p.eventType)).toEqual(['EventRinging', 'EventEstablished', 'EventReleased']);
     for (const p of phone) expect(p).toMatchObject({ callId, agentId: 'a1', DN: '1001', otherDN: CUSTOMER, queueId: 'q', direction: 'outbound', userData: { USR_crm: '42' } });
     expect(w.store.cdrs.get(callId)).toMatchObject({ caller: '0555000111', variables: { USR_crm: '42' } });
+    const onCall = admin.messages.find((m) => m.msgType === 'AgentStateEvent' && m.ctiMessage.name === 'AgentOnCall');
+    expect(onCall?.ctiMessage).toMatchObject({ agentId: 'a1', acd: true, direction: 'Outgoing' });
   });
 
   it('dialFromQueue answers AgentError QUEUE_NOT_FOUND for an unknown queue and dials nothing', async () => {
