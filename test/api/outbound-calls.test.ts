@@ -29,28 +29,16 @@ describe('outbound call routes (dialFromQueue, CreateCall, DND)', () => {
   let w: ApiWorld;
   afterEach(async () => w?.close());
 
+  // The routes as the app mounts them, their services built on the world's engine.
   const setup = async () => {
-    const log = silentLogger();
-    // The routes need the world's engine: build it first, then a server with them.
-    const probe = await apiWorld(configFrom(config()));
-    await probe.app.close();
-    const service = createAgentService({ engine: probe.engine, store: probe.store, log });
-    const outbound = createOutboundService({ engine: probe.engine, log });
-    const { buildServer } = await import('../../src/api/server.js');
-    const app = await buildServer(
-      { engine: probe.engine, store: probe.store, log, clock: probe.clock, auth: probe.auth, metrics: probe.metrics, stats: probe.stats, sessionTtlMs: 3600_000 },
-      { protectedRoutes: [agentDndRoutes(service), outboundCallRoutes(outbound)] },
-    );
-    w = {
-      ...probe,
-      app,
-      request: (method, url, { token, body } = {}) =>
-        app.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(body === undefined ? {} : { payload: body as object }) }),
-      close: async () => {
-        await app.close();
-        await probe.close();
+    w = await apiWorld(configFrom(config()), {
+      server: {
+        protectedRoutes: [
+          (deps) => agentDndRoutes(createAgentService({ engine: deps.engine, store: deps.store, log: silentLogger() }))(deps),
+          (deps) => outboundCallRoutes(createOutboundService({ engine: deps.engine, log: silentLogger() }))(deps),
+        ],
       },
-    };
+    });
   };
   const post = (url: string, body: unknown) => w.request('POST', url, { token: w.adminKey, body });
 
