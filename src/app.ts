@@ -10,13 +10,17 @@ import { createAgentService } from './api/agent-service.js';
 import { apiSettingsFromEnv, type ApiSettings } from './api/api-settings.js';
 import { createAuthService, type AuthService } from './api/auth.js';
 import { attachCti, type CtiGateway } from './api/cti/gateway.js';
+import { createOutboundService } from './api/outbound-service.js';
 import { agentCommandRoutes } from './api/routes/agent-commands.js';
+import { agentDndRoutes } from './api/routes/agent-dnd.js';
+import { outboundCallRoutes } from './api/routes/outbound-calls.js';
 import { buildServer } from './api/server.js';
 import { Engine } from './calls/engine.js';
 import { loadConfigFile } from './infra/config-file.js';
 import { createSystemClock, type Clock } from './infra/clock.js';
 import type { Logger } from './infra/logger.js';
 import { createWebhooks } from './integrations/webhooks.js';
+import { startPhoneCall } from './outbound/phone-call.js';
 import { AsteriskDriver } from './pbx/asterisk/driver.js';
 import { instrumentPbx } from './pbx/instrumented.js';
 import type { PbxPort } from './pbx/port.js';
@@ -98,7 +102,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     const pbx = instrumentPbx(makeDriver(settings, clock, log), metrics);
     let engine: Engine | undefined;
     const webhooks = createWebhooks({ getConfig: () => (engine ? engine.currentConfig.webhooks : store.config.load().webhooks), log, metrics });
-    engine = new Engine({ pbx, clock, log, store, config: store.config.load(), hooks: webhooks.hooks });
+    engine = new Engine({ pbx, clock, log, store, config: store.config.load(), hooks: webhooks.hooks, phoneCall: (e, call) => startPhoneCall(e, call, log) });
     if (queueLogFile) engine.on('queue.log', queueLogFile.append);
     engine.on('call.offering', webhooks.notify.offering);
     engine.on('call.bridged', webhooks.notify.bridged);
@@ -145,11 +149,12 @@ async function startApi(
   const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
   if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
   const service = createAgentService({ engine: deps.engine, store: deps.store, log: deps.log });
+  const outbound = createOutboundService({ engine: deps.engine, log: deps.log });
   const server = await buildServer(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
-    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl)] },
+    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound)] },
   );
-  const cti = attachCti(server.server, { engine: deps.engine, auth, service, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs });
+  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs });
   await server.listen({ port: http.port, host: http.host });
   deps.log.info({ host: http.host, port: http.port }, 'http api and cti websocket listening');
   return { server, auth, cti };

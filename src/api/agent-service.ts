@@ -50,6 +50,8 @@ export interface AgentStateMessage {
   direction?: 'Incoming' | 'Outgoing';
   callType?: 'External';
   monitorState?: 'ACTIVE' | 'PAUSED' | 'DISABLED';
+  /** Do-not-disturb is on: the agent is not offered calls (absent when off). */
+  dnd?: true;
 }
 
 export interface AgentServiceDeps {
@@ -102,13 +104,14 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
       queues: snap.queues.map((q) => q.queueId),
       online: snap.reachable,
     };
+    if (snap.dnd) msg.dnd = true;
     if (snap.presence === 'paused') msg.cause = snap.pauseReason ?? '';
     if (snap.presence === 'ready') msg.cause = 'available';
     if (snap.presence === 'loggedout' && snap.logoutCause) msg.cause = snap.logoutCause;
     if (snap.presence === 'oncall') {
       const session = engine.sessionOfAgent(agentId);
       msg.acd = session !== undefined;
-      msg.direction = session ? 'Incoming' : 'Outgoing';
+      msg.direction = session?.direction === 'inbound' ? 'Incoming' : 'Outgoing';
       msg.callType = 'External';
       const rec = session?.recordingState ?? 'none';
       msg.monitorState = rec === 'active' ? 'ACTIVE' : rec === 'paused' ? 'PAUSED' : 'DISABLED';
@@ -165,6 +168,13 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
       return stateMessage(id);
     },
 
+    /** Do-not-disturb on or off: the agent stays logged in but is not offered calls. */
+    setDnd(p: Principal, agentId: string | undefined, dnd: boolean): AgentStateMessage {
+      const id = target(p, agentId);
+      engine.setDnd(id, dnd);
+      return stateMessage(id);
+    },
+
     /** Associate the agent with the queue, or change its penalty (QueueMember event on success). */
     setAgentQueue(p: Principal, agentId: string, queueId: string, penalty: number): { agentId: string; queueId: string; penalty: number } {
       if (p.profile === 'agent') throw forbidden('agents cannot change queue memberships');
@@ -218,7 +228,7 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
       const id = target(p, req.agentId);
       const result = startClickToCall(engine, { ...req, agentId: id }, log);
       if (!result.ok) {
-        if (result.error.code === 'DESTINATION_NOT_ALLOWED') throw new ApiError('FORBIDDEN', result.error.message, { reason: 'DESTINATION_NOT_ALLOWED' });
+        if (result.error.code === 'DESTINATION_NOT_ALLOWED') throw new ApiError('DESTINATION_NOT_ALLOWED', result.error.message);
         if (result.error.code === 'AGENT_NOT_FOUND') throw notFound('AGENT_NOT_FOUND', `agent ${id}`);
         throw new ApiError('AGENT_NOT_AVAILABLE', result.error.message);
       }

@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  /** A number outside the dialling policy (click_to_call.allow, phone_policies). */
+  DESTINATION_NOT_ALLOWED: 403,
   NOT_FOUND: 404,
   QUEUE_NOT_FOUND: 404,
   AGENT_NOT_FOUND: 404,
@@ -19,8 +21,6 @@ export const ERROR_STATUS = {
   NO_ACTIVE_CALL: 409,
   /** Call control: not in a state for this (already on hold, no consult to complete, …). */
   INVALID_CALL_STATE: 409,
-  /** A number the dialling policy forbids. */
-  DESTINATION_NOT_ALLOWED: 403,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,

@@ -71,6 +71,11 @@ export class AgentPhones {
     return this.agentByAddress.get(endpoint);
   }
 
+  /** The agent rung on this endpoint or number, if any. */
+  agentAt(address: string): string | undefined {
+    return this.agentByAddress.get(address);
+  }
+
   /** Whether the phone the agent is rung on now is registered (an external number always is). */
   reachable(agentId: string): boolean {
     const a = this.agents.get(agentId);

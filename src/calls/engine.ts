@@ -17,10 +17,10 @@ import type { CallHooks, CallNotice, CustomAgent, LookupResult } from './hooks.j
 import { AgentPhones } from './agent-phones.js';
 import { Router } from './router.js';
 import { recoverCalls, restoreAgents, type CallsRecovered, type RestartHost } from './restart.js';
-import { CallSession, type SessionEnv } from './session.js';
+import { CallSession, type Arrival, type SessionEnv } from './session.js';
 import type { CallControl } from './control/call-control.js';
 import { ControlError, type ControlNotice } from './control/types.js';
-import { dialAllowed } from '../outbound/dial-policy.js';
+import { agentMayDial } from '../domain/dial-policy.js';
 import { free } from '../routing/call-control.js';
 
 /** Whoever handles a PBX leg's events: an inbound session, an outbound call, a listen. */
@@ -59,7 +59,16 @@ export interface EngineDeps {
   seed?: number;
   /** CRM hooks (lookup, custom agent lists), bounded by the config's webhooks.timeout_ms. */
   hooks?: CallHooks;
+  /**
+   * Calls dialled from agents' phones (call.arrived with origin `phone`): the dialling policy and
+   * the call (src/outbound/phone-call.ts, wired by the composition root). Without it such calls are
+   * refused with a CDR.
+   */
+  phoneCall?: (engine: Engine, call: PhoneArrival) => void;
 }
+
+/** A call placed by an agent's phone, as it reaches the engine (with our call id). */
+export type PhoneArrival = Extract<PbxEvent, { type: 'call.arrived' }> & { callId: string };
 
 export interface EngineEvents {
   'call.arrived': [{ callId: string; from: string; to: string }];
@@ -68,6 +77,8 @@ export interface EngineEvents {
   'member.changed': [Extract<RoutingEvent, { type: 'member.changed' }>];
   /** An agent's phone became reachable (registered; always for an external number) or unreachable. */
   'agent.reachable': [Extract<RoutingEvent, { type: 'agent.reachable' }>];
+  /** An agent's do-not-disturb went on or off. */
+  'agent.dnd': [Extract<RoutingEvent, { type: 'agent.dnd' }>];
   'queue.log': [QueueLogEntry];
   'call.offering': [CallNotice];
   'call.bridged': [CallNotice];
@@ -107,6 +118,8 @@ export interface AgentSnapshot {
   logoutCause: string | undefined;
   callId: string | undefined;
   reachable: boolean;
+  /** Do-not-disturb: not offered calls. */
+  dnd: boolean;
   queues: { queueId: string; penalty: number; tier: number }[];
 }
 
@@ -179,7 +192,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         const a = this.router.state.agents.get(agentId);
         return a?.assisting ? a.callId : undefined;
       },
-      dialAllowed: (number) => dialAllowed(this.config.click_to_call, number),
+      dialAllowed: (number, agentId) => agentMayDial(this.config, agentId, number),
       control: (notice) => this.emit('call.control', notice),
     };
     this.applyConfig(deps.config);
@@ -343,6 +356,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   unpauseAgent(agentId: string): void {
     this.router.input({ type: 'agent.unpause', agentId });
   }
+  /** Do-not-disturb on or off (kept across logins and restarts). */
+  setDnd(agentId: string, dnd: boolean): void {
+    this.router.input({ type: 'agent.dnd', agentId, dnd });
+  }
 
   /** The live session an agent is talking on, if any. */
   /** Call control for the call an agent owns; NO_ACTIVE_CALL when it has none bridged. */
@@ -356,6 +373,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     const callId = this.router.state.agents.get(agentId)?.callId;
     const session = callId ? this.sessions.get(callId) : undefined;
     return session?.agentId === agentId ? session : undefined;
+  }
+
+  /** A session for a leg we dialled out (dialFromQueue); the caller runs it. */
+  outboundSession(callId: string, arrival: Arrival): CallSession {
+    const session = new CallSession(callId, arrival, this.env);
+    this.sessions.set(callId, session);
+    this.legOwner.set(arrival.leg, session);
+    return session;
+  }
+
+  /** The agent rung on this endpoint (its own phone or the hot-desk line it is logged in on). */
+  agentOnEndpoint(endpoint: string): string | undefined {
+    return this.phones.agentAt(endpoint);
   }
 
   /** Route a leg's events to `owner` (outbound calls, listen legs) until `releaseLeg`. */
@@ -444,6 +474,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       logoutCause: a.logoutCause,
       callId: a.callId,
       reachable: a.reachable,
+      dnd: a.dnd,
       queues: a.memberships.map((m) => ({ queueId: m.queue.cfg.id, penalty: m.penalty, tier: m.tier })),
     };
   }
@@ -459,7 +490,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   // ------------------------------------------------------------ hooks
 
   private notice(session: CallSession, agentId: string | null, queueId: string | null): CallNotice {
-    return { callId: session.callId, direction: 'inbound', queueId, agentId, cid: session.from, dialled: session.dialled, variables: { ...session.variables } };
+    return { callId: session.callId, direction: session.direction, queueId, agentId, cid: session.from, dialled: session.dialled, variables: { ...session.variables } };
   }
 
   /** Run a hook with a deadline: past it the signal aborts and the call goes on without an answer. */
@@ -517,6 +548,11 @@ export class Engine extends EventEmitter<EngineEvents> {
           return;
         }
         const callId = e.callId ?? this.nextCallId();
+        if (e.origin === 'phone') {
+          if (this.deps.phoneCall) return this.deps.phoneCall(this, { ...e, callId });
+          void this.deps.pbx.hangup(e.leg, 'rejected').catch((err: unknown) => this.log.debug({ err }, 'reject phone call failed'));
+          return this.refused({ ...e, callId }, 'no-phone-policy');
+        }
         const arrival = { leg: e.leg, to: e.to, from: e.from, callIdOnChannel: e.callId !== undefined, ...(e.fromName === undefined ? {} : { fromName: e.fromName }) };
         const session = new CallSession(callId, arrival, this.env);
         this.sessions.set(callId, session);
@@ -555,13 +591,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** A call that reached the engine while it was starting or stopping: refused, and its CDR says so. */
-  private refused(e: Extract<PbxEvent, { type: 'call.arrived' }>): void {
+  private refused(e: Extract<PbxEvent, { type: 'call.arrived' }>, cause = 'engine-stopping'): void {
     const now = this.deps.clock.now();
     const cdr: Cdr = {
       ...cdrStart({
         callId: e.callId ?? this.nextCallId(),
         legId: e.leg,
-        direction: 'inbound',
+        direction: e.origin === 'phone' ? 'outbound' : 'inbound',
         numberId: this.numbers.get(e.to)?.id ?? null,
         dialled: e.to,
         caller: e.from,
@@ -569,11 +605,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         startedAt: now,
       }),
       hangupSide: 'system',
-      hangupCause: 'engine-stopping',
+      hangupCause: cause,
       endedAt: now,
       disposition: 'refused',
     };
-    this.log.info({ callId: cdr.callId, to: e.to }, 'call refused: engine not taking calls');
+    this.log.info({ callId: cdr.callId, to: e.to, cause }, 'call refused');
     this.writeCdr(cdr);
     this.emit('call.ended', cdr);
   }
@@ -666,6 +702,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.log.info({ agentId: e.agentId, reachable: e.reachable }, 'agent reachability');
         this.emit('agent.reachable', e);
         return;
+      case 'agent.dnd':
+        this.log.info({ agentId: e.agentId, dnd: e.dnd }, 'agent do-not-disturb');
+        this.saveAgentSession(e.agentId);
+        this.emit('agent.dnd', e);
+        return;
       case 'ignored':
         this.log.debug({ input: e.input, reason: e.reason }, 'routing input ignored');
         return;
@@ -685,6 +726,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       pauseReason: a.status === 'paused' ? (a.pauseReason ?? '') : null,
       line: this.phones.hotDeskLine(agentId) ?? null,
       wrapupUntil: null,
+      ...(a.dnd ? { dnd: true } : {}),
     };
     // Ringing, on a call, idle again: nothing that survives a restart changed, nothing to write.
     const key = savedKey(rec, inWrapup);
@@ -714,5 +756,5 @@ export class Engine extends EventEmitter<EngineEvents> {
 
 /** What of an agent's state survives a restart, as a comparable key. */
 function savedKey(r: AgentSessionRecord, inWrapup: boolean): string {
-  return JSON.stringify([r.status, r.pauseReason, r.line, inWrapup]);
+  return JSON.stringify([r.status, r.pauseReason, r.line, inWrapup, r.dnd === true]);
 }

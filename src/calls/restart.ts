@@ -43,6 +43,7 @@ export function restoreAgents(host: RestartHost, records: readonly AgentSessionR
   let restored = 0;
   for (const a of host.agents) {
     const rec = saved.get(a.id);
+    if (rec?.dnd) host.route({ type: 'agent.dnd', agentId: a.id, dnd: true });
     if (!rec) {
       if (a.auto_login) host.loginAgent(a.id);
       continue;

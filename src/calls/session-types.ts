@@ -43,8 +43,8 @@ export interface SessionEnv {
   agentFree(agentId: string): boolean;
   /** The call a consulted agent is reserved for (or on), if any. */
   agentReservedFor(agentId: string): string | undefined;
-  /** An outside number agents may dial (transfers, conference, consult). */
-  dialAllowed(number: string): boolean;
+  /** An outside number this agent may bring into a call (transfer, consult, conference). */
+  dialAllowed(number: string, agentId: string | undefined): boolean;
   /** Call control happened (hold, transfer, consult, conference): tell desktops and CRMs. */
   control(notice: ControlNotice): void;
 }

@@ -113,6 +113,10 @@ export class CallSession {
     return this.cdr.variables;
   }
 
+  get direction(): 'inbound' | 'outbound' {
+    return this.cdr.direction;
+  }
+
   get agentId(): string | undefined {
     return this.phase?.bridged?.agentId;
   }
@@ -205,6 +209,23 @@ export class CallSession {
   }
 
   private resumeFromStart = false;
+
+  /**
+   * dialFromQueue (seed 002): the customer's leg (`arrival.from`: the customer's number) was dialled
+   * out and has answered; it goes straight into the queue like an inbound caller. The CDR says
+   * direction outbound, dialled = the customer, caller = the caller id shown, with `variables`.
+   */
+  async runAnsweredOutbound(queueId: string, o: { callerId: string; variables: Record<string, string>; startedAt: number; answeredAt: number }): Promise<void> {
+    Object.assign(this.cdr, { direction: 'outbound', numberId: null, dialled: this.arrival.from, caller: o.callerId, startedAt: o.startedAt, answeredAt: o.answeredAt });
+    Object.assign(this.cdr.variables, o.variables);
+    try {
+      await this.follow({ action: 'queue', queue: queueId });
+    } catch (err) {
+      this.failed(err);
+    } finally {
+      await this.finish();
+    }
+  }
 
   /** Queue (and queue exits to other queues) after the IVR or a lookup picked the target. */
   private async follow(target: IvrAction, basePriority?: number, restored = false): Promise<void> {

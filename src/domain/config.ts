@@ -179,21 +179,24 @@ export const webhooksSchema = z
   .strict();
 export type Webhooks = z.infer<typeof webhooksSchema>;
 
+/** A regular expression over dialled digits. */
+const numberPattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'a valid regular expression');
+
 export const clickToCallSchema = z
   .object({
-    /** Destinations a click-to-call may dial (a regular expression over the digits). */
-    allow: z
-      .string()
-      .max(200)
-      .refine((p) => {
-        try {
-          new RegExp(p);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'a valid regular expression')
-      .default('^\\+?[0-9]{3,15}$'),
+    /** Destinations a click-to-call, CreateCall or dialFromQueue may dial (a regular expression over the digits). */
+    allow: numberPattern.default('^\\+?[0-9]{3,15}$'),
     /** Caller id shown to the customer. */
     caller_id: z.string().regex(/^\+?[0-9]{1,32}$/).optional(),
     /** Caller id shown on the agent's phone while it rings first. */
@@ -202,6 +205,30 @@ export const clickToCallSchema = z
   })
   .strict();
 export type ClickToCall = z.infer<typeof clickToCallSchema>;
+
+/**
+ * What an agent's own phone may dial out (through the trunk), for the agents and groups listed.
+ * An agent's policy is the first one naming it in `agents`, else the first naming one of its
+ * groups; an agent with none dials nothing.
+ */
+export const phonePolicySchema = z
+  .object({
+    id,
+    agents: z.array(id).default([]),
+    groups: z.array(id).default([]),
+    /** A dialled number must match one of these (regular expressions over the digits). */
+    allow: z.array(numberPattern).min(1),
+    /** Checked first: a number matching one of these is refused even when allowed. */
+    deny: z.array(numberPattern).default([]),
+    /** Caller id shown to the called party; default the agent's line. */
+    caller_id: z.string().regex(/^\+?[0-9]{1,32}$/, 'digits, optionally with a leading +').optional(),
+    caller_name: z.string().max(80).optional(),
+    /** Record these calls. */
+    record: z.boolean().default(false),
+    answer_timeout_s: secondsPositive.default(45),
+  })
+  .strict();
+export type PhonePolicy = z.infer<typeof phonePolicySchema>;
 
 export const configSchema = z
   .object({
@@ -214,6 +241,7 @@ export const configSchema = z
     lines: z.array(lineSchema).default([]),
     webhooks: webhooksSchema.default({ timeout_ms: 2000, retries: 3, project_id: 0 }),
     click_to_call: clickToCallSchema.default({ allow: '^\\+?[0-9]{3,15}$', answer_timeout_s: 30 }),
+    phone_policies: z.array(phonePolicySchema).default([]),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -292,6 +320,16 @@ export const configSchema = z
     cfg.lines.forEach((l, i) => {
       if (lineNumbers.has(l.number)) issue(['lines', i, 'number'], `line "${l.number}" is listed twice`);
       lineNumbers.add(l.number);
+    });
+    unique(cfg.phone_policies, 'phone_policies');
+    cfg.phone_policies.forEach((p, i) => {
+      if (p.agents.length === 0 && p.groups.length === 0) issue(['phone_policies', i, 'agents'], 'name at least one agent or group');
+      p.agents.forEach((a, j) => {
+        if (!agents.has(a)) issue(['phone_policies', i, 'agents', j], `unknown agent "${a}"`);
+      });
+      p.groups.forEach((g, j) => {
+        if (!groups.has(g)) issue(['phone_policies', i, 'groups', j], `unknown group "${g}"`);
+      });
     });
     const pairs = new Set<string>();
     cfg.memberships.forEach((m, i) => {

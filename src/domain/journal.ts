@@ -37,4 +37,6 @@ export interface AgentSessionRecord {
   line: string | null;
   /** When the agent's wrap-up ends (epoch ms), if it is in wrap-up. */
   wrapupUntil: number | null;
+  /** Do-not-disturb is on (absent: off). */
+  dnd?: boolean;
 }

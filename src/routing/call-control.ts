@@ -6,11 +6,12 @@
 import {
   agentOrIgnore,
   becomeIdle,
-  dispatchAgent,
+  dispatchAll,
   incLevel,
   queueLog,
   refreshAgent,
   releaseAssistants,
+  scheduleOverflow,
   setTimer,
   wrapupAfter,
   ignore,
@@ -22,9 +23,9 @@ type Input<T extends RoutingInput['type']> = Extract<RoutingInput, { type: T }>;
 
 const secs = (x: number) => Math.round(x / 1000);
 
-/** May this agent be offered or reserved for a call right now? */
+/** May this agent be offered or reserved for a call right now (staffed: ready, reachable, not DND)? */
 export function free(a: AgentRec): boolean {
-  return a.status === 'ready' && a.reachable && !a.removed && a.activity === 'idle';
+  return a.staffed && a.activity === 'idle';
 }
 
 export function transferCall(ctx: Ctx, input: Input<'call.transfer'>): void {
@@ -48,11 +49,11 @@ export function transferCall(ctx: Ctx, input: Input<'call.transfer'>): void {
   if (input.mode === 'blind') queueLog(ctx, 'BLINDTRANSFER', call.queueId, { callId: call.id, agentId: call.agentId, data: { extension: input.target, context: 'switchboard', ...data } });
   else queueLog(ctx, 'ATTENDEDTRANSFER', call.queueId, { callId: call.id, agentId: call.agentId, data: { method: 'BRIDGE', extension: input.target, ...data } });
   const others = target && input.mode === 'attended' ? [] : releaseAssistants(ctx, call).filter((b) => b !== target);
-  if (owner && owner.callId === call.id && !owner.assisting) wrapupAfter(ctx, owner, q);
+  if (owner && owner.callId === call.id && !owner.assisting && wrapupAfter(ctx, owner, q, false)) others.push(owner);
   if (!target) {
     // Out of the routing core's hands: an outside number, or another queue (the session enqueues it there).
     ctx.s.calls.delete(call.id);
-    for (const b of others) dispatchAgent(ctx, b);
+    dispatchAll(ctx, others);
     return;
   }
   if (input.mode === 'attended') {
@@ -62,6 +63,7 @@ export function transferCall(ctx: Ctx, input: Input<'call.transfer'>): void {
     target.callQueueId = call.queueId;
     target.callsTaken += 1;
     refreshAgent(ctx, target);
+    dispatchAll(ctx, others);
     return;
   }
   // Blind to an agent: offered like any offer, from the call's queue (back at its place there if
@@ -74,6 +76,8 @@ export function transferCall(ctx: Ctx, input: Input<'call.transfer'>): void {
   if (q) {
     q.calls.add(call);
     incLevel(q, call.priority);
+    // Back in the queue if the agent does not answer: its tiers open as for any waiting call.
+    scheduleOverflow(ctx, q, call);
   }
   target.activity = 'ringing';
   target.callId = call.id;
@@ -81,7 +85,7 @@ export function transferCall(ctx: Ctx, input: Input<'call.transfer'>): void {
   const timeoutMs = q?.cfg.answerTimeoutMs ?? 15_000;
   ctx.commands.push({ type: 'offer', callId: call.id, agentId: target.id, queueId: call.queueId, timeoutMs });
   setTimer(ctx, `noanswer:${call.id}`, ctx.now + timeoutMs);
-  for (const b of others) dispatchAgent(ctx, b);
+  dispatchAll(ctx, others);
 }
 
 export function consultStart(ctx: Ctx, input: Input<'consult.start'>): void {

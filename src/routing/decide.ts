@@ -101,6 +101,17 @@ const handlers: Handlers = {
     else reopenTiers(ctx, a);
   },
 
+  'agent.dnd': (ctx, input) => {
+    const a = agentOrIgnore(ctx, input);
+    if (!a) return;
+    if (a.dnd === input.dnd) return ignore(ctx, input, 'unchanged');
+    a.dnd = input.dnd;
+    ctx.events.push({ type: 'agent.dnd', agentId: a.id, dnd: a.dnd, at: ctx.now });
+    refreshAgent(ctx, a);
+    if (!a.dnd) dispatchAgent(ctx, a);
+    else reopenTiers(ctx, a);
+  },
+
   'call.enqueue': (ctx, input) => {
     const s = ctx.s;
     if (s.calls.has(input.callId)) return ignore(ctx, input, 'call already queued');
@@ -482,6 +493,7 @@ function newAgent(id: string, now: number): AgentRec {
     activity: 'idle',
     pauseReason: undefined,
     reachable: true,
+    dnd: false,
     callId: undefined,
     callQueueId: undefined,
     idleSince: now,
@@ -539,7 +551,7 @@ function detach(a: AgentRec): void {
 
 /** Recompute the agent's derived flags, keep queue indexes in step, and report a presence change. */
 export function refreshAgent(ctx: Ctx, a: AgentRec): void {
-  const staffed = a.status === 'ready' && a.reachable && !a.removed;
+  const staffed = a.status === 'ready' && a.reachable && !a.dnd && !a.removed;
   const available = staffed && a.activity === 'idle';
   const loggedIn = a.status !== 'loggedOut' && !a.removed;
   if (staffed !== a.staffed) {
@@ -593,16 +605,7 @@ function reopenTiers(ctx: Ctx, a: AgentRec): void {
     if (q.cfg.overflowDelayMs <= 0 || q.calls.size === 0 || q.available.size === 0) continue;
     for (const other of q.available) woken.add(other.agent);
   }
-  if (woken.size === 0) return;
-  // The agents whose best call ranks highest go first, so none is picked for a lesser call of
-  // another queue while a better call it could take waits (e.g. one just put back in its place).
-  const ranked: { agent: AgentRec; call: CallRec; queue: QueueRec }[] = [];
-  for (const agent of woken) {
-    const best = bestCallFor(ctx, agent);
-    if (best) ranked.push({ agent, ...best });
-  }
-  ranked.sort((x, y) => compareCalls(x.call, x.queue, y.call, y.queue));
-  for (const { agent } of ranked) dispatchAgent(ctx, agent);
+  if (woken.size > 0) dispatchAll(ctx, [...woken]);
 }
 
 function logout(ctx: Ctx, a: AgentRec, cause = 'logout'): void {
@@ -739,21 +742,54 @@ function endConnected(ctx: Ctx, call: CallRec, side: 'caller' | 'agent'): void {
   });
   ctx.s.calls.delete(call.id);
   const freed = releaseAssistants(ctx, call);
-  if (a && a.callId === call.id && !a.assisting) wrapupAfter(ctx, a, q);
-  for (const b of freed) dispatchAgent(ctx, b);
+  if (a && a.callId === call.id && !a.assisting && wrapupAfter(ctx, a, q, false)) freed.push(a);
+  dispatchAll(ctx, freed);
 }
 
-/** The agent's call is over: wrap-up (the queue's time) or idle. */
-export function wrapupAfter(ctx: Ctx, a: AgentRec, q: QueueRec | undefined): void {
+/**
+ * The agent's call is over: wrap-up (the queue's time) or idle. With `dispatch` false an agent
+ * that is idle now is not given a call yet: true is returned and the caller dispatches it.
+ */
+export function wrapupAfter(ctx: Ctx, a: AgentRec, q: QueueRec | undefined, dispatch = true): boolean {
   const wrapupMs = q?.cfg.wrapupMs ?? 0;
   if (wrapupMs > 0 && a.status !== 'loggedOut' && !a.removed) {
     a.activity = 'wrapup';
     a.callId = undefined;
     setTimer(ctx, `wrapup:${a.id}`, ctx.now + wrapupMs);
     refreshAgent(ctx, a);
-  } else {
-    becomeIdle(ctx, a);
+    return false;
   }
+  if (dispatch) {
+    becomeIdle(ctx, a);
+    return false;
+  }
+  a.activity = 'idle';
+  a.callId = undefined;
+  a.callQueueId = undefined;
+  a.idleSince = ctx.now;
+  if (a.removed) {
+    detach(a);
+    ctx.s.agents.delete(a.id);
+    return false;
+  }
+  refreshAgent(ctx, a);
+  return true;
+}
+
+/**
+ * Several agents became free at once (a call with consulted agents ended): the agent whose best
+ * call ranks highest goes first, so none takes a lesser call while a better one it could take
+ * waits — as when tiers reopen.
+ */
+export function dispatchAll(ctx: Ctx, agents: readonly AgentRec[]): void {
+  if (agents.length === 1) return dispatchAgent(ctx, agents[0]!);
+  const ranked: { agent: AgentRec; call: CallRec; queue: QueueRec }[] = [];
+  for (const agent of agents) {
+    const best = bestCallFor(ctx, agent);
+    if (best) ranked.push({ agent, ...best });
+  }
+  ranked.sort((x, y) => compareCalls(x.call, x.queue, y.call, y.queue));
+  for (const { agent } of ranked) dispatchAgent(ctx, agent);
 }
 
 /** Agents consulted or conferenced on a call that is over go back to work. */
@@ -812,7 +848,7 @@ function clearCallTimers(ctx: Ctx, call: CallRec): void {
 }
 
 /** With an overflow delay, lower tiers open one by one; wake the call when the next one opens. */
-function scheduleOverflow(ctx: Ctx, q: QueueRec, call: CallRec): void {
+export function scheduleOverflow(ctx: Ctx, q: QueueRec, call: CallRec): void {
   const d = q.cfg.overflowDelayMs;
   const ranks = q.staffedByRank.length;
   if (d <= 0 || ranks <= 1) {

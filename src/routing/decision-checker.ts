@@ -128,7 +128,7 @@ export class DecisionChecker {
       const a = state.agents.get(o.agentId);
       const call = state.calls.get(o.callId);
       const q = state.queues.get(o.queueId);
-      if (!a || a.status !== 'ready' || !a.reachable || a.removed) out.push(`offer ${o.callId}→${o.agentId} to an agent that is ${a ? `${a.status}, reachable ${a.reachable}, removed ${a.removed}` : 'missing'}`);
+      if (!a || a.status !== 'ready' || !a.reachable || a.dnd || a.removed) out.push(`offer ${o.callId}→${o.agentId} to an agent that is ${a ? `${a.status}, reachable ${a.reachable}, dnd ${a.dnd}, removed ${a.removed}` : 'missing'}`);
       // A blind transfer names its agent: it need not be a member of the call's queue.
       const named = input.type === 'call.transfer' && input.callId === o.callId && input.agentId === o.agentId;
       if (!call || call.queueId !== o.queueId || (!named && !q?.members.has(o.agentId))) out.push(`offer ${o.callId}→${o.agentId} outside the call's queue ${o.queueId}`);
@@ -200,6 +200,9 @@ export class DecisionChecker {
         }
         case 'agent.reachable':
           if (!isId(e.agentId) || typeof e.reachable !== 'boolean' || e.at !== now) out.push(`malformed agent.reachable ${JSON.stringify(e)}`);
+          break;
+        case 'agent.dnd':
+          if (!isId(e.agentId) || typeof e.dnd !== 'boolean' || e.at !== now) out.push(`malformed agent.dnd ${JSON.stringify(e)}`);
           break;
         case 'member.changed':
           if (!isId(e.agentId) || !isId(e.queueId) || !Number.isFinite(e.penalty)) out.push(`malformed member.changed ${JSON.stringify(e)}`);

@@ -24,7 +24,7 @@ function presenceOf(a: AgentRec): AgentPresence {
 
 /** The flags refreshAgent derives, recomputed from status and activity. */
 export function derivedFlags(a: AgentRec): { staffed: boolean; available: boolean; loggedIn: boolean; presence: AgentPresence } {
-  const staffed = a.status === 'ready' && a.reachable && !a.removed;
+  const staffed = a.status === 'ready' && a.reachable && !a.dnd && !a.removed;
   return { staffed, available: staffed && a.activity === 'idle', loggedIn: a.status !== 'loggedOut' && !a.removed, presence: presenceOf(a) };
 }
 

@@ -43,6 +43,8 @@ export interface AgentRec {
   activity: AgentActivity;
   pauseReason: string | undefined;
   reachable: boolean;
+  /** Do-not-disturb: logged in but not offered calls (the agent's own choice). */
+  dnd: boolean;
   /** The call offered to or connected with the agent. */
   callId: string | undefined;
   /** The queue whose wrap-up time applies after the current call. */
@@ -155,6 +157,8 @@ export type RoutingInput =
   | { type: 'agent.pause'; agentId: string; reason?: string }
   | { type: 'agent.unpause'; agentId: string }
   | { type: 'agent.reachable'; agentId: string; reachable: boolean }
+  /** Do-not-disturb on or off: like an unreachable phone, the agent is not offered calls. */
+  | { type: 'agent.dnd'; agentId: string; dnd: boolean }
   | {
       type: 'call.enqueue';
       callId: string;
@@ -238,6 +242,8 @@ export type RoutingEvent =
   | { type: 'member.changed'; agentId: string; queueId: string; penalty: number }
   /** The agent's phone became reachable (registered) or unreachable; presence is unchanged. */
   | { type: 'agent.reachable'; agentId: string; reachable: boolean; at: number }
+  /** Do-not-disturb changed; presence is unchanged. */
+  | { type: 'agent.dnd'; agentId: string; dnd: boolean; at: number }
   | { type: 'ignored'; input: RoutingInput['type']; reason: string };
 
 export interface Decision {

@@ -75,6 +75,7 @@ describe('CTI event catalogue', () => {
       { command: 'loginAgent', agentPhoneNumber: '2001', agentId: 's2' },
       { command: 'pauseAgent', agentId: 's2', reason: 'lunch' },
       { command: 'unpauseAgent', agentId: 's2' },
+      { command: 'setAgentDnd', agentId: 's2', dnd: true },
       { command: 'setAgentQueue', agentId: 's2', queueId: 'sales', penalty: 2 },
       { command: 'removeAgentFromQueue', agentId: 's2', queueId: 'sales' },
       { command: 'logoutAgent', agentId: 's2' },

@@ -11,6 +11,7 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import { startPhoneCall } from '../../src/outbound/phone-call.js';
 import { Engine } from '../../src/calls/engine.js';
 import type { Cdr } from '../../src/domain/cdr.js';
 import { parseConfig, type Config, type ConfigInput } from '../../src/domain/config.js';
@@ -259,7 +260,7 @@ export async function startEngineWorld(): Promise<EngineWorld> {
       cdrs = [];
       queueLog = [];
       const pbx = new AsteriskDriver({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger });
-      engine = new Engine({ pbx, clock: createSystemClock(), log: logger, store, config });
+      engine = new Engine({ pbx, clock: createSystemClock(), log: logger, store, config, phoneCall: (e, call) => startPhoneCall(e, call, logger) });
       const own = { cdrs, queueLog };
       engine.on('call.ended', (c) => own.cdrs.push(c));
       engine.on('queue.log', (e) => own.queueLog.push(e));

@@ -5,7 +5,10 @@ import WebSocket from 'ws';
 import { createAgentService, type AgentService } from '../../src/api/agent-service.js';
 import { createAuthService, type AuthService, type Profile, type UserInput } from '../../src/api/auth.js';
 import { attachCti, type CtiGateway } from '../../src/api/cti/gateway.js';
+import { createOutboundService } from '../../src/api/outbound-service.js';
 import { agentCommandRoutes } from '../../src/api/routes/agent-commands.js';
+import { agentDndRoutes } from '../../src/api/routes/agent-dnd.js';
+import { outboundCallRoutes } from '../../src/api/routes/outbound-calls.js';
 import { buildServer } from '../../src/api/server.js';
 import type { Config } from '../../src/domain/config.js';
 import { silentLogger } from '../../src/infra/logger.js';
@@ -45,12 +48,13 @@ export async function ctiWorld(config: Config, opts: SimWorldOptions = {}): Prom
   const auth = createAuthService({ repo: createAuthRepo(world.store.db), clock: world.clock, scryptCost: 1024 });
   const service = createAgentService({ engine: world.engine, store: world.store, log });
   const stats = createLiveStats(world.engine);
+  const outbound = createOutboundService({ engine: world.engine, log });
   const app = await buildServer(
     { engine: world.engine, store: world.store, log, clock: world.clock, auth, metrics: createMetrics(), stats, sessionTtlMs: 10 * 3600_000 },
-    { protectedRoutes: [agentCommandRoutes(service, stats), callControlRoutes(service.callControl)] },
+    { protectedRoutes: [agentCommandRoutes(service, stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound)] },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const cti = attachCti(app.server, { engine: world.engine, auth, service, stats, log });
+  const cti = attachCti(app.server, { engine: world.engine, auth, service, outbound, stats, log });
   const { port } = app.server.address() as AddressInfo;
   const base = `127.0.0.1:${port}`;
   const adminKey = auth.createApiKey('tests').key;

@@ -3,6 +3,7 @@ import { Engine } from '../../src/calls/engine.js';
 import type { CallHooks } from '../../src/calls/hooks.js';
 import { parseConfig, type Config, type ConfigInput } from '../../src/domain/config.js';
 import { loadConfigFile } from '../../src/infra/config-file.js';
+import { startPhoneCall } from '../../src/outbound/phone-call.js';
 import { VirtualClock } from '../../src/infra/clock.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { SimPbx, type AgentPhoneScript, type SimOptions } from '../../src/pbx/sim/sim-pbx.js';
@@ -39,7 +40,7 @@ export async function simWorld(config: Config, opts: SimWorldOptions = {}): Prom
   const store = openStore(':memory:');
   store.config.replaceAll(config);
   let n = 0;
-  const engine = new Engine({ pbx, clock, log: silentLogger(), store, config: store.config.load(), newCallId: () => `call-${++n}`, seed: opts.seed ?? 1, ...(opts.hooks ? { hooks: opts.hooks } : {}) });
+  const engine = new Engine({ pbx, clock, log: silentLogger(), store, config: store.config.load(), newCallId: () => `call-${++n}`, seed: opts.seed ?? 1, phoneCall: (e, call) => startPhoneCall(e, call, silentLogger()), ...(opts.hooks ? { hooks: opts.hooks } : {}) });
   await engine.start();
   return {
     clock,

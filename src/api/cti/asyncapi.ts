@@ -28,11 +28,13 @@ const REPLIES: Record<CommandName, CtiEventType[]> = {
   getAgentStates: ['AgentStateEvent'],
   click2call: ['CommandResult'],
   callControl: ['CommandResult', 'CallControl'],
+  dialFromQueue: ['CommandResult'],
+  setAgentDnd: ['CommandResult'],
   ping: ['CommandResult'],
 };
 
 /** Events a client receives without asking (after connecting or subscribing). */
-const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen', 'CallControl'];
+const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen', 'AgentDnd', 'PhoneEvent', 'CallControl'];
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-07', io });

@@ -47,6 +47,15 @@ export const CTI_COMMANDS = [
       .describe('transfer: one of agentId, queueId, number; consult and conference: agentId or number')
       .optional(),
   }),
+  command('dialFromQueue', 'Dial the destination through the trunk; once answered, it is queued for a free agent of the queue (seed 002); answered with the call id', {
+    destination: phone,
+    queueId: id,
+    callerId: phone.describe('Seed 002: the caller id on both sides').optional(),
+    callerIdName: z.string().max(80).optional(),
+    callerIdNumber: phone.optional(),
+    variables: z.record(z.string().regex(/^[A-Za-z0-9_]{1,40}$/), z.string().max(200)).optional().describe('Each becomes USR_<name> on the call, its events and CDR'),
+  }),
+  command('setAgentDnd', 'Do-not-disturb on or off: the agent stays logged in but is not offered calls; answered with the agent state, an AgentDnd event follows', { agentId: agentId.optional(), dnd: z.boolean() }),
   command('ping', 'Answered with the server time', {}),
 ] as const;
 

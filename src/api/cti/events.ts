@@ -22,6 +22,7 @@ export const agentState = z
     direction: z.enum(['Incoming', 'Outgoing']).optional().describe('AgentOnCall only'),
     callType: z.literal('External').optional().describe('AgentOnCall only'),
     monitorState: z.enum(['ACTIVE', 'PAUSED', 'DISABLED']).optional().describe('AgentOnCall: the recording of the call'),
+    dnd: z.literal(true).optional().describe('Do-not-disturb is on: the agent is logged in but not offered calls (absent when off)'),
   })
   .describe("An agent's state");
 
@@ -65,7 +66,7 @@ export const commandResult = z.union([
       party: z.object({ kind: z.enum(['consult', 'conference']), target: z.string(), answered: z.boolean() }).nullable(),
     })
     .describe('callControl: the call after the command'),
-  z.object({ callId: z.string() }).describe('click2call: use it with GET /cdrs?activecallkey='),
+  z.object({ callId: z.string() }).describe('click2call, dialFromQueue: use it with GET /cdrs?activecallkey='),
   z.object({ pong: z.number().int().describe('Server time, epoch ms') }).describe('ping'),
 ]);
 
@@ -81,6 +82,21 @@ export const CTI_EVENTS = {
   AgentOnlineStatus: z
     .object({ agentId: z.string(), phoneNb: z.string(), online: z.boolean() })
     .describe("The phone the agent is rung on registered or unregistered, or the agent moved to a phone in the other state; the state name does not change"),
+  AgentDnd: z
+    .object({ agentId: z.string(), phoneNb: z.string(), dnd: z.boolean() })
+    .describe('The agent turned do-not-disturb on or off (setAgentDnd); the state name does not change'),
+  PhoneEvent: z
+    .object({
+      eventType: z.enum(['EventRinging', 'EventEstablished', 'EventReleased']).describe("EventRinging: a queue call is offered to the agent; EventEstablished: the agent answered; EventReleased: the call ended"),
+      callId: z.string(),
+      agentId: z.string(),
+      DN: z.string().describe("The agent's line"),
+      otherDN: z.string().describe("The customer's number"),
+      queueId: z.string().nullable(),
+      direction: z.enum(['inbound', 'outbound']).describe('outbound for dialFromQueue, click-to-call, CreateCall and calls dialled from agent phones'),
+      userData: z.record(z.string(), z.string()).describe('The call variables (USR_* from dialFromQueue, CreateCall, click2call)'),
+    })
+    .describe("A call of an agent rang, was answered or ended (seed 002 Phone Events, with the call's USR_ variables)"),
   QueueMember: queueMember.describe("An agent's membership of a queue changed; penalty -1 when removed"),
   AgentStatistics: z
     .object({

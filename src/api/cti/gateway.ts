@@ -13,6 +13,7 @@ import type { LiveStats, QueueStatistics } from '../../stats/live-stats.js';
 import { SeedError, STATE_NAMES, type AgentService } from '../agent-service.js';
 import type { AuthService, Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
+import type { OutboundService } from '../outbound-service.js';
 import { canSeeAgent, canSeeQueue } from '../profiles.js';
 import { on } from './engine-subscribe.js';
 import { createQueueStatsFeed } from './queue-stats-feed.js';
@@ -23,6 +24,8 @@ export interface CtiDeps {
   engine: Engine;
   auth: AuthService;
   service: AgentService;
+  /** dialFromQueue; without it the command answers AgentError NOT_FOUND. */
+  outbound?: OutboundService;
   stats: LiveStats;
   log: Logger;
   /** URL path of the WebSocket; default /cti. */
@@ -210,6 +213,14 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
         }
         return service.callControl.act(p, cmd.agentId, { verb: cmd.action === 'drop' ? 'drop' : cmd.action });
       }
+      case 'dialFromQueue': {
+        if (!deps.outbound) throw new ApiError('NOT_FOUND', 'dialFromQueue is not served here');
+        const { destination, queueId, callerId, callerIdName, callerIdNumber, variables } = cmd;
+        const number = callerIdNumber ?? callerId;
+        return deps.outbound.dialFromQueue(p, { destination, queueId, ...(number ? { callerIdNumber: number } : {}), ...(callerIdName ? { callerIdName } : {}), ...(variables ? { variables } : {}) });
+      }
+      case 'setAgentDnd':
+        return service.setDnd(p, cmd.agentId, cmd.dnd);
       case 'ping':
         return { pong: engine.clock.now() };
     }
@@ -239,6 +250,21 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     broadcast('AgentOnlineStatus', { agentId: e.agentId, phoneNb: engine.agentLineOf(e.agentId) ?? '', online: e.reachable }, sees);
     broadcast('AgentStatistics', stats.agent(e.agentId), (c) => c.agentStats && sees(c));
   });
+  const offDnd = on(engine, 'agent.dnd', (e) => {
+    if (clients.size === 0) return;
+    broadcast('AgentDnd', { agentId: e.agentId, phoneNb: engine.agentLineOf(e.agentId) ?? '', dnd: e.dnd }, seesAgent(e.agentId));
+  });
+  // Seed 002 Phone Events with the call's USR_ variables: a queue call offered, answered, ended.
+  const phoneEvent = (eventType: CtiEvent<'PhoneEvent'>['eventType'], n: { callId: string; agentId: string | null; cid: string; queueId: string | null; direction: 'inbound' | 'outbound'; variables: Record<string, string> }) => {
+    if (clients.size === 0 || !n.agentId) return;
+    const msg = { eventType, callId: n.callId, agentId: n.agentId, DN: engine.agentLineOf(n.agentId) ?? '', otherDN: n.cid, queueId: n.queueId, direction: n.direction, userData: n.variables };
+    broadcast('PhoneEvent', msg, seesAgent(n.agentId));
+  };
+  const offRinging = on(engine, 'call.offering', (n) => phoneEvent('EventRinging', n));
+  const offEstablished = on(engine, 'call.bridged', (n) => phoneEvent('EventEstablished', n));
+  const offReleased = on(engine, 'call.ended', (cdr) =>
+    phoneEvent('EventReleased', { callId: cdr.callId, agentId: cdr.agentId, cid: cdr.direction === 'outbound' ? cdr.dialled : cdr.caller, queueId: cdr.queueId, direction: cdr.direction, variables: cdr.variables }),
+  );
   const offMember = on(engine, 'member.changed', (e) => {
     if (clients.size === 0) return;
     const sees = seesQueue(e.queueId);
@@ -293,6 +319,10 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       offState();
       offReachable();
       offMember();
+      offDnd();
+      offRinging();
+      offEstablished();
+      offReleased();
       offListen();
       offControl();
       offPbx();

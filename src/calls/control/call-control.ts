@@ -433,7 +433,7 @@ export class CallControl {
       if (!env.queue(to.queueId)) throw new ControlError('QUEUE_NOT_FOUND', `unknown queue ${to.queueId}`);
       return `queue:${to.queueId}`;
     }
-    if (!env.dialAllowed(to.number)) throw new ControlError('DESTINATION_NOT_ALLOWED', `${to.number} is not a number agents may dial`);
+    if (!env.dialAllowed(to.number, ownAgent)) throw new ControlError('DESTINATION_NOT_ALLOWED', `${to.number} is not a number agents may dial`);
     return to.number;
   }
 

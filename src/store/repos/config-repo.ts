@@ -98,6 +98,7 @@ export function createConfigRepo(db: Database): ConfigRepo {
     insertSection.run('lines', JSON.stringify(config.lines));
     insertSection.run('webhooks', JSON.stringify(config.webhooks));
     insertSection.run('click_to_call', JSON.stringify(config.click_to_call));
+    insertSection.run('phone_policies', JSON.stringify(config.phone_policies));
   });
 
   function load(): Config {
@@ -114,6 +115,7 @@ export function createConfigRepo(db: Database): ConfigRepo {
       lines: (sections.get('lines') as Config['lines'] | undefined) ?? [],
       webhooks: (sections.get('webhooks') as Config['webhooks'] | undefined) ?? { timeout_ms: 2000, retries: 3, project_id: 0 },
       click_to_call: (sections.get('click_to_call') as Config['click_to_call'] | undefined) ?? { allow: '^\\+?[0-9]{3,15}$', answer_timeout_s: 30 },
+      phone_policies: (sections.get('phone_policies') as Config['phone_policies'] | undefined) ?? [],
     };
   }
 

@@ -35,20 +35,21 @@ interface AgentSessionRow {
   pause_reason: string | null;
   line: string | null;
   wrapup_until: number | null;
+  dnd: number;
 }
 
 /** Agents' login state in `agent_sessions`. */
 export function createAgentSessionRepo(db: Database): AgentSessionRepo {
-  const upsert = db.prepare<[string, string, string | null, string | null, number | null, number]>(
-    `INSERT INTO agent_sessions (agent_id, status, pause_reason, line, wrapup_until, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+  const upsert = db.prepare<[string, string, string | null, string | null, number | null, number, number]>(
+    `INSERT INTO agent_sessions (agent_id, status, pause_reason, line, wrapup_until, dnd, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT(agent_id) DO UPDATE SET status = excluded.status, pause_reason = excluded.pause_reason,
-       line = excluded.line, wrapup_until = excluded.wrapup_until, updated_at = excluded.updated_at`,
+       line = excluded.line, wrapup_until = excluded.wrapup_until, dnd = excluded.dnd, updated_at = excluded.updated_at`,
   );
-  const list = db.prepare<[], AgentSessionRow>('SELECT agent_id, status, pause_reason, line, wrapup_until FROM agent_sessions ORDER BY agent_id');
+  const list = db.prepare<[], AgentSessionRow>('SELECT agent_id, status, pause_reason, line, wrapup_until, dnd FROM agent_sessions ORDER BY agent_id');
   const del = db.prepare<[string]>('DELETE FROM agent_sessions WHERE agent_id = ?');
   return {
-    save: (r, at) => void upsert.run(r.agentId, r.status, r.pauseReason, r.line, r.wrapupUntil === null ? null : Math.ceil(r.wrapupUntil), Math.round(at)),
-    all: () => list.all().map((r) => ({ agentId: r.agent_id, status: r.status, pauseReason: r.pause_reason, line: r.line, wrapupUntil: r.wrapup_until })),
+    save: (r, at) => void upsert.run(r.agentId, r.status, r.pauseReason, r.line, r.wrapupUntil === null ? null : Math.ceil(r.wrapupUntil), r.dnd ? 1 : 0, Math.round(at)),
+    all: () => list.all().map((r) => ({ agentId: r.agent_id, status: r.status, pauseReason: r.pause_reason, line: r.line, wrapupUntil: r.wrapup_until, ...(r.dnd ? { dnd: true } : {}) })),
     remove: (agentId) => void del.run(agentId),
   };
 }

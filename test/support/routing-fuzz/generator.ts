@@ -123,6 +123,7 @@ export class InputGenerator {
     }
     if (roll < 0.87) {
       const a = s.agents.get(agent());
+      if (r() < 0.3) return { type: 'agent.dnd', agentId: a?.id ?? 'ghost', dnd: a ? !a.dnd : true };
       return { type: 'agent.reachable', agentId: a?.id ?? 'ghost', reachable: a ? !a.reachable : true };
     }
     if (roll < 0.885) return { type: 'agent.outbound', agentId: agent(), callId: `out${++this.outSeq}` };
