@@ -10,8 +10,11 @@ import { apiSettingsFromEnv, type ApiSettings } from './api/api-settings.js';
 import { createAuthService, type AuthService } from './api/auth.js';
 import { attachCti, type CtiGateway } from './api/cti/gateway.js';
 import { agentCommandRoutes } from './api/routes/agent-commands.js';
+import { ensureFirstAdmin } from './api/first-admin.js';
 import { buildServer } from './api/server.js';
+import { serveWeb } from './api/static-web.js';
 import { Engine } from './calls/engine.js';
+import { startSimTraffic, type SimTraffic } from './demo/sim-traffic.js';
 import { loadConfigFile } from './infra/config-file.js';
 import { createSystemClock, type Clock } from './infra/clock.js';
 import type { Logger } from './infra/logger.js';
@@ -39,6 +42,8 @@ export interface AppSettings {
   http?: ApiSettings;
   /** Also write the queue log as a text file in Asterisk's queue_log format. */
   queueLog?: QueueLogFileOptions;
+  /** Simulated PBX only: generated callers per hour (SWITCHBOARD_SIM_TRAFFIC); 0 or unset: none. */
+  simTraffic?: number;
 }
 
 export interface App {
@@ -64,6 +69,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
   };
   const queueLog = queueLogFileOptionsFromEnv(env);
   if (queueLog) settings.queueLog = queueLog;
+  if (pbx === 'sim') settings.simTraffic = simTrafficFromEnv(env);
   if (pbx === 'asterisk') {
     const password = env.ARI_PASSWORD;
     if (!password) throw new Error('ARI_PASSWORD: required when SWITCHBOARD_PBX=asterisk');
@@ -94,7 +100,8 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     }
     const clock = createSystemClock();
     const metrics = createMetrics({ defaultMetrics: true });
-    const pbx = instrumentPbx(makeDriver(settings, clock, log), metrics);
+    const driver = makeDriver(settings, clock, log);
+    const pbx = instrumentPbx(driver, metrics);
     let engine: Engine | undefined;
     const webhooks = createWebhooks({ getConfig: () => (engine ? engine.currentConfig.webhooks : store.config.load().webhooks), log, metrics });
     engine = new Engine({ pbx, clock, log, store, config: store.config.load(), hooks: webhooks.hooks });
@@ -106,6 +113,9 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     const stats = createLiveStats(engine);
     stats.seed(todaysCdrs(store.cdrs, clock.now()));
     await engine.start();
+    // First run without a PBX: simulated callers and agents, so the wallboard moves.
+    const traffic: SimTraffic | undefined = driver instanceof SimPbx && settings.simTraffic ? startSimTraffic({ pbx: driver, engine, clock, callsPerHour: settings.simTraffic }) : undefined;
+    if (traffic) log.info({ callsPerHour: settings.simTraffic }, 'simulated traffic on (SWITCHBOARD_SIM_TRAFFIC=0 turns it off)');
     const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
     const running = engine;
     return {
@@ -116,6 +126,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
       metrics,
       ...(api ? { api } : {}),
       async stop(graceMs = 0) {
+        traffic?.stop();
         await api?.cti.close();
         await api?.server.close();
         await running.stop(graceMs);
@@ -129,6 +140,13 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     store.close();
     throw err;
   }
+}
+
+function simTrafficFromEnv(env: NodeJS.ProcessEnv): number {
+  const text = env.SWITCHBOARD_SIM_TRAFFIC ?? '120';
+  const n = Number(text);
+  if (text === '' || !Number.isInteger(n) || n < 0 || n > 100_000) throw new Error(`SWITCHBOARD_SIM_TRAFFIC: expected calls per hour (a whole number, 0 for none), got "${text}"`);
+  return n;
 }
 
 function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
@@ -148,8 +166,11 @@ async function startApi(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
     { protectedRoutes: [agentCommandRoutes(service, deps.stats)] },
   );
-  const cti = attachCti(server.server, { engine: deps.engine, auth, service, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs });
+  const web = await serveWeb(server);
+  const cti = attachCti(server.server, { engine: deps.engine, auth, service, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: () => deps.store.journal.all() });
   await server.listen({ port: http.port, host: http.host });
-  deps.log.info({ host: http.host, port: http.port }, 'http api and cti websocket listening');
+  const url = `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${(server.server.address() as { port: number }).port}/`;
+  deps.log.info({ host: http.host, port: http.port, url, web: web.built }, 'http api, web application and cti websocket listening');
+  await ensureFirstAdmin(auth, deps.log, url);
   return { server, auth, cti };
 }
