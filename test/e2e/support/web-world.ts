@@ -1,0 +1,74 @@
+/**
+ * The engine as `npm start` wires it (HTTP API, web application, CTI WebSocket) on the simulated
+ * PBX, on 127.0.0.1:0, with a virtual clock starting at the real time: a test moves calls along
+ * with `clock.runFor(ms)` while the browser runs in real time.
+ */
+import type { AddressInfo } from 'node:net';
+import { createAgentService } from '../../../src/api/agent-service.js';
+import { createAuthService, type AuthService, type UserInput } from '../../../src/api/auth.js';
+import { attachCti, type CtiGateway } from '../../../src/api/cti/gateway.js';
+import { agentCommandRoutes } from '../../../src/api/routes/agent-commands.js';
+import { buildServer } from '../../../src/api/server.js';
+import { serveWeb } from '../../../src/api/static-web.js';
+import { Engine } from '../../../src/calls/engine.js';
+import type { Config } from '../../../src/domain/config.js';
+import { VirtualClock } from '../../../src/infra/clock.js';
+import { silentLogger } from '../../../src/infra/logger.js';
+import { SimPbx } from '../../../src/pbx/sim/sim-pbx.js';
+import { createLiveStats } from '../../../src/stats/live-stats.js';
+import { createMetrics } from '../../../src/stats/metrics.js';
+import { createAuthRepo } from '../../../src/store/repos/auth-repo.js';
+import { openStore, type Store } from '../../../src/store/store.js';
+
+export const PASSWORD = 'password-123';
+export const SESSION_TTL_MS = 10 * 3600_000;
+
+export interface WebWorld {
+  url: string;
+  clock: VirtualClock;
+  pbx: SimPbx;
+  engine: Engine;
+  store: Store;
+  auth: AuthService;
+  cti: CtiGateway;
+  user(username: string, input: Omit<UserInput, 'password'>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function webWorld(config: Config, opts: { heartbeatMs?: number } = {}): Promise<WebWorld> {
+  const clock = new VirtualClock(Date.now());
+  const pbx = new SimPbx(clock);
+  const store = openStore(':memory:');
+  store.config.replaceAll(config);
+  const log = silentLogger();
+  let n = 0;
+  const engine = new Engine({ pbx, clock, log, store, config: store.config.load(), newCallId: () => `e2e-${++n}`, seed: 1 });
+  await engine.start();
+  const auth = createAuthService({ repo: createAuthRepo(store.db), clock, scryptCost: 1024 });
+  const service = createAgentService({ engine, store, log });
+  const stats = createLiveStats(engine);
+  const server = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: SESSION_TTL_MS }, { protectedRoutes: [agentCommandRoutes(service, stats)] });
+  const web = await serveWeb(server);
+  if (!web.built) throw new Error('web/dist is missing: run `npm run build:web`');
+  const cti = attachCti(server.server, { engine, auth, service, stats, log, liveCalls: () => store.journal.all(), ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}) });
+  await server.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    clock,
+    pbx,
+    engine,
+    store,
+    auth,
+    cti,
+    async user(username, input) {
+      await auth.createUser(username, { ...input, password: PASSWORD });
+    },
+    async close() {
+      await cti.close();
+      await server.close();
+      await engine.stop();
+      store.close();
+    },
+  };
+}
