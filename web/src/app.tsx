@@ -67,7 +67,11 @@ function Signed({ session, onEnd }: { session: Session; onEnd: (message: string 
       }),
     [],
   );
-  useEffect(() => () => cti.close(), [cti]);
+  // Children's effects (their subscriptions) run before this one: only then connect.
+  useEffect(() => {
+    cti.start();
+    return () => cti.close();
+  }, [cti]);
   const status = useLinkStatus(cti);
   const views = session.profile === 'agent' ? (['desktop'] as const) : session.profile === 'supervisor' ? (['wallboard'] as const) : (['wallboard', 'admin'] as const);
   const [view, setView] = useState<string>(() => {

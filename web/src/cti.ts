@@ -23,6 +23,8 @@ type CommandInput = CtiCommand extends infer C ? (C extends { command: string } 
 
 export interface CtiClient {
   readonly status: LinkStatus;
+  /** Open the connection: call it once the views have subscribed, so none misses the first Snapshot. */
+  start(): void;
   on<K extends CtiEventType>(type: K, fn: Listener<K>): () => void;
   onStatus(fn: (s: LinkStatus) => void): () => void;
   /** Called on every (re)connection, after the server's Snapshot: subscribe here. */
@@ -55,6 +57,7 @@ export function connectCti(opts: CtiOptions): CtiClient {
   let seq = 0;
   let delay = opts.minDelayMs ?? 500;
   let retry: ReturnType<typeof setTimeout> | undefined;
+  let started = false;
 
   const setStatus = (s: LinkStatus) => {
     if (s === status) return;
@@ -115,11 +118,14 @@ export function connectCti(opts: CtiOptions): CtiClient {
       delay = Math.min(delay * 2, opts.maxDelayMs ?? 5_000);
     };
   }
-  open();
-
   return {
     get status() {
       return status;
+    },
+    start() {
+      if (started || closed) return;
+      started = true;
+      open();
     },
     on(type, fn) {
       const set = listeners.get(type) ?? new Set();

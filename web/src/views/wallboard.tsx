@@ -57,6 +57,8 @@ export function Wallboard({ api, cti, profile }: { api: ApiClient; cti: CtiClien
         setFigures(new Map());
         for (const objectType of ['queue', 'agent', 'queuemember'] as const) cti.send({ command: 'getList', objectType });
         cti.send({ command: 'subscribeToQueueStats' });
+        // A view opened after the connection's Snapshot (switching tabs) gets every agent's state now.
+        cti.send({ command: 'getAgentStates' });
       }),
     [cti],
   );
