@@ -12,7 +12,7 @@ import { buildServer } from '../../../src/api/server.js';
 import { serveWeb } from '../../../src/api/static-web.js';
 import { Engine } from '../../../src/calls/engine.js';
 import type { Config } from '../../../src/domain/config.js';
-import { VirtualClock } from '../../../src/infra/clock.js';
+import { VirtualClock, type Clock } from '../../../src/infra/clock.js';
 import { silentLogger } from '../../../src/infra/logger.js';
 import { SimPbx } from '../../../src/pbx/sim/sim-pbx.js';
 import { createLiveStats } from '../../../src/stats/live-stats.js';
@@ -32,6 +32,8 @@ export interface WebWorld {
   auth: AuthService;
   cti: CtiGateway;
   user(username: string, input: Omit<UserInput, 'password'>): Promise<void>;
+  /** Move the session store's clock past every session's end (the engine's clock does not move). */
+  expireSessions(): void;
   close(): Promise<void>;
 }
 
@@ -44,7 +46,9 @@ export async function webWorld(config: Config, opts: { heartbeatMs?: number } = 
   let n = 0;
   const engine = new Engine({ pbx, clock, log, store, config: store.config.load(), newCallId: () => `e2e-${++n}`, seed: 1 });
   await engine.start();
-  const auth = createAuthService({ repo: createAuthRepo(store.db), clock, scryptCost: 1024 });
+  let authSkewMs = 0;
+  const authClock: Clock = { now: () => clock.now() + authSkewMs, schedule: (at, fn) => clock.schedule(at, fn), cancel: (h) => clock.cancel(h), sleep: (ms, signal) => clock.sleep(ms, signal) };
+  const auth = createAuthService({ repo: createAuthRepo(store.db), clock: authClock, scryptCost: 1024 });
   const service = createAgentService({ engine, store, log });
   const stats = createLiveStats(engine);
   const server = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: SESSION_TTL_MS }, { protectedRoutes: [agentCommandRoutes(service, stats)] });
@@ -63,6 +67,9 @@ export async function webWorld(config: Config, opts: { heartbeatMs?: number } = 
     cti,
     async user(username, input) {
       await auth.createUser(username, { ...input, password: PASSWORD });
+    },
+    expireSessions() {
+      authSkewMs = SESSION_TTL_MS + 1000;
     },
     async close() {
       await cti.close();

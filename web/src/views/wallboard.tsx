@@ -14,6 +14,8 @@ import { CallsChart } from './calls-chart.js';
 import { MemberEditor } from './member-editor.js';
 import { QueueTiles, type QueueFigures } from './queue-tiles.js';
 
+const memberPath = (agentId: string, queueId: string) => `/agents/${encodeURIComponent(agentId)}/queues/${encodeURIComponent(queueId)}`;
+
 export function Wallboard({ api, cti, profile }: { api: ApiClient; cti: CtiClient; profile: Profile }) {
   const [agents, setAgents] = useState<Map<string, LiveAgent>>(new Map());
   const [names, setNames] = useState<Map<string, AgentInfo>>(new Map());
@@ -100,8 +102,9 @@ export function Wallboard({ api, cti, profile }: { api: ApiClient; cti: CtiClien
           queues={queues}
           members={members.filter((m) => m.agentId === editing)}
           onClose={() => setEditing(undefined)}
-          onSet={(queueId, penalty) => act(() => cti.command({ command: 'setAgentQueue', agentId: editing, queueId, penalty }), `Agent ${editing} now serves ${queueId} with penalty ${penalty}.`)}
-          onRemove={(queueId) => act(() => cti.command({ command: 'removeAgentFromQueue', agentId: editing, queueId }), `Agent ${editing} removed from ${queueId}.`)}
+          // Over REST: each request is checked against the user's profile as it is now (the socket's is fixed at connection).
+          onSet={(queueId, penalty) => act(() => api.request('PUT', memberPath(editing, queueId), { penalty }), `Agent ${editing} now serves ${queueId} with penalty ${penalty}.`)}
+          onRemove={(queueId) => act(() => api.request('DELETE', memberPath(editing, queueId)), `Agent ${editing} removed from ${queueId}.`)}
         />
       )}
       <CallsChart api={api} queues={queues} changes={answeredTotal} profile={profile} />
