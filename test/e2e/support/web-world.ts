@@ -37,7 +37,7 @@ export interface WebWorld {
   close(): Promise<void>;
 }
 
-export async function webWorld(config: Config, opts: { heartbeatMs?: number } = {}): Promise<WebWorld> {
+export async function webWorld(config: Config, opts: { heartbeatMs?: number; sessionTtlMs?: number } = {}): Promise<WebWorld> {
   const clock = new VirtualClock(Date.now());
   const pbx = new SimPbx(clock);
   const store = openStore(':memory:');
@@ -51,7 +51,7 @@ export async function webWorld(config: Config, opts: { heartbeatMs?: number } = 
   const auth = createAuthService({ repo: createAuthRepo(store.db), clock: authClock, scryptCost: 1024 });
   const service = createAgentService({ engine, store, log });
   const stats = createLiveStats(engine);
-  const server = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: SESSION_TTL_MS }, { protectedRoutes: [agentCommandRoutes(service, stats)] });
+  const server = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: opts.sessionTtlMs ?? SESSION_TTL_MS }, { protectedRoutes: [agentCommandRoutes(service, stats)] });
   const web = await serveWeb(server);
   if (!web.built) throw new Error('web/dist is missing: run `npm run build:web`');
   const cti = attachCti(server.server, { engine, auth, service, stats, log, liveCalls: () => store.journal.all(), ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}) });
