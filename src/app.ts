@@ -10,6 +10,7 @@ import { apiSettingsFromEnv, type ApiSettings } from './api/api-settings.js';
 import { createAuthService, type AuthService } from './api/auth.js';
 import { attachCti, type CtiGateway } from './api/cti/gateway.js';
 import { agentCommandRoutes } from './api/routes/agent-commands.js';
+import { recordingRoutes } from './api/routes/recordings.js';
 import { ensureFirstAdmin } from './api/first-admin.js';
 import { buildServer } from './api/server.js';
 import { serveWeb } from './api/static-web.js';
@@ -44,6 +45,8 @@ export interface AppSettings {
   queueLog?: QueueLogFileOptions;
   /** Simulated PBX only: generated callers per hour (SWITCHBOARD_SIM_TRAFFIC); 0 or unset: none. */
   simTraffic?: number;
+  /** Where the PBX writes recordings (<spool>/recording), for GET /cdrs/:callId/recording. */
+  recordingsDir?: string;
 }
 
 export interface App {
@@ -70,6 +73,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
   const queueLog = queueLogFileOptionsFromEnv(env);
   if (queueLog) settings.queueLog = queueLog;
   if (pbx === 'sim') settings.simTraffic = simTrafficFromEnv(env);
+  if (env.SWITCHBOARD_RECORDINGS_DIR) settings.recordingsDir = env.SWITCHBOARD_RECORDINGS_DIR;
   if (pbx === 'asterisk') {
     const password = env.ARI_PASSWORD;
     if (!password) throw new Error('ARI_PASSWORD: required when SWITCHBOARD_PBX=asterisk');
@@ -116,7 +120,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     // First run without a PBX: simulated callers and agents, so the wallboard moves.
     const traffic: SimTraffic | undefined = driver instanceof SimPbx && settings.simTraffic ? startSimTraffic({ pbx: driver, engine, clock, callsPerHour: settings.simTraffic }) : undefined;
     if (traffic) log.info({ callsPerHour: settings.simTraffic }, 'simulated traffic on (SWITCHBOARD_SIM_TRAFFIC=0 turns it off)');
-    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
+    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir }) : undefined;
     const running = engine;
     return {
       engine: running,
@@ -157,14 +161,14 @@ function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
 
 async function startApi(
   http: ApiSettings,
-  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats },
+  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; recordingsDir: string | undefined },
 ): Promise<NonNullable<App['api']>> {
   const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
   if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
   const service = createAgentService({ engine: deps.engine, store: deps.store, log: deps.log });
   const server = await buildServer(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
-    { protectedRoutes: [agentCommandRoutes(service, deps.stats)] },
+    { protectedRoutes: [agentCommandRoutes(service, deps.stats), recordingRoutes(deps.recordingsDir)] },
   );
   const web = await serveWeb(server);
   const cti = attachCti(server.server, { engine: deps.engine, auth, service, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: () => deps.store.journal.all() });

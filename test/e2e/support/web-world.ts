@@ -8,6 +8,7 @@ import { createAgentService } from '../../../src/api/agent-service.js';
 import { createAuthService, type AuthService, type UserInput } from '../../../src/api/auth.js';
 import { attachCti, type CtiGateway } from '../../../src/api/cti/gateway.js';
 import { agentCommandRoutes } from '../../../src/api/routes/agent-commands.js';
+import { recordingRoutes } from '../../../src/api/routes/recordings.js';
 import { buildServer } from '../../../src/api/server.js';
 import { serveWeb } from '../../../src/api/static-web.js';
 import { Engine } from '../../../src/calls/engine.js';
@@ -37,7 +38,7 @@ export interface WebWorld {
   close(): Promise<void>;
 }
 
-export async function webWorld(config: Config, opts: { heartbeatMs?: number; sessionTtlMs?: number } = {}): Promise<WebWorld> {
+export async function webWorld(config: Config, opts: { heartbeatMs?: number; sessionTtlMs?: number; recordingsDir?: string } = {}): Promise<WebWorld> {
   const clock = new VirtualClock(Date.now());
   const pbx = new SimPbx(clock);
   const store = openStore(':memory:');
@@ -51,7 +52,7 @@ export async function webWorld(config: Config, opts: { heartbeatMs?: number; ses
   const auth = createAuthService({ repo: createAuthRepo(store.db), clock: authClock, scryptCost: 1024 });
   const service = createAgentService({ engine, store, log });
   const stats = createLiveStats(engine);
-  const server = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: opts.sessionTtlMs ?? SESSION_TTL_MS }, { protectedRoutes: [agentCommandRoutes(service, stats)] });
+  const server = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: opts.sessionTtlMs ?? SESSION_TTL_MS }, { protectedRoutes: [agentCommandRoutes(service, stats), recordingRoutes(opts.recordingsDir)] });
   const web = await serveWeb(server);
   if (!web.built) throw new Error('web/dist is missing: run `npm run build:web`');
   const cti = attachCti(server.server, { engine, auth, service, stats, log, liveCalls: () => store.journal.all(), ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}) });

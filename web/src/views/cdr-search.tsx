@@ -31,6 +31,7 @@ export function CdrSearch({ api }: { api: ApiClient }) {
   const [rows, setRows] = useState<Cdr[] | undefined>();
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | undefined>();
+  const [playing, setPlaying] = useState<{ callId: string; url: string } | undefined>();
 
   const range = () => `startdate=${new Date(from).getTime()}&finishdate=${new Date(to).getTime()}`;
   const search = async (more: boolean) => {
@@ -53,6 +54,16 @@ export function CdrSearch({ api }: { api: ApiClient }) {
       a.download = `cdrs-${from.slice(0, 10)}.csv`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+  const play = async (callId: string) => {
+    setError(undefined);
+    try {
+      const blob = await api.blob(`/cdrs/${encodeURIComponent(callId)}/recording`);
+      if (playing) URL.revokeObjectURL(playing.url);
+      setPlaying({ callId, url: URL.createObjectURL(blob) });
     } catch (err) {
       setError(describeError(err));
     }
@@ -132,11 +143,25 @@ export function CdrSearch({ api }: { api: ApiClient }) {
                   <td>{c.waitMs === null ? '—' : duration(c.waitMs / 1000)}</td>
                   <td>{c.talkMs === null ? '—' : duration(c.talkMs / 1000)}</td>
                   <td>{c.disposition}</td>
-                  <td>{c.recording ?? '—'}</td>
+                  <td>
+                    {c.recording ? (
+                      <button type="button" aria-label={`Play the recording of call ${c.callId}`} onClick={() => void play(c.callId)}>
+                        Play
+                      </button>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {playing && (
+            <figure class="player">
+              <figcaption>Recording of call {playing.callId}</figcaption>
+              <audio controls autoplay src={playing.url} data-testid="recording-player" />
+            </figure>
+          )}
           {cursor && (
             <button type="button" onClick={() => void search(true)}>
               Load the next 100
