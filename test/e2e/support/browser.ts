@@ -19,11 +19,12 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Chromium> {
+/** `extraArgs`: more Chromium switches (fake audio devices for the browser-phone test). */
+export async function launchChromium(extraArgs: string[] = []): Promise<Chromium> {
   const profile = mkdtempSync(join(tmpdir(), 'sb-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
   const contexts: BrowserContext[] = [];
   return {

@@ -38,15 +38,25 @@ export interface WebWorld {
   close(): Promise<void>;
 }
 
-export async function webWorld(config: Config, opts: { heartbeatMs?: number; sessionTtlMs?: number; recordingsDir?: string } = {}): Promise<WebWorld> {
-  const clock = new VirtualClock(Date.now());
-  const pbx = new SimPbx(clock);
-  const store = openStore(':memory:');
-  store.config.replaceAll(config);
+export interface ServeOptions {
+  heartbeatMs?: number;
+  sessionTtlMs?: number;
+  recordingsDir?: string;
+}
+
+export interface ServedEngine {
+  url: string;
+  auth: AuthService;
+  cti: CtiGateway;
+  user(username: string, input: Omit<UserInput, 'password'>): Promise<void>;
+  expireSessions(): void;
+  /** Stops the HTTP server and the CTI gateway (not the engine). */
+  close(): Promise<void>;
+}
+
+/** The HTTP API, the web application and the CTI WebSocket over a running engine, on 127.0.0.1:0. */
+export async function serveEngine(engine: Engine, store: Store, clock: Clock, opts: ServeOptions = {}): Promise<ServedEngine> {
   const log = silentLogger();
-  let n = 0;
-  const engine = new Engine({ pbx, clock, log, store, config: store.config.load(), newCallId: () => `e2e-${++n}`, seed: 1 });
-  await engine.start();
   let authSkewMs = 0;
   const authClock: Clock = { now: () => clock.now() + authSkewMs, schedule: (at, fn) => clock.schedule(at, fn), cancel: (h) => clock.cancel(h), sleep: (ms, signal) => clock.sleep(ms, signal) };
   const auth = createAuthService({ repo: createAuthRepo(store.db), clock: authClock, scryptCost: 1024 });
@@ -60,10 +70,6 @@ export async function webWorld(config: Config, opts: { heartbeatMs?: number; ses
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
-    clock,
-    pbx,
-    engine,
-    store,
     auth,
     cti,
     async user(username, input) {
@@ -75,6 +81,27 @@ export async function webWorld(config: Config, opts: { heartbeatMs?: number; ses
     async close() {
       await cti.close();
       await server.close();
+    },
+  };
+}
+
+export async function webWorld(config: Config, opts: ServeOptions = {}): Promise<WebWorld> {
+  const clock = new VirtualClock(Date.now());
+  const pbx = new SimPbx(clock);
+  const store = openStore(':memory:');
+  store.config.replaceAll(config);
+  let n = 0;
+  const engine = new Engine({ pbx, clock, log: silentLogger(), store, config: store.config.load(), newCallId: () => `e2e-${++n}`, seed: 1 });
+  await engine.start();
+  const served = await serveEngine(engine, store, clock, opts);
+  return {
+    ...served,
+    clock,
+    pbx,
+    engine,
+    store,
+    async close() {
+      await served.close();
       await engine.stop();
       store.close();
     },

@@ -11,6 +11,7 @@ import { duration, STATE_LABEL } from '../format.js';
 import { useCtiEvent, useNow } from '../hooks.js';
 import { PAUSE_REASONS } from '../pause-reasons.js';
 import type { AgentCall, AgentState, QueueInfo, Statistic } from '../types.js';
+import { BrowserPhone } from './browser-phone.js';
 import { CallCard } from './call-card.js';
 import { MyStats } from './my-stats.js';
 
@@ -176,6 +177,7 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
       </section>
 
       <MyStats api={api} stats={stats} agentId={state.agentId} refresh={callsEnded} />
+      <BrowserPhone agentId={state.agentId} />
     </div>
   );
 }
