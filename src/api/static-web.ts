@@ -23,8 +23,9 @@ export async function serveWeb(app: FastifyInstance, root: string = WEB_DIST): P
     prefix: '/',
     wildcard: false,
     index: 'index.html',
+    cacheControl: false,
     // Hashed assets never change; the page itself is always revalidated.
-    setHeaders: (reply, path) => reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    setHeaders: (res, path) => res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });
   return { built: true };
 }
