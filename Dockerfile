@@ -7,7 +7,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run prompts
+RUN npm run build:web && npm run prompts
 ENV SWITCHBOARD_PBX=asterisk SWITCHBOARD_DB=/data/switchboard.db NODE_ENV=production
 VOLUME ["/data"]
 CMD ["npm", "start"]

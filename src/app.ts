@@ -14,8 +14,12 @@ import { createOutboundService } from './api/outbound-service.js';
 import { agentCommandRoutes } from './api/routes/agent-commands.js';
 import { agentDndRoutes } from './api/routes/agent-dnd.js';
 import { outboundCallRoutes } from './api/routes/outbound-calls.js';
+import { recordingRoutes } from './api/routes/recordings.js';
+import { ensureFirstAdmin } from './api/first-admin.js';
 import { buildServer } from './api/server.js';
+import { serveWeb } from './api/static-web.js';
 import { Engine } from './calls/engine.js';
+import { startSimTraffic, type SimTraffic } from './demo/sim-traffic.js';
 import { loadConfigFile } from './infra/config-file.js';
 import { createSystemClock, type Clock } from './infra/clock.js';
 import type { Logger } from './infra/logger.js';
@@ -44,6 +48,10 @@ export interface AppSettings {
   http?: ApiSettings;
   /** Also write the queue log as a text file in Asterisk's queue_log format. */
   queueLog?: QueueLogFileOptions;
+  /** Simulated PBX only: generated callers per hour (SWITCHBOARD_SIM_TRAFFIC); 0 or unset: none. */
+  simTraffic?: number;
+  /** Where the PBX writes recordings (<spool>/recording), for GET /cdrs/:callId/recording. */
+  recordingsDir?: string;
 }
 
 export interface App {
@@ -69,6 +77,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
   };
   const queueLog = queueLogFileOptionsFromEnv(env);
   if (queueLog) settings.queueLog = queueLog;
+  if (pbx === 'sim') settings.simTraffic = simTrafficFromEnv(env);
+  if (env.SWITCHBOARD_RECORDINGS_DIR) settings.recordingsDir = env.SWITCHBOARD_RECORDINGS_DIR;
   if (pbx === 'asterisk') {
     const password = env.ARI_PASSWORD;
     if (!password) throw new Error('ARI_PASSWORD: required when SWITCHBOARD_PBX=asterisk');
@@ -99,7 +109,8 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     }
     const clock = createSystemClock();
     const metrics = createMetrics({ defaultMetrics: true });
-    const pbx = instrumentPbx(makeDriver(settings, clock, log), metrics);
+    const driver = makeDriver(settings, clock, log);
+    const pbx = instrumentPbx(driver, metrics);
     let engine: Engine | undefined;
     const webhooks = createWebhooks({ getConfig: () => (engine ? engine.currentConfig.webhooks : store.config.load().webhooks), log, metrics });
     engine = new Engine({ pbx, clock, log, store, config: store.config.load(), hooks: webhooks.hooks, phoneCall: (e, call) => startPhoneCall(e, call, log) });
@@ -111,7 +122,10 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     const stats = createLiveStats(engine);
     stats.seed(todaysCdrs(store.cdrs, clock.now()));
     await engine.start();
-    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
+    // First run without a PBX: simulated callers and agents, so the wallboard moves.
+    const traffic: SimTraffic | undefined = driver instanceof SimPbx && settings.simTraffic ? startSimTraffic({ pbx: driver, engine, clock, callsPerHour: settings.simTraffic }) : undefined;
+    if (traffic) log.info({ callsPerHour: settings.simTraffic }, 'simulated traffic on (SWITCHBOARD_SIM_TRAFFIC=0 turns it off)');
+    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir }) : undefined;
     const running = engine;
     return {
       engine: running,
@@ -121,6 +135,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
       metrics,
       ...(api ? { api } : {}),
       async stop(graceMs = 0) {
+        traffic?.stop();
         await api?.cti.close();
         await api?.server.close();
         await running.stop(graceMs);
@@ -136,6 +151,13 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
   }
 }
 
+function simTrafficFromEnv(env: NodeJS.ProcessEnv): number {
+  const text = env.SWITCHBOARD_SIM_TRAFFIC ?? '120';
+  const n = Number(text);
+  if (text === '' || !Number.isInteger(n) || n < 0 || n > 100_000) throw new Error(`SWITCHBOARD_SIM_TRAFFIC: expected calls per hour (a whole number, 0 for none), got "${text}"`);
+  return n;
+}
+
 function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
   if (settings.pbx === 'sim' || !settings.asterisk) return new SimPbx(clock);
   const a = settings.asterisk;
@@ -144,7 +166,7 @@ function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
 
 async function startApi(
   http: ApiSettings,
-  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats },
+  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; recordingsDir: string | undefined },
 ): Promise<NonNullable<App['api']>> {
   const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
   if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
@@ -152,10 +174,13 @@ async function startApi(
   const outbound = createOutboundService({ engine: deps.engine, log: deps.log });
   const server = await buildServer(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
-    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound)] },
+    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), recordingRoutes(deps.recordingsDir)] },
   );
-  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs });
+  const web = await serveWeb(server);
+  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: () => deps.store.journal.all() });
   await server.listen({ port: http.port, host: http.host });
-  deps.log.info({ host: http.host, port: http.port }, 'http api and cti websocket listening');
+  const url = `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${(server.server.address() as { port: number }).port}/`;
+  deps.log.info({ host: http.host, port: http.port, url, web: web.built }, 'http api, web application and cti websocket listening');
+  await ensureFirstAdmin(auth, deps.log, url);
   return { server, auth, cti };
 }

@@ -123,6 +123,22 @@ export const CTI_EVENTS = {
   AgentListen: z
     .object({ started: z.boolean(), phoneNumber: z.string().describe('The line that hears the call'), agentId: z.string() })
     .describe('A listen on an agent started or ended'),
+  AgentCall: z
+    .object({
+      agentId: z.string(),
+      callId: z.string().describe('Use it with GET /cdrs?activecallkey='),
+      phase: z.enum(['ringing', 'connected', 'ended']).describe('ringing: offered to the agent; connected: bridged; ended: the call is over (the CDR is written)'),
+      from: z.string().describe("The caller's number"),
+      dialled: z.string().describe('The number the caller dialled'),
+      queueId: z.string().nullable(),
+      ivrPath: z.array(z.string()).describe('The IVR nodes and keys the caller went through'),
+      enqueuedAt: z.number().nullable().describe('Epoch ms the call entered the queue'),
+      waitS: z.number().int().nullable().describe('Seconds waited in the queue until now (or until answered)'),
+      variables: z.record(z.string(), z.string()).describe('Call variables: the lookup answer and USR_* values'),
+      at: z.number().int().describe('Epoch ms of this phase'),
+      wrapupS: z.number().int().nullable().describe("The queue's wrap-up time after the call, seconds (the desktop's countdown)"),
+    })
+    .describe("The call an agent is offered or on (the desktop's call card); also sent after Snapshot for each visible agent with a call"),
   AgentList: z.array(agentListEntry).describe('Answer to getList agent'),
   AgentGroupList: z.array(z.object({ id: z.string(), name: z.string() })).describe('Answer to getList agentgroup'),
   QueueList: z

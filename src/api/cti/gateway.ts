@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Engine } from '../../calls/engine.js';
 import type { Config } from '../../domain/config.js';
+import type { CallJournal } from '../../domain/journal.js';
 import type { Logger } from '../../infra/logger.js';
 import type { LiveStats, QueueStatistics } from '../../stats/live-stats.js';
 import { SeedError, STATE_NAMES, type AgentService } from '../agent-service.js';
@@ -15,6 +16,7 @@ import type { AuthService, Principal } from '../auth.js';
 import { ApiError } from '../errors.js';
 import type { OutboundService } from '../outbound-service.js';
 import { canSeeAgent, canSeeQueue } from '../profiles.js';
+import { agentCallEnded, agentCallOf, agentCallOfJournal } from './agent-call.js';
 import { on } from './engine-subscribe.js';
 import { createQueueStatsFeed } from './queue-stats-feed.js';
 import { ctiCommand, type CtiCommand } from './commands.js';
@@ -34,6 +36,8 @@ export interface CtiDeps {
   heartbeatMs?: number;
   /** QueueStatistics coalescing window in ms; 0 (default) = once per event-loop turn. */
   queueStatsDelayMs?: number;
+  /** Live calls' journal entries, for the IVR path and enqueue time on the call card (AgentCall); without it the card lacks them. */
+  liveCalls?: () => CallJournal[];
 }
 
 interface Client {
@@ -61,6 +65,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   const clients = new Set<Client>();
   let queueStatsClients = 0;
   const config = (): Config => engine.currentConfig;
+  const wrapupOf = (queueId: string | null): number | null => (queueId ? (engine.queueConfig(queueId)?.wrapup_s ?? null) : null);
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -101,6 +106,9 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       agents: service.agentList(principal).map((a) => service.stateMessage(a.id)),
       pbx: { state: engine.pbxLink.state, since: engine.pbxLink.since },
     });
+    // The call card of each visible agent that is ringing or on a queue call now.
+    const journals = deps.liveCalls?.() ?? [];
+    for (const j of journals) if (j.agentId && canSeeAgent(principal, j.agentId, config())) send(c, 'AgentCall', agentCallOfJournal(j.agentId, j, engine.clock.now(), wrapupOf(j.cdr.queueId)));
     ws.on('pong', () => (c.alive = true));
     ws.on('message', (data, isBinary) => {
       if (isBinary) return send(c, 'AgentError', { Error: 'BadRequest', message: 'text JSON messages only' });
@@ -281,6 +289,18 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     const seesTarget = target ? seesAgent(target) : () => false;
     broadcast('CallControl', { ...e }, (c) => seesOwner(c) || seesTarget(c));
   });
+  const journalOf = (callId: string) => deps.liveCalls?.().find((j) => j.callId === callId);
+  const callCard = (phase: 'ringing' | 'connected') => (notice: Parameters<typeof agentCallOf>[0]) => {
+    if (clients.size === 0 || !notice.agentId) return;
+    const message = agentCallOf(notice, phase, journalOf(notice.callId), engine.clock.now(), wrapupOf(notice.queueId));
+    if (message) broadcast('AgentCall', message, seesAgent(message.agentId));
+  };
+  const offOffering = on(engine, 'call.offering', callCard('ringing'));
+  const offBridged = on(engine, 'call.bridged', callCard('connected'));
+  const offEnded = on(engine, 'call.ended', (cdr) => {
+    const message = clients.size === 0 ? undefined : agentCallEnded(cdr, wrapupOf(cdr.queueId));
+    if (message) broadcast('AgentCall', message, seesAgent(message.agentId));
+  });
   const offPbx = on(engine, 'pbx.state', (e) => broadcast('PbxState', { state: e.state, since: e.at }, () => true));
   // QueueStatistics on every change of a queue's figures, coalesced per event-loop turn.
   const queueFeed = createQueueStatsFeed({
@@ -326,6 +346,9 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       offListen();
       offControl();
       offPbx();
+      offOffering();
+      offBridged();
+      offEnded();
       queueFeed.close();
       for (const c of clients) c.ws.close(1001, 'server stopping');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
