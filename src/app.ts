@@ -177,7 +177,7 @@ async function startApi(
     { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), recordingRoutes(deps.recordingsDir)] },
   );
   const web = await serveWeb(server);
-  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: () => deps.store.journal.all() });
+  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: () => deps.store.journal.all(), liveCall: (callId) => deps.store.journal.get(callId) });
   await server.listen({ port: http.port, host: http.host });
   const url = `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${(server.server.address() as { port: number }).port}/`;
   deps.log.info({ host: http.host, port: http.port, url, web: web.built }, 'http api, web application and cti websocket listening');

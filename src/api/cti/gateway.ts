@@ -38,6 +38,8 @@ export interface CtiDeps {
   queueStatsDelayMs?: number;
   /** Live calls' journal entries, for the IVR path and enqueue time on the call card (AgentCall); without it the card lacks them. */
   liveCalls?: () => CallJournal[];
+  /** One live call's journal (the call card), by call id. */
+  liveCall?: (callId: string) => CallJournal | undefined;
 }
 
 interface Client {
@@ -289,7 +291,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     const seesTarget = target ? seesAgent(target) : () => false;
     broadcast('CallControl', { ...e }, (c) => seesOwner(c) || seesTarget(c));
   });
-  const journalOf = (callId: string) => deps.liveCalls?.().find((j) => j.callId === callId);
+  const journalOf = (callId: string) => deps.liveCall?.(callId);
   const callCard = (phase: 'ringing' | 'connected') => (notice: Parameters<typeof agentCallOf>[0]) => {
     if (clients.size === 0 || !notice.agentId) return;
     const message = agentCallOf(notice, phase, journalOf(notice.callId), engine.clock.now(), wrapupOf(notice.queueId));

@@ -5,6 +5,7 @@ export interface JournalRepo {
   /** Insert or replace a live call's journal. */
   save(entry: CallJournal, at: number): void;
   remove(callId: string): void;
+  get(callId: string): CallJournal | undefined;
   all(): CallJournal[];
 }
 
@@ -22,9 +23,14 @@ export function createJournalRepo(db: Database): JournalRepo {
   );
   const del = db.prepare<[string]>('DELETE FROM live_calls WHERE call_id = ?');
   const list = db.prepare<[], { data: string }>('SELECT data FROM live_calls ORDER BY updated_at, call_id');
+  const one = db.prepare<[string], { data: string }>('SELECT data FROM live_calls WHERE call_id = ?');
   return {
     save: (entry, at) => void upsert.run(entry.callId, JSON.stringify(entry), Math.round(at)),
     remove: (callId) => void del.run(callId),
+    get: (callId) => {
+      const row = one.get(callId);
+      return row && (JSON.parse(row.data) as CallJournal);
+    },
     all: () => list.all().map((r) => JSON.parse(r.data) as CallJournal),
   };
 }
