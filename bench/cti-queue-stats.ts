@@ -17,7 +17,7 @@ const AGENTS = Number(values.agents);
 const ROUNDS = Number(values.rounds);
 
 const agentIds = Array.from({ length: AGENTS }, (_, i) => `a${i + 1}`);
-const { engine, auth, cti, port, close } = await startCtiBenchServer({
+const { engine, auth, port, close } = await startCtiBenchServer({
   numbers: [{ id: 'n', number: '100', queue: 'q' }],
   queues: [{ id: 'q', groups: [{ group: 'g', priority: 1 }] }],
   groups: [{ id: 'g' }, { id: 'wallboard' }],

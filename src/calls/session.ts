@@ -8,12 +8,13 @@ import { cdrStart, type Cdr, type CdrDisposition } from '../domain/cdr.js';
 import type { ExitDestination, Ivr, IvrAction, NumberEntry } from '../domain/config.js';
 import type { CallJournal, CdrDraft } from '../domain/journal.js';
 import type { Logger } from '../infra/logger.js';
-import { isPbxError, PbxError, type BridgeId, type Destination, type HangupCause, type LegId, type RecordingId } from '../pbx/port.js';
+import { isPbxError, PbxError, type BridgeId, type HangupCause, type LegId, type RecordingId } from '../pbx/port.js';
 import { CallControl } from './control/call-control.js';
 import { deferred } from './deferred.js';
 import type { LookupResult } from './hooks.js';
 import { journalEntry } from './session-journal.js';
-import type { Arrival, Bridged, Offer, QueueOutcome, QueuePhase, SessionEnv, SessionState } from './session-types.js';
+import type { Arrival, Bridged, QueueOutcome, QueuePhase, SessionEnv, SessionState } from './session-types.js';
+import { AgentSide } from './steps/agent-side.js';
 import { Keypad, runIvr } from './steps/ivr.js';
 import { pickPrompts, playWhileWaiting, type WaitingContext } from './steps/queue-media.js';
 
@@ -41,13 +42,11 @@ export class CallSession {
   private ivrNodeId: string | undefined;
   private priority = 0;
   readonly number: NumberEntry | undefined;
-  /** Per-call agent destinations from a custom agent list (routing_type 2: the agent's number). */
-  private readonly agentOverrides = new Map<string, Destination>();
   private lookupResult: LookupResult | undefined;
   /** Hold, transfers, consult and conference on the bridged call. */
   readonly control: CallControl;
-  /** Recordings made so far (a transfer to a queue starts a new one). */
-  private recordings = 0;
+  /** Offers to agents, the bridge with the agent, hand-offs. */
+  private readonly agents: AgentSide;
 
   constructor(
     readonly callId: string,
@@ -91,9 +90,37 @@ export class CallSession {
         this.env.claimLeg(leg, this);
       },
       hangupLeg: (leg, cause) => this.dropLeg(leg, cause),
-      release: (then) => this.releaseAgent(then),
-      takeOver: (party) => this.takeOver(party),
+      release: (then) => this.agents.releaseAgent(then),
+      takeOver: (party) => this.agents.takeOver(party),
       writeJournal: () => this.writeJournal(),
+    });
+    this.agents = new AgentSide({
+      session: this,
+      callId,
+      log: this.log,
+      env,
+      arrival,
+      cdr: this.cdr,
+      control: this.control,
+      leg: arrival.leg,
+      signal: this.hangup.signal,
+      phase: () => this.phase,
+      setState: (state) => (this.state = state),
+      isEnded: () => this.ended,
+      takeMoh: () => {
+        const on = this.mohOn;
+        this.mohOn = false;
+        return on;
+      },
+      adopt: (leg) => {
+        this.agentLegs.add(leg);
+        this.env.claimLeg(leg, this);
+      },
+      dropLeg: (leg, cause) => this.dropLeg(leg, cause),
+      endBridged: (phase, side, cause) => this.endBridged(phase, side, cause),
+      writeJournal: () => this.writeJournal(),
+      quiet: (err, what) => this.quiet(err, what),
+      isGone: (err) => this.isGone(err),
     });
   }
 
@@ -350,31 +377,10 @@ export class CallSession {
       ...(restored ? { restoredAt: this.cdr.enqueuedAt } : {}),
     });
     if (!phase.done.settled && !phase.bridged) phase.mediaDone = playWhileWaiting(this.waitingContext(), queue, phase.media.signal, restored);
-    if (customList) void this.applyAgentList(phase);
+    if (customList) void this.agents.applyAgentList(phase);
     return phase.done.promise;
   }
 
-  /** Seed 000 custom agent list: the call waits in place while the CRM answers, then only listed agents ring. */
-  private async applyAgentList(phase: QueuePhase): Promise<void> {
-    const list = await this.env.agentList(phase.queue, this);
-    if (phase.done.settled || this.phase !== phase) return;
-    const known = (list ?? []).filter((a) => this.env.agent(a.agentId));
-    this.agentOverrides.clear();
-    for (const a of known) {
-      if (a.routingType === 2 && a.phoneNumber) this.agentOverrides.set(a.agentId, { kind: 'external', number: a.phoneNumber });
-    }
-    if (known.length === 0) {
-      this.log.info({ queueId: phase.queue.id, listed: list?.length ?? 0 }, 'no usable agent list, routing normally');
-      this.env.route({ type: 'call.agents', callId: this.callId, agents: undefined });
-      return;
-    }
-    this.env.route({
-      type: 'call.agents',
-      callId: this.callId,
-      agents: known.map((a) => a.agentId),
-      agentTimeouts: Object.fromEntries(known.map((a) => [a.agentId, a.answerTimeoutMs])),
-    });
-  }
 
   private waitingContext(): WaitingContext {
     return {
@@ -392,124 +398,17 @@ export class CallSession {
 
   /** Router command: ring this agent for the call. */
   offer(agentId: string, queueId: string, timeoutMs: number): void {
-    const phase = this.phase;
-    const agent = this.env.agent(agentId);
-    if (!phase || phase.done.settled || this.ended || !agent) {
-      this.env.route({ type: 'offer.failed', callId: this.callId, agentId, cause: 'failed' });
-      return;
-    }
-    const destination = this.agentOverrides.get(agentId) ?? this.env.agentDestination(agentId);
-    if (!destination) {
-      this.env.route({ type: 'offer.failed', callId: this.callId, agentId, cause: 'failed' });
-      return;
-    }
-    const offer: Offer = { agentId, queueId, leg: undefined, cancelled: false };
-    phase.offer = offer;
-    const callerId = destination.kind === 'sip' ? { number: this.arrival.from, name: this.arrival.fromName ?? this.arrival.from } : { number: this.arrival.to };
-    this.log.info({ agentId, queueId }, 'offering call');
-    this.env.offering(this, agentId, queueId);
-    this.env.pbx
-      .originate({
-        destination,
-        callerId,
-        // The router's answer time-out is the authority; the PBX limit is only a backstop.
-        timeoutMs: timeoutMs + 5000,
-        variables: { SWITCHBOARD_QUEUE: queueId, SWITCHBOARD_AGENT: agentId },
-        callId: this.callId,
-      })
-      .then(
-        (leg) => {
-          offer.leg = leg;
-          this.agentLegs.add(leg);
-          this.env.claimLeg(leg, this);
-          if (offer.cancelled || phase.offer !== offer) void this.dropLeg(leg, 'cancelled');
-          else this.writeJournal();
-        },
-        (err: unknown) => {
-          this.log.warn({ err, agentId }, 'agent leg could not be started');
-          if (phase.offer === offer) {
-            phase.offer = undefined;
-            this.env.route({ type: 'offer.failed', callId: this.callId, agentId, cause: 'failed' });
-          }
-        },
-      );
+    this.agents.offer(agentId, queueId, timeoutMs);
   }
 
   /** Router command: stop ringing the agent. */
   cancelOffer(agentId: string): void {
-    this.control.cancelAgent(agentId);
-    const offer = this.phase?.offer;
-    if (!offer || offer.agentId !== agentId) return;
-    offer.cancelled = true;
-    this.phase!.offer = undefined;
-    if (offer.leg) void this.dropLeg(offer.leg, 'cancelled');
+    this.agents.cancelOffer(agentId);
   }
 
   /** Router command: the agent's answer was accepted; bridge caller and agent. */
   connect(agentId: string): void {
-    const phase = this.phase;
-    const offer = phase?.offer;
-    if (!phase || !offer || offer.agentId !== agentId || !offer.leg) {
-      this.log.warn({ agentId }, 'connect without a matching offer');
-      this.env.route({ type: 'call.end', callId: this.callId, side: 'agent' });
-      return;
-    }
-    phase.offer = undefined;
-    const bridged: Bridged = { agentId, agentLeg: offer.leg, bridge: undefined, recording: undefined, recordingPaused: false };
-    phase.bridged = bridged;
-    this.state = 'bridged';
-    const now = this.env.clock.now();
-    if (this.cdr.connectedAt === null) {
-      this.cdr.connectedAt = now;
-      this.cdr.agentId = agentId;
-      this.cdr.agentLegId = offer.leg;
-      this.cdr.waitMs = now - (this.cdr.enqueuedAt ?? now);
-    }
-    this.control.segmentStart({ agentId });
-    phase.media.abort();
-    this.writeJournal();
-    this.bridging = this.bridgeWith(phase, bridged);
-  }
-
-  /** The bridge (and recording) being set up; `finish` waits for it so nothing is left behind. */
-  private bridging: Promise<void> = Promise.resolve();
-
-  private async bridgeWith(phase: QueuePhase, b: Bridged): Promise<void> {
-    const { pbx } = this.env;
-    try {
-      await phase.mediaDone;
-      if (this.mohOn) {
-        this.mohOn = false;
-        await pbx.stopMoh(this.leg, { signal: this.signal });
-      }
-      const kept = phase.keptBridge;
-      if (kept) {
-        // After a blind transfer: the customer waits in its bridge with music; the agent joins it.
-        phase.keptBridge = undefined;
-        Object.assign(b, { bridge: kept.bridge, recording: kept.recording, recordingPaused: kept.recordingPaused });
-        await pbx.stopBridgeMoh(kept.bridge, { signal: this.signal });
-        await pbx.addToBridge(kept.bridge, b.agentLeg, { signal: this.signal });
-        this.log.info({ agentId: b.agentId, bridgeId: b.bridge }, 'call bridged');
-        this.writeJournal();
-        if (!phase.done.settled) this.env.bridged(this, b.agentId, phase.queue.id);
-        return;
-      }
-      b.bridge = await pbx.bridge([this.leg, b.agentLeg], { signal: this.signal });
-      this.log.info({ agentId: b.agentId, bridgeId: b.bridge }, 'call bridged');
-      this.writeJournal();
-      if (!phase.done.settled) this.env.bridged(this, b.agentId, phase.queue.id);
-      if (phase.queue.record && !this.signal.aborted) {
-        this.recordings += 1;
-        const name = this.env.recordingName(this.callId) + (this.recordings > 1 ? `-${this.recordings}` : '');
-        b.recording = await pbx.recordBridge(b.bridge, { name, format: 'wav' }, { signal: this.signal });
-        this.cdr.recording ??= name;
-        this.writeJournal();
-      }
-    } catch (err) {
-      if (!this.isGone(err)) this.log.warn({ err }, 'bridge failed');
-      // One of the legs is gone or the bridge failed: end the call from the agent side.
-      if (!phase.done.settled && !this.signal.aborted) this.endBridged(phase, 'agent', 'failed');
-    }
+    this.agents.connect(agentId);
   }
 
   /** Router command: leave the queue (maximum wait, nobody logged in, queue removed). */
@@ -524,28 +423,16 @@ export class CallSession {
 
   // ------------------------------------------------------------ supervisor commands
 
-  async pauseRecording(): Promise<boolean> {
-    const b = this.phase?.bridged;
-    if (!b?.recording || b.recordingPaused) return false;
-    await this.env.pbx.pauseRecording(b.recording);
-    b.recordingPaused = true;
-    this.writeJournal();
-    return true;
+  pauseRecording(): Promise<boolean> {
+    return this.agents.pauseRecording();
   }
 
-  async resumeRecording(): Promise<boolean> {
-    const b = this.phase?.bridged;
-    if (!b?.recording || !b.recordingPaused) return false;
-    await this.env.pbx.resumeRecording(b.recording);
-    b.recordingPaused = false;
-    this.writeJournal();
-    return true;
+  resumeRecording(): Promise<boolean> {
+    return this.agents.resumeRecording();
   }
 
   get recordingState(): 'none' | 'active' | 'paused' {
-    const b = this.phase?.bridged;
-    if (!b?.recording) return 'none';
-    return b.recordingPaused ? 'paused' : 'active';
+    return this.agents.recordingState;
   }
 
   // ------------------------------------------------------------ PBX events
@@ -575,7 +462,7 @@ export class CallSession {
     if (!phase) return;
     if (controlled) {
       // A blind transfer to a number that did not answer: the caller goes back to its queue.
-      if (this.control.onHangup(leg, cause) === 'back-to-queue' && !phase.done.settled) this.toQueue(phase, phase.queue.id);
+      if (this.control.onHangup(leg, cause) === 'back-to-queue' && !phase.done.settled) this.agents.toQueue(phase, phase.queue.id);
       return;
     }
     if (phase.outside?.leg === leg && !phase.done.settled) {
@@ -600,69 +487,6 @@ export class CallSession {
 
   // ------------------------------------------------------------ call control (hand-offs)
 
-  /** The agent leaves the customer (blind transfer); the customer stays in its bridge with music. */
-  private releaseAgent(then: { kind: 'offer' } | { kind: 'queue'; queueId: string } | { kind: 'outside' }): void {
-    const phase = this.phase;
-    const b = phase?.bridged;
-    if (!phase || !b) return;
-    phase.bridged = undefined;
-    if (b.bridge) phase.keptBridge = { bridge: b.bridge, recording: b.recording, recordingPaused: b.recordingPaused };
-    this.state = 'queued';
-    void this.dropLeg(b.agentLeg, 'normal');
-    if (then.kind === 'queue') this.toQueue(phase, then.queueId);
-    this.writeJournal();
-  }
-
-  /** Leave the customer's bridge (its recording ends) and queue again: a transfer to a queue. */
-  private toQueue(phase: QueuePhase, queueId: string): void {
-    const kept = phase.keptBridge;
-    phase.keptBridge = undefined;
-    const outside = phase.outside;
-    phase.outside = undefined;
-    const { pbx } = this.env;
-    const cleanup = (async () => {
-      if (outside) await this.dropLeg(outside.leg, 'normal');
-      if (kept?.recording) await pbx.stopRecording(kept.recording).catch((err: unknown) => this.quiet(err, 'stop recording'));
-      if (kept) await pbx.destroyBridge(kept.bridge).catch((err: unknown) => this.quiet(err, 'destroy bridge'));
-    })();
-    phase.mediaDone = cleanup;
-    phase.done.resolve({ kind: 'exit', reason: 'transfer', destination: { action: 'queue', queue: queueId } });
-  }
-
-  /** A party takes the customer over: a consulted agent (attended transfer) or an outside number. */
-  private takeOver(party: { agentId: string; leg: LegId } | { number: string; leg: LegId }): void {
-    const phase = this.phase;
-    if (!phase || phase.done.settled) return;
-    const old = phase.bridged;
-    const bridge = old?.bridge ?? phase.keptBridge?.bridge;
-    const recording = old ? { recording: old.recording, recordingPaused: old.recordingPaused } : { recording: phase.keptBridge?.recording, recordingPaused: phase.keptBridge?.recordingPaused ?? false };
-    if ('agentId' in party) {
-      phase.bridged = { agentId: party.agentId, agentLeg: party.leg, bridge, ...recording };
-      phase.keptBridge = undefined;
-      this.state = 'bridged';
-      this.control.segmentStart({ agentId: party.agentId });
-      this.env.bridged(this, party.agentId, phase.queue.id);
-    } else {
-      phase.bridged = undefined;
-      if (bridge) phase.keptBridge = { bridge, ...recording };
-      phase.outside = { leg: party.leg, number: party.number };
-      this.state = 'bridged';
-      this.control.segmentStart({ number: party.number });
-      if (!old && bridge) {
-        // A blind transfer's outside party answered: it joins the customer's bridge.
-        const { pbx } = this.env;
-        void (async () => {
-          await pbx.stopBridgeMoh(bridge);
-          await pbx.addToBridge(bridge, party.leg);
-        })().catch((err: unknown) => {
-          this.quiet(err, 'bridge outside party');
-          void this.dropLeg(party.leg, 'failed');
-        });
-      }
-    }
-    if (old && old.agentLeg !== party.leg) void this.dropLeg(old.agentLeg, 'normal');
-    this.writeJournal();
-  }
 
   private callerGone(cause: HangupCause): void {
     if (this.signal.aborted || this.halted) return;
@@ -705,7 +529,7 @@ export class CallSession {
       else this.env.route({ type: 'call.leave', callId: this.callId });
       phase.done.resolve({ kind: 'abandoned' });
     }
-    await this.bridging;
+    await this.agents.bridging;
     if (this.halted) return;
     const b = phase?.bridged ?? phase?.keptBridge;
     this.control.close();
