@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { FreeswitchDriver } from '../../src/pbx/freeswitch/driver.js';
-import { findSipp, killAllChildren, startCaller, startTrunkPeer, type SippProcess } from '../asterisk/harness.js';
-import { findFreeswitch, HOW_TO_GET_FREESWITCH, startFreeswitch, startFsPhone, trunkSide, type RunningFreeswitch } from '../freeswitch/harness.js';
+import { findSipp, killAllChildren, startCaller, type SippProcess } from '../asterisk/harness.js';
+import { findFreeswitch, HOW_TO_GET_FREESWITCH, startFreeswitch, startFsPhone, startFsTrunkPeer, trunkSide, type RunningFreeswitch } from '../freeswitch/harness.js';
 import { pbxContract, type ContractPeer } from './pbx-contract.js';
 
 const skip = !findFreeswitch() ? HOW_TO_GET_FREESWITCH : !findSipp() ? 'sipp not found: install sip-tester or set SIPP_BIN' : undefined;
@@ -36,7 +36,7 @@ pbxContract(
       },
       async phone(address, behavior, opts = {}) {
         if (address.kind === 'sip') far.push(await startFsPhone(fs, { endpoint: address.endpoint, behavior, answerAfterMs: opts.answerAfterMs ?? 0 }));
-        else far.push(await startTrunkPeer(trunkSide(fs), behavior, { answerAfterMs: opts.answerAfterMs ?? 0 }));
+        else far.push(await startFsTrunkPeer(fs, behavior, { answerAfterMs: opts.answerAfterMs ?? 0 }));
       },
       async registerFor(endpoint, forMs) {
         far.push(await startFsPhone(fs, { endpoint, behavior: 'answer', stayMs: forMs, waitRegistered: false }));

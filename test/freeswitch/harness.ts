@@ -11,6 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { pino } from 'pino';
 import { EslClient } from '../../src/pbx/freeswitch/esl-client.js';
 import { freeswitchConfigDefaults, renderFreeswitchConfig, type FreeswitchConfigVars } from '../../src/pbx/freeswitch/render-config.js';
-import { freePort, repoRoot, scenariosDir, startSipp, UAS_SCENARIO, type PhoneBehavior, type SippProcess } from '../asterisk/harness.js';
+import { freePort, repoRoot, scenariosDir, startSipp, startTrunkPeer, UAS_SCENARIO, type PhoneBehavior, type SippProcess } from '../asterisk/harness.js';
 
 export const HOW_TO_GET_FREESWITCH =
   'no FreeSWITCH binary found: set FREESWITCH_BIN=/path/to/bin/freeswitch (1.10), put `freeswitch` on PATH, ' +
@@ -196,6 +197,31 @@ export async function startFreeswitch(opts: { soundsDir?: string; mohClasses?: s
 
 /** Where callers dial in (the trunk profile) and where the trunk's far end listens. */
 export const trunkSide = (fs: RunningFreeswitch) => ({ sipPort: fs.trunkSipPort, trunkPort: fs.trunkPort });
+
+/**
+ * Wait until a UDP port on loopback is bound (a SIPp UAS that started listening). Sofia takes
+ * the ICMP "port unreachable" of an INVITE sent too early as a failed call at once.
+ */
+export async function waitUdpBound(port: number, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const free = await new Promise<boolean>((res) => {
+      const s = createSocket('udp4');
+      s.once('error', () => res(false));
+      s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
+    });
+    if (!free) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on udp 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+/** The trunk's far end (external numbers), resolved once it listens. */
+export async function startFsTrunkPeer(fs: RunningFreeswitch, behavior: PhoneBehavior, opts: { answerAfterMs?: number; calls?: number; timeoutMs?: number } = {}): Promise<SippProcess> {
+  const sipp = await startTrunkPeer(trunkSide(fs), behavior, opts);
+  await waitUdpBound(fs.trunkPort);
+  return sipp;
+}
 
 /** Wait until FreeSWITCH holds a registration of `endpoint` from SIPp's port. */
 export async function waitRegistered(fs: RunningFreeswitch, endpoint: string, port: number, timeoutMs = 8000): Promise<void> {
