@@ -175,12 +175,17 @@ export class FreeswitchDriver implements PbxPort {
     this.book.failPlays((leg) => new PbxError('DISCONNECTED', 'FreeSWITCH went away during playback', { leg, why }));
   }
 
-  /** Phones registered now, as endpoint.state online (and offline for those that left meanwhile). */
+  /** Every directory user as endpoint.state: online when registered now, offline otherwise. */
   private async reportRegistrations(): Promise<void> {
     try {
       const xml = await this.client.api(`sofia xmlstatus profile ${this.opts.phoneProfile ?? 'internal'} reg`);
-      const users = new Set([...xml.matchAll(/<user>([^@<]+)@/g)].map((m) => m[1]!));
-      for (const u of users) this.book.deliver({ type: 'endpoint.state', endpoint: u, online: true });
+      const online = new Set([...xml.matchAll(/<user>([^@<]+)@/g)].map((m) => m[1]!));
+      const users = (await this.client.api(`list_users domain ${this.opts.domain ?? 'switchboard'}`))
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split('|')[0]!.trim())
+        .filter((u) => u !== '' && u !== '+OK');
+      for (const u of new Set([...users, ...online])) this.book.deliver({ type: 'endpoint.state', endpoint: u, online: online.has(u) });
     } catch (err) {
       this.log.warn({ err }, 'registration list failed');
     }
