@@ -26,6 +26,8 @@ import {
   type RecordOptions,
   type SnoopMode,
 } from '../port.js';
+import { FsBridges } from './bridges.js';
+import { abortable, asPbxError, FsCommands } from './commands.js';
 import { FsConnection } from './connection.js';
 import { checkToken, dialTarget, originateVars, playString, promptFiles, varsPrefix } from './dial.js';
 import { EslClient, type EslClientOptions } from './esl-client.js';
@@ -79,6 +81,8 @@ export class FreeswitchDriver implements PbxPort {
   private started = false;
   private lost = false;
   private dirs = { soundsDir: '', recordingsDir: '' };
+  private readonly cmd: FsCommands;
+  private readonly bridges: FsBridges;
 
   constructor(private readonly opts: FreeswitchDriverOptions) {
     this.log = opts.logger.child({ mod: 'freeswitch' });
@@ -102,6 +106,13 @@ export class FreeswitchDriver implements PbxPort {
       ],
       requestTimeoutMs: opts.requestTimeoutMs,
       reconnect: opts.reconnect,
+    });
+    this.cmd = new FsCommands(this.client, this.book, () => this.ensureStarted());
+    this.bridges = new FsBridges(this.cmd, this.book, this.log, {
+      conferenceProfile: this.conf,
+      joinTimeoutMs: opts.requestTimeoutMs ?? 5000,
+      recordingsDir: () => this.dirs.recordingsDir,
+      mohStream: (c) => this.mohStream(c),
     });
     this.conn = new FsConnection(
       this.client,
@@ -208,7 +219,7 @@ export class FreeswitchDriver implements PbxPort {
   // ------------------------------------------------------------ commands
 
   async answer(leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.legApi(leg, `uuid_answer ${leg}`, opts.signal);
+    await this.cmd.legApi(leg, `uuid_answer ${leg}`, opts.signal);
   }
 
   async play(leg: LegId, prompts: readonly string[], opts: PlayOptions = {}): Promise<PlayOutcome> {
@@ -230,17 +241,17 @@ export class FreeswitchDriver implements PbxPort {
       };
       const onAbort = () => {
         settle('stopped');
-        this.background(this.breakMedia(leg), 'stop playback');
+        this.background(this.cmd.breakMedia(leg), 'stop playback');
       };
       this.book.plays.set(id, { leg, settle });
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      this.execute(leg, 'playback', playString(files), id).catch((err: unknown) => settle(asPbxError(err)));
+      this.cmd.execute(leg, 'playback', playString(files), id).catch((err: unknown) => settle(asPbxError(err)));
     });
   }
 
   async startMoh(leg: LegId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
     const id = randomUUID();
-    await this.execute(leg, 'playback', this.mohStream(mohClass), id, opts.signal);
+    await this.cmd.execute(leg, 'playback', this.mohStream(mohClass), id, opts.signal);
     const s = this.book.legs.get(leg);
     if (s) s.moh = id;
   }
@@ -248,7 +259,7 @@ export class FreeswitchDriver implements PbxPort {
   async stopMoh(leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
     const s = this.book.legs.get(leg);
     if (s) s.moh = undefined;
-    await this.legApi(leg, `uuid_break ${leg}`, opts.signal);
+    await this.cmd.legApi(leg, `uuid_break ${leg}`, opts.signal);
   }
 
   async originate(req: OriginateRequest, opts: { signal?: AbortSignal } = {}): Promise<LegId> {
@@ -281,95 +292,44 @@ export class FreeswitchDriver implements PbxPort {
     return id;
   }
 
-  async bridge(legs: readonly LegId[], opts: { signal?: AbortSignal } = {}): Promise<BridgeId> {
-    this.ensureStarted();
-    const id = `sb-br-${randomUUID()}` as BridgeId;
-    for (const leg of legs) await this.addToBridge(id, leg, opts);
-    return id;
+  bridge(legs: readonly LegId[], opts: { signal?: AbortSignal } = {}): Promise<BridgeId> {
+    return this.bridges.bridge(legs, opts);
   }
 
-  async addToBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    const s = this.book.legs.get(leg);
-    if (s) s.moh = undefined;
-    await this.legApi(leg, `uuid_setvar ${leg} ${VAR.bridge} ${bridge}`, opts.signal);
-    const key = `${bridge}/${leg}`;
-    const joined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.book.joins.delete(key);
-        reject(this.book.isGone(leg) ? new PbxError('LEG_GONE', 'leg is gone', { leg }) : new PbxError('TIMEOUT', 'leg did not join the bridge', { leg, bridge }));
-      }, this.opts.requestTimeoutMs ?? 5000);
-      this.book.joins.set(key, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-    joined.catch(() => undefined);
-    try {
-      await this.legApi(leg, `uuid_transfer ${leg} conference:${bridge}@${this.conf},park inline`, opts.signal);
-    } catch (err) {
-      this.book.joins.delete(key);
-      throw err;
-    }
-    await joined;
-    if (s) s.bridge = bridge;
+  addToBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridges.addToBridge(bridge, leg, opts);
   }
 
-  async removeFromBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.legApi(leg, `uuid_transfer ${leg} park inline`, opts.signal);
-    const s = this.book.legs.get(leg);
-    if (s?.bridge === bridge) s.bridge = undefined;
-    await this.legApi(leg, `uuid_setvar ${leg} ${VAR.bridge}`, opts.signal).catch((err: unknown) => this.log.debug({ err, legId: leg }, 'clearing bridge variable failed'));
+  removeFromBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridges.removeFromBridge(bridge, leg, opts);
   }
 
-  async destroyBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    this.ensureStarted();
-    for (const [leg, s] of [...this.book.legs]) {
-      if (s.bridge !== bridge) continue;
-      try {
-        await this.removeFromBridge(bridge, leg as LegId, opts);
-      } catch (err) {
-        if (!isPbxError(err, 'LEG_GONE')) throw err;
-      }
-    }
+  destroyBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridges.destroyBridge(bridge, opts);
   }
 
-  async startBridgeMoh(bridge: BridgeId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.api(`conference ${bridge} play ${this.mohStream(mohClass)}`, opts.signal);
+  startBridgeMoh(bridge: BridgeId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridges.startBridgeMoh(bridge, mohClass, opts);
   }
 
-  async stopBridgeMoh(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.api(`conference ${bridge} stop all`, opts.signal);
+  stopBridgeMoh(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridges.stopBridgeMoh(bridge, opts);
   }
 
-  async recordBridge(bridge: BridgeId, rec: RecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
-    checkToken(rec.name, 'name');
-    if ((rec.format ?? 'wav') !== 'wav') throw new PbxError('REJECTED', `format: only wav recordings on FreeSWITCH, not ${rec.format}`, { field: 'format' });
-    if (this.book.recordings.has(rec.name)) throw new PbxError('REJECTED', `name: a recording ${rec.name} is running`, { field: 'name' });
-    const path = `${this.dirs.recordingsDir}/${rec.name}.wav`;
-    this.book.recordings.set(rec.name, { bridge, path });
-    try {
-      await this.api(`conference ${bridge} recording start ${path}`, opts.signal);
-    } catch (err) {
-      this.book.recordings.delete(rec.name);
-      throw err;
-    }
-    const r = this.book.recordings.get(rec.name);
-    if (r && rec.maxDurationMs) {
-      r.timer = setTimeout(() => this.background(this.stopRecording(rec.name as RecordingId), 'stop recording at its limit'), rec.maxDurationMs);
-    }
-    return rec.name as RecordingId;
+  recordBridge(bridge: BridgeId, rec: RecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
+    return this.bridges.recordBridge(bridge, rec, opts);
   }
 
-  async pauseRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.recordingCommand(rec, 'pause', opts.signal);
+  pauseRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridges.pauseRecording(rec, opts);
   }
 
-  async resumeRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.recordingCommand(rec, 'resume', opts.signal);
+  resumeRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridges.resumeRecording(rec, opts);
   }
 
-  async stopRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.recordingCommand(rec, 'stop', opts.signal);
+  stopRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridges.stopRecording(rec, opts);
   }
 
   async snoop(leg: LegId, mode: SnoopMode, opts: { signal?: AbortSignal } = {}): Promise<LegId> {
@@ -402,7 +362,7 @@ export class FreeswitchDriver implements PbxPort {
   async hangup(leg: LegId, cause: HangupCause = 'normal', opts: { signal?: AbortSignal } = {}): Promise<void> {
     const s = this.book.legs.get(leg);
     if (s && s.requestedCause === undefined && !s.going) s.requestedCause = cause;
-    await this.legApi(leg, `uuid_kill ${leg} ${fsCauseOf(cause)}`, opts.signal);
+    await this.cmd.legApi(leg, `uuid_kill ${leg} ${fsCauseOf(cause)}`, opts.signal);
   }
 
   async recover(opts: { signal?: AbortSignal } = {}): Promise<LiveLeg[]> {
@@ -420,7 +380,7 @@ export class FreeswitchDriver implements PbxPort {
   async setVariable(leg: LegId, name: string, value: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
     checkToken(name, 'name');
     if (/[\r\n]/.test(value)) throw new PbxError('REJECTED', 'value: line breaks are not allowed', { field: 'value' });
-    await this.legApi(leg, `uuid_setvar ${leg} ${name} ${value}`, opts.signal);
+    await this.cmd.legApi(leg, `uuid_setvar ${leg} ${name} ${value}`, opts.signal);
   }
 
   // ------------------------------------------------------------ internals
@@ -435,70 +395,9 @@ export class FreeswitchDriver implements PbxPort {
     return `local_stream://${known.includes(mohClass) ? mohClass : 'default'}`;
   }
 
-  private async api(command: string, signal?: AbortSignal): Promise<string> {
-    this.ensureStarted();
-    abortable(signal);
-    return this.client.api(command);
-  }
-
-  /** A command on one leg; a refusal on a leg that no longer exists becomes LEG_GONE. */
-  private async legApi(leg: LegId, command: string, signal?: AbortSignal): Promise<string> {
-    this.ensureStarted();
-    if (this.book.isGone(leg)) throw new PbxError('LEG_GONE', 'leg is gone', { leg });
-    abortable(signal);
-    try {
-      return await this.client.api(command);
-    } catch (err) {
-      throw await this.goneOr(leg, err);
-    }
-  }
-
-  /** `execute` an application on a leg, with an Event-UUID its CHANNEL_EXECUTE_COMPLETE carries. */
-  private async execute(leg: LegId, app: string, arg: string, eventUuid: string, signal?: AbortSignal): Promise<void> {
-    this.ensureStarted();
-    if (this.book.isGone(leg)) throw new PbxError('LEG_GONE', 'leg is gone', { leg });
-    abortable(signal);
-    const msg = `sendmsg ${leg}\ncall-command: execute\nexecute-app-name: ${app}\nexecute-app-arg: ${arg}\nEvent-UUID: ${eventUuid}`;
-    try {
-      await this.client.command(msg);
-    } catch (err) {
-      throw await this.goneOr(leg, err);
-    }
-  }
-
-  private async breakMedia(leg: LegId): Promise<void> {
-    try {
-      await this.legApi(leg, `uuid_break ${leg}`);
-    } catch (err) {
-      if (!isPbxError(err, 'LEG_GONE')) throw err;
-    }
-  }
-
-  private async recordingCommand(rec: RecordingId, verb: 'pause' | 'resume' | 'stop', signal?: AbortSignal): Promise<void> {
-    const r = this.book.recordings.get(rec);
-    if (!r) throw new PbxError('LEG_GONE', 'recording is not running', { recording: rec });
-    if (verb === 'stop' && r.timer) clearTimeout(r.timer);
-    await this.api(`conference ${r.bridge} recording ${verb} ${r.path}`, signal);
-  }
-
-  private async goneOr(leg: LegId, err: unknown): Promise<PbxError> {
-    const e = asPbxError(err);
-    if (e.code !== 'REJECTED') return e;
-    if (this.book.isGone(leg)) return new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg });
-    const exists = await this.client.api(`uuid_exists ${leg}`).catch(() => 'true');
-    return exists.trim() === 'false' ? new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg }) : e;
-  }
-
   private background(p: Promise<unknown>, what: string): void {
     p.catch((err: unknown) => this.log.warn({ err, what }, 'background task failed'));
   }
+
 }
 
-function abortable(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new PbxError('ABORTED', 'aborted before the command was sent');
-}
-
-function asPbxError(err: unknown): PbxError {
-  if (err instanceof PbxError) return err;
-  return new PbxError('PROTOCOL', err instanceof Error ? err.message : String(err));
-}
