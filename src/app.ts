@@ -17,6 +17,7 @@ import { createSystemClock, type Clock } from './infra/clock.js';
 import type { Logger } from './infra/logger.js';
 import { createWebhooks } from './integrations/webhooks.js';
 import { AsteriskDriver } from './pbx/asterisk/driver.js';
+import { freeswitchDriverOf, freeswitchSettingsFromEnv, waitForEventSocket, type FreeswitchSettings } from './pbx/freeswitch/settings.js';
 import { instrumentPbx } from './pbx/instrumented.js';
 import type { PbxPort } from './pbx/port.js';
 import { SimPbx } from './pbx/sim/sim-pbx.js';
@@ -33,8 +34,9 @@ export interface AppSettings {
   configPath: string | undefined;
   /** SQLite file (or ':memory:'). */
   dbPath: string;
-  pbx: 'sim' | 'asterisk';
+  pbx: 'sim' | 'asterisk' | 'freeswitch';
   asterisk?: { url: string; username: string; password: string; app: string; trunk: string };
+  freeswitch?: FreeswitchSettings;
   /** The HTTP API and CTI WebSocket; omit to run without them. */
   http?: ApiSettings;
   /** Also write the queue log as a text file in Asterisk's queue_log format. */
@@ -55,7 +57,7 @@ export interface App {
 /** Settings from the environment; every variable is documented in README.md. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettings {
   const pbx = (env.SWITCHBOARD_PBX ?? (env.ARI_URL ? 'asterisk' : 'sim')) as AppSettings['pbx'];
-  if (pbx !== 'sim' && pbx !== 'asterisk') throw new Error(`SWITCHBOARD_PBX: expected "sim" or "asterisk", got "${String(pbx)}"`);
+  if (pbx !== 'sim' && pbx !== 'asterisk' && pbx !== 'freeswitch') throw new Error(`SWITCHBOARD_PBX: expected "sim", "asterisk" or "freeswitch", got "${String(pbx)}"`);
   const settings: AppSettings = {
     configPath: env.SWITCHBOARD_CONFIG === '' ? undefined : (env.SWITCHBOARD_CONFIG ?? 'config/example.yaml'),
     dbPath: env.SWITCHBOARD_DB ?? 'data/switchboard.db',
@@ -75,6 +77,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
       trunk: env.SWITCHBOARD_TRUNK ?? 'trunk',
     };
   }
+  if (pbx === 'freeswitch') settings.freeswitch = freeswitchSettingsFromEnv(env);
   return settings;
 }
 
@@ -105,8 +108,17 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     metrics.attach(engine);
     const stats = createLiveStats(engine);
     stats.seed(todaysCdrs(store.cdrs, clock.now()));
-    await engine.start();
-    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
+    let api: App['api'];
+    if (settings.pbx === 'freeswitch') {
+      // FreeSWITCH may come up after us, or refuse our password: the API (and /health, degraded
+      // while the PBX link is down) comes up first, and the engine starts once the event socket does.
+      api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
+      await waitForEventSocket(settings.freeswitch!, log);
+      await engine.start();
+    } else {
+      await engine.start();
+      api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
+    }
     const running = engine;
     return {
       engine: running,
@@ -132,6 +144,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
 }
 
 function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
+  if (settings.pbx === 'freeswitch' && settings.freeswitch) return freeswitchDriverOf(settings.freeswitch, log);
   if (settings.pbx === 'sim' || !settings.asterisk) return new SimPbx(clock);
   const a = settings.asterisk;
   return new AsteriskDriver({ url: a.url, username: a.username, password: a.password, app: a.app, trunkEndpoint: a.trunk, logger: log });

@@ -45,7 +45,7 @@ export const freeswitchConfigDefaults = {
   ESL_ACL: 'loopback.auto',
   SIP_BIND: '127.0.0.1',
   SIP_PORT: '5060',
-  TRUNK_SIP_PORT: '5080',
+  TRUNK_SIP_PORT: '5070',
   TRUNK_CIDR: '127.0.0.1/32',
   SIP_DOMAIN: 'switchboard',
   PHONE_USERS: '1001-1006',
