@@ -93,7 +93,16 @@ function buildSounds(soundsDir: string, dst: string): void {
   }
 }
 
-export async function startFreeswitch(opts: { soundsDir?: string; mohClasses?: string[]; startTimeoutMs?: number } = {}): Promise<RunningFreeswitch> {
+export interface FreeswitchOptions {
+  soundsDir?: string;
+  mohClasses?: string[];
+  startTimeoutMs?: number;
+  /** Event socket port and password (default a free port and a random password). */
+  eslPort?: number;
+  eslPassword?: string;
+}
+
+export async function startFreeswitch(opts: FreeswitchOptions = {}): Promise<RunningFreeswitch> {
   const install = findFreeswitch();
   if (!install) throw new Error(HOW_TO_GET_FREESWITCH);
   const dir = await mkdtemp(join(tmpdir(), 'sb-fs-'));
@@ -105,13 +114,13 @@ export async function startFreeswitch(opts: { soundsDir?: string; mohClasses?: s
   const etc = d('etc');
   const sounds = join(dir, 'sounds');
   buildSounds(opts.soundsDir ?? join(repoRoot, 'sounds'), sounds);
-  const eslPort = await freePort();
+  const eslPort = opts.eslPort ?? (await freePort());
   const sipPort = await freePort();
   const trunkSipPort = await freePort();
   const trunkPort = await freePort();
   const rtpBase = await freePort(200);
   const rtpStart = rtpBase + (rtpBase % 2);
-  const eslPassword = randomBytes(12).toString('hex');
+  const eslPassword = opts.eslPassword ?? randomBytes(12).toString('hex');
   const phonePassword = randomBytes(8).toString('hex');
   const mohClasses = opts.mohClasses ?? ['default', 'q1', 'q2', 'q3'];
   const vars: FreeswitchConfigVars = {
