@@ -100,6 +100,11 @@ export interface FreeswitchOptions {
   /** Event socket port and password (default a free port and a random password). */
   eslPort?: number;
   eslPassword?: string;
+  /** Directory users (default 1001-1006). */
+  phoneUsers?: string;
+  /** How many RTP ports (default 200: about 100 legs at once). */
+  rtpPorts?: number;
+  maxLifetimeS?: number;
 }
 
 export async function startFreeswitch(opts: FreeswitchOptions = {}): Promise<RunningFreeswitch> {
@@ -118,7 +123,8 @@ export async function startFreeswitch(opts: FreeswitchOptions = {}): Promise<Run
   const sipPort = await freePort();
   const trunkSipPort = await freePort();
   const trunkPort = await freePort();
-  const rtpBase = await freePort(200);
+  const rtpPorts = opts.rtpPorts ?? 200;
+  const rtpBase = await freePort(rtpPorts);
   const rtpStart = rtpBase + (rtpBase % 2);
   const eslPassword = opts.eslPassword ?? randomBytes(12).toString('hex');
   const phonePassword = randomBytes(8).toString('hex');
@@ -131,7 +137,8 @@ export async function startFreeswitch(opts: FreeswitchOptions = {}): Promise<Run
     TRUNK_SIP_PORT: String(trunkSipPort),
     PHONE_PASSWORD: phonePassword,
     RTP_START: String(rtpStart),
-    RTP_END: String(rtpStart + 198),
+    RTP_END: String(rtpStart + rtpPorts - 2),
+    ...(opts.phoneUsers ? { PHONE_USERS: opts.phoneUsers } : {}),
     MOH_DIR: install.mohDir,
     MOH_CLASSES: mohClasses.join(','),
     LOG_LEVEL: process.env.FREESWITCH_LOG_LEVEL ?? 'info',
@@ -145,7 +152,7 @@ export async function startFreeswitch(opts: FreeswitchOptions = {}): Promise<Run
     '-sounds', sounds, '-recordings', recordingsDir, '-storage', d('storage'), '-cache', d('cache'),
     '-temp', d('tmp'), '-scripts', d('scripts'), '-grammar', d('grammar'), '-certs', d('certs'),
   ];
-  const lifetimeS = Number(process.env.FREESWITCH_MAX_LIFETIME_S ?? 900);
+  const lifetimeS = opts.maxLifetimeS ?? Number(process.env.FREESWITCH_MAX_LIFETIME_S ?? 900);
   const wrapper = onPath('timeout');
   const out = openSync(join(logDir, 'stdout.log'), 'a');
   const child = wrapper

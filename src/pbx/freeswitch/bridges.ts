@@ -2,8 +2,8 @@
  * Bridges on FreeSWITCH: each is a conference of our profile (mixing for any number of legs),
  * named by the bridge id. A leg joins by an inline transfer to `conference:<bridge>@<profile>`
  * (resolved once the conference reports add-member, so the bridge exists when this returns)
- * and leaves by a transfer back to park; the bridge id also rides on the leg (sb_bridge) for
- * recover(). Music on hold to a bridge and recordings are the conference's own commands.
+ * and leaves by a transfer back to park; the bridge id also rides on the leg (sb_bridge, set and
+ * unset by the same inline transfer) for recover(). Music on hold to a bridge and recordings are the conference's own commands.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -39,7 +39,6 @@ export class FsBridges {
   async addToBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
     const s = this.book.legs.get(leg);
     if (s) s.moh = undefined;
-    await this.cmd.legApi(leg, `uuid_setvar ${leg} ${VAR.bridge} ${bridge}`, opts.signal);
     const key = `${bridge}/${leg}`;
     const joined = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -53,7 +52,8 @@ export class FsBridges {
     });
     joined.catch(() => undefined);
     try {
-      await this.cmd.legApi(leg, `uuid_transfer ${leg} conference:${bridge}@${this.opts.conferenceProfile},park inline`, opts.signal);
+      // One request: the leg notes its bridge (for recover()), joins the conference, parks after it.
+      await this.cmd.legApi(leg, `uuid_transfer ${leg} set:${VAR.bridge}=${bridge},conference:${bridge}@${this.opts.conferenceProfile},park inline`, opts.signal);
     } catch (err) {
       this.book.joins.delete(key);
       throw err;
@@ -63,10 +63,9 @@ export class FsBridges {
   }
 
   async removeFromBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.cmd.legApi(leg, `uuid_transfer ${leg} park inline`, opts.signal);
+    await this.cmd.legApi(leg, `uuid_transfer ${leg} unset:${VAR.bridge},park inline`, opts.signal);
     const s = this.book.legs.get(leg);
     if (s?.bridge === bridge) s.bridge = undefined;
-    await this.cmd.legApi(leg, `uuid_setvar ${leg} ${VAR.bridge}`, opts.signal).catch((err: unknown) => this.log.debug({ err, legId: leg }, 'clearing bridge variable failed'));
   }
 
   async destroyBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {

@@ -61,6 +61,8 @@ export interface FreeswitchDriverOptions {
   reconnect?: EslClientOptions['reconnect'];
   /** A socket not back within this long means FreeSWITCH is lost (default 1 s). */
   lostAfterMs?: number;
+  /** Sees every event-socket command (EslClientOptions.onCommand). */
+  onCommand?: EslClientOptions['onCommand'];
 }
 
 const EVENTS = [
@@ -106,6 +108,7 @@ export class FreeswitchDriver implements PbxPort {
       ],
       requestTimeoutMs: opts.requestTimeoutMs,
       reconnect: opts.reconnect,
+      onCommand: opts.onCommand,
     });
     this.cmd = new FsCommands(this.client, this.book, () => this.ensureStarted());
     this.bridges = new FsBridges(this.cmd, this.book, this.log, {

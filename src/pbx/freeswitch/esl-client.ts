@@ -25,6 +25,8 @@ export interface EslClientOptions {
   requestTimeoutMs?: number;
   /** Reconnect back-off (defaults 250 ms, 1 s cap, factor 2); it retries until close(). */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number; factor?: number };
+  /** Sees every command sent after auth (its first line), e.g. to count PBX requests in a bench. */
+  onCommand?: (firstLine: string) => void;
 }
 
 /** One event: its headers (JSON keys) and, for BACKGROUND_JOB, the result under `_body`. */
@@ -191,7 +193,10 @@ export class EslClient {
       };
       this.replies.push(entry);
       if (text.startsWith('auth ')) this.log.trace('esl > auth ***');
-      else this.log.trace({ text }, 'esl >');
+      else {
+        this.log.trace({ text }, 'esl >');
+        this.opts.onCommand?.(text.split('\n')[0]!);
+      }
       s.write(text + '\n\n');
     });
   }
