@@ -37,7 +37,15 @@ export async function startFreeswitchLab(): Promise<FreeswitchLab> {
   const channels = async (): Promise<LabChannel[]> => {
     const text = (await fs.api('show channels as json')).trim();
     const rows = text.startsWith('{') ? ((JSON.parse(text) as { rows?: FsChannelRow[] }).rows ?? []) : [];
-    return rows.map(labChannelOf);
+    const chans = rows.map(labChannelOf);
+    // An outbound leg's caller profile is flipped once it runs an application (park, conference):
+    // what the far end was sent as caller id is the From user of the INVITE.
+    for (const c of chans) {
+      if (c.kind !== 'trunk') continue;
+      const from = (await fs.api(`uuid_getvar ${c.id} sip_from_user`).catch(() => '_undef_')).trim();
+      if (from && from !== '_undef_') c.callerNumber = from;
+    }
+    return chans;
   };
   return {
     name: 'freeswitch',
