@@ -1,7 +1,8 @@
 /**
  * The FreeSWITCH driver under faults, on a real FreeSWITCH: a wrong ESL password at start, an
  * event socket cut while FreeSWITCH stays up (a TCP proxy drops it; a leg hung up meanwhile
- * ends with cause `lost` once the socket is back), and a socket that stays down (pbx.lost).
+ * ends with cause `lost` once the socket is back), a socket that stays down (pbx.lost), and a
+ * FreeSWITCH that restarts (another core uuid: pbx.connected with restarted).
  */
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -116,4 +117,27 @@ describe.skipIf(skipReason !== undefined)(`FreeSWITCH driver faults on a real Fr
     expect(connectedAfterLoss).toEqual({ type: 'pbx.connected' });
     expect(live.map((l) => l.leg)).toContain(leg);
   }, 40_000);
+
+  it('reports pbx.lost then pbx.connected with restarted when FreeSWITCH itself restarts', async () => {
+    const other = await startFreeswitch();
+    const w = watched(other.eslPort, { password: other.eslPassword, lostAfterMs: 500 });
+    try {
+      await w.driver.start();
+
+      await other.stop();
+      await w.next('pbx.lost');
+      const again = await startFreeswitch({ eslPort: other.eslPort, eslPassword: other.eslPassword });
+      try {
+        const connected = await w.next('pbx.connected', (e) => e.restarted === true, 20_000);
+
+        expect(connected).toEqual({ type: 'pbx.connected', restarted: true });
+        expect(w.events.map((e) => e.type).filter((t) => t.startsWith('pbx.'))).toEqual(['pbx.connected', 'pbx.disconnected', 'pbx.lost', 'pbx.connected']);
+      } finally {
+        await w.driver.stop();
+        await again.stop();
+      }
+    } finally {
+      await other.stop();
+    }
+  }, 90_000);
 });
