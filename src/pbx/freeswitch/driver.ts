@@ -213,6 +213,10 @@ export class FreeswitchDriver implements PbxPort {
     let gone = 0;
     for (const [id, state] of known) {
       if (live.has(id) || this.book.legs.get(id) !== state) continue;
+      // `show channels` reads the core database, which the SQL thread fills a little later than
+      // channels are born: a leg missing from it is asked about directly before it is ended.
+      const exists = (await this.client.api(`uuid_exists ${id}`).catch(() => 'true')).trim();
+      if (exists !== 'false' || this.book.legs.get(id) !== state) continue;
       gone++;
       this.book.legEnded(id, state.requestedCause ?? 'lost');
     }
