@@ -1,11 +1,12 @@
 /**
- * Load through a real Asterisk and the engine on loopback: SIPp callers dial 1000, press 1 then 2
+ * Load through a real PBX (Asterisk, or FreeSWITCH with --pbx freeswitch) and the engine on loopback: SIPp callers dial 1000, press 1 then 2
  * (IVR → Queue 2), wait, and are bridged with one of N registered SIPp agent phones that answer
  * after a short ring, talk a little and hang up. Bounded in calls and time.
  *
  * Measured inside the engine process: completion (answered CDRs / calls placed), calls per second
- * sustained, ARI HTTP requests per answered call (global fetch is wrapped and requests are counted
- * by method + path pattern), and, through a proxy around the PBX port stamped with
+ * sustained, PBX requests per answered call (Asterisk: ARI HTTP requests, global fetch is wrapped
+ * and requests are counted by method + path pattern; FreeSWITCH: event-socket commands, counted by
+ * command through the driver's onCommand hook), and, through a proxy around the PBX port stamped with
  * performance.now(): call.arrived → first play request (greeting), and an agent's leg hang-up
  * (agent free while calls wait) → the next originate to that agent.
  *
@@ -14,7 +15,8 @@
  *      --ari-max-inflight N sets the ARI client's limit on requests in flight (default 32).
  * The default (5 cps, 10 agents) keeps agents the bottleneck, so calls wait and the agent-free →
  * originate delay is sampled; for the highest rate give enough agents (rate × 2.5).
- * Needs Asterisk (see test/asterisk/harness.ts) and sipp. LOG_FILE=path writes the engine's log.
+ *      npm run load -- --pbx freeswitch   (the same run through FreeSWITCH 1.10, test/freeswitch/harness.ts)
+ * Needs Asterisk (see test/asterisk/harness.ts) or FreeSWITCH, and sipp. LOG_FILE=path writes the engine's log.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,11 +28,13 @@ import { Engine } from '../src/calls/engine.js';
 import type { Cdr } from '../src/domain/cdr.js';
 import { createSystemClock } from '../src/infra/clock.js';
 import { AsteriskDriver } from '../src/pbx/asterisk/driver.js';
+import { FreeswitchDriver } from '../src/pbx/freeswitch/driver.js';
 import type { LegId, PbxEvent, PbxPort } from '../src/pbx/port.js';
 import { openStore } from '../src/store/store.js';
 import { configOf } from '../test/asterisk/engine-world.js';
 import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, scenariosDir, startAsterisk } from '../test/asterisk/harness.js';
-import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, sipp, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
+import { findFreeswitch, HOW_TO_GET_FREESWITCH, startFreeswitch, trunkSide } from '../test/freeswitch/harness.js';
+import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, LOAD_AUTH_USER, sipp, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,8 +48,11 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     /** Cap concurrent ARI requests in this process (0 = no cap, the engine as it is). */
     'ari-max-inflight': { type: 'string', default: '32' },
+    pbx: { type: 'string', default: 'asterisk' },
   },
 });
+const PBX = values.pbx;
+if (PBX !== 'asterisk' && PBX !== 'freeswitch') throw new Error(`--pbx: expected asterisk or freeswitch, got ${PBX}`);
 const CALLS = Number(values.calls);
 const AGENTS = Number(values.agents);
 const RING_MS = Number(values.ring);
@@ -200,24 +207,77 @@ interface RunResult {
   callerSippExit: number | null;
 }
 
-async function run(rate: number, logger: Logger): Promise<RunResult> {
+/** The PBX of one run: where callers dial, the fleet's target, the driver, and how it stops. */
+interface LoadPbx {
+  callerPort: number;
+  driver(logger: Logger): PbxPort;
+  /** Start counting requests to the PBX (ARI over fetch, or ESL commands through the driver). */
+  count(): void;
+  stop(): Promise<void>;
+}
+
+function countKey(key: string): void {
+  if (counter.on) counter.byPattern.set(key, (counter.byPattern.get(key) ?? 0) + 1);
+}
+
+async function startPbx(endpoints: string[], work: string): Promise<LoadPbx> {
+  const fleet = { ringMs: RING_MS, talkMs: TALK_MS, lifetimeS: MAX_S + 60 };
+  if (PBX === 'freeswitch') {
+    const fs = await startFreeswitch({ maxLifetimeS: MAX_S + 120, phoneUsers: `1001-1006,${endpoints[0]}-${endpoints[endpoints.length - 1]},${LOAD_AUTH_USER}`, rtpPorts: 3000 });
+    try {
+      // Agents: one SIPp registers them all; each INVITE rings RING_MS, talks TALK_MS, hangs up.
+      const contactsAt = async (port: number) => (await fs.api(`list_users domain ${fs.domain}`)).split('\n').filter((l) => l.includes(`@127.0.0.1:${port}`)).length;
+      await startAgentFleet({ sipPort: fs.sipPort, phonePassword: fs.phonePassword, contactsAt }, endpoints, work, fleet);
+    } catch (err) {
+      await fs.stop();
+      throw err;
+    }
+    return {
+      callerPort: trunkSide(fs).sipPort,
+      driver: (logger) =>
+        new FreeswitchDriver({
+          host: '127.0.0.1', port: fs.eslPort, password: fs.eslPassword, app: fs.app, domain: fs.domain, trunkHost: fs.trunkHost, mohClasses: fs.mohClasses, logger,
+          // `api uuid_answer <uuid>` → `api uuid_answer`; `sendmsg <uuid>` → `sendmsg`
+          onCommand: (line) => countKey(line.split(' ').slice(0, line.startsWith('api ') || line.startsWith('bgapi ') ? 2 : 1).join(' ')),
+        }),
+      count: () => undefined,
+      stop: () => fs.stop(),
+    };
+  }
   const asterisk = await startAsterisk({ maxLifetimeS: MAX_S + 120 });
+  try {
+    await widenAsterisk(asterisk, endpoints);
+    // Agents: one SIPp registers them all; each INVITE rings RING_MS, talks TALK_MS, hangs up.
+    await startAgentFleet(asterisk, endpoints, work, fleet);
+  } catch (err) {
+    await asterisk.stop();
+    throw err;
+  }
+  return {
+    callerPort: asterisk.sipPort,
+    driver: (logger) => new AsteriskDriver({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger, maxInFlight: ARI_MAX_INFLIGHT }),
+    count: () => {
+      counter.base = asterisk.ariUrl;
+    },
+    stop: () => asterisk.stop(),
+  };
+}
+
+async function run(rate: number, logger: Logger): Promise<RunResult> {
   const work = mkdtempSync(join(tmpdir(), 'sb-load-'));
   const endpoints = agentEndpoints(AGENTS);
   const store = openStore(':memory:');
   let engine: Engine | undefined;
+  let pbx: LoadPbx | undefined;
   try {
-    await widenAsterisk(asterisk, endpoints);
-
-    // Agents: one SIPp registers them all; each INVITE rings RING_MS, talks TALK_MS, hangs up.
-    await startAgentFleet(asterisk, endpoints, work, { ringMs: RING_MS, talkMs: TALK_MS, lifetimeS: MAX_S + 60 });
+    pbx = await startPbx(endpoints, work);
 
     // The engine: reference flow, Queue 2 staffed by the N agents.
     // A call that loses its keys ends in Queue 1 (IVR on_failure), which has no agent here: the
     // maximum wait bounds it (disposition timeout) instead of holding the run until SIPp's time-out.
     const input = fleetConfigInput(endpoints, { maxWaitS: 30 });
     const config = configOf(input);
-    const driver = new AsteriskDriver({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger, maxInFlight: ARI_MAX_INFLIGHT });
+    const driver = pbx.driver(logger);
     let eng: Engine | undefined;
     const waiting = () => {
       let n = 0;
@@ -235,7 +295,7 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
     if (reachable < AGENTS) throw new Error(`only ${reachable}/${AGENTS} agents reachable for the engine`);
 
     // Callers: one SIPp places CALLS calls at `rate`, each pressing 1 then 2 and staying until BYE.
-    counter.base = asterisk.ariUrl;
+    pbx.count();
     counter.byPattern.clear();
     counter.maxInflight = 0;
     counter.on = true;
@@ -245,7 +305,7 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
       ['-sf', join(scenariosDir, 'uac-caller-dtmf-expect-bye.xml'), '-s', '1000', '-i', '127.0.0.1', '-p', String(await freePort()), '-mi', '127.0.0.1', '-mp', String(await freePort(4)),
         '-t', 'u1', '-nostdin', '-m', String(CALLS), '-l', String(CALLS), '-r', String(rate), '-timeout', `${MAX_S}s`,
         '-key', 'caller', '5550100', ...IVR_TO_QUEUE_2_KEYS,
-        `127.0.0.1:${asterisk.sipPort}`],
+        `127.0.0.1:${pbx.callerPort}`],
       work,
     );
     let timedOut = false;
@@ -299,7 +359,7 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
     await engine?.stop().catch(() => undefined);
     store.close();
     killFleet();
-    await asterisk.stop();
+    await pbx?.stop();
     killAllChildren();
     rmSync(work, { recursive: true, force: true });
   }
@@ -307,27 +367,29 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
 
 // ------------------------------------------------------------ main
 
-const skip = !findAsterisk() ? HOW_TO_GET_ASTERISK : !findSipp() ? 'sipp not found: install sip-tester or set SIPP_BIN' : undefined;
+const skip = PBX === 'asterisk' && !findAsterisk() ? HOW_TO_GET_ASTERISK : PBX === 'freeswitch' && !findFreeswitch() ? HOW_TO_GET_FREESWITCH : !findSipp() ? 'sipp not found: install sip-tester or set SIPP_BIN' : undefined;
 if (skip) {
   console.error(`load: skipped: ${skip}`);
   process.exit(values.json ? 0 : 1);
 }
 const logger: Logger = process.env.LOG_FILE ? pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: process.env.LOG_FILE, sync: false })) : pino({ level: 'silent' });
-say(`load: ${CALLS} calls per rate, rates ${RATES.join(', ')} cps, ${AGENTS} agents (ring ${RING_MS} ms, talk ${TALK_MS} ms), flow 1000 → IVR 1, 2 → Queue 2, ≤ ${MAX_S} s per rate`);
+say(`load on ${PBX}: ${CALLS} calls per rate, rates ${RATES.join(', ')} cps, ${AGENTS} agents (ring ${RING_MS} ms, talk ${TALK_MS} ms), flow 1000 → IVR 1, 2 → Queue 2, ≤ ${MAX_S} s per rate`);
 const runs: RunResult[] = [];
 for (const rate of RATES) {
   const r = await run(rate, logger);
   runs.push(r);
   say(`\nrate ${rate} cps: ${r.answered}/${r.callsPlaced} answered (${r.completionPct} %) ${JSON.stringify(r.byDisposition)}${r.cdrs < r.callsPlaced ? ` (${r.callsPlaced - r.cdrs} without CDR)` : ''}${Object.keys(r.notAnswered).length ? ` not answered: ${JSON.stringify(r.notAnswered)}` : ''}${r.timedOut ? ' [TIMED OUT]' : ''}`);
   say(`  offered ${r.offeredCps} cps, completed ${r.completedCps} cps over ${r.durationS} s; engine CPU ${r.engineCpuPct} % of one core`);
-  say(`  ARI requests: ${r.ariRequests} = ${r.ariPerAnsweredCall} per answered call (budget ${ARI_BUDGET}); at most ${r.ariMaxInflight} in flight${ARI_MAX_INFLIGHT ? ` (capped at ${ARI_MAX_INFLIGHT})` : ''}`);
+  say(PBX === 'asterisk'
+    ? `  ARI requests: ${r.ariRequests} = ${r.ariPerAnsweredCall} per answered call (budget ${ARI_BUDGET}); at most ${r.ariMaxInflight} in flight${ARI_MAX_INFLIGHT ? ` (capped at ${ARI_MAX_INFLIGHT})` : ''}`
+    : `  ESL commands: ${r.ariRequests} = ${r.ariPerAnsweredCall} per answered call (budget ${ARI_BUDGET})`);
   if ((r.ariPerAnsweredCall ?? 0) > ARI_BUDGET) for (const [k, v] of Object.entries(r.ariPerCallByPattern)) say(`    ${v.toFixed(2).padStart(6)}  ${k}`);
-  say(`  call.arrived → greeting play: p50 ${r.greetMs.p50} ms, p99 ${r.greetMs.p99} ms (n ${r.greetMs.n}); of which awaiting ARI (the answer request) p50 ${r.greetMs.pbxP50} / p99 ${r.greetMs.pbxP99}; engine only p50 ${r.greetMs.engineOnlyP50} / p99 ${r.greetMs.engineOnlyP99}`);
+  say(`  call.arrived → greeting play: p50 ${r.greetMs.p50} ms, p99 ${r.greetMs.p99} ms (n ${r.greetMs.n}); of which awaiting the PBX (the answer request) p50 ${r.greetMs.pbxP50} / p99 ${r.greetMs.pbxP99}; engine only p50 ${r.greetMs.engineOnlyP50} / p99 ${r.greetMs.engineOnlyP99}`);
   say(`  agent free (leg hang-up, calls waiting) → originate: p50 ${r.agentFreeToOriginateMs.p50} ms, p99 ${r.agentFreeToOriginateMs.p99} ms (n ${r.agentFreeToOriginateMs.n})`);
   say(`  queue wait of answered calls: p50 ${r.waitMs.p50} ms, p99 ${r.waitMs.p99} ms`);
 }
 const good = runs.filter((r) => r.completionPct >= 99.9 && !r.timedOut).map((r) => r.rate);
 const best = good.length ? Math.max(...good) : null;
 say(`\nhighest rate with ≥ 99.9 % completion: ${best ?? 'none'}${best !== null ? ' cps' : ''} (tried ${RATES.join(', ')})`);
-if (values.json) console.log(JSON.stringify({ calls: CALLS, agents: AGENTS, ariMaxInflightCap: ARI_MAX_INFLIGHT, ringMs: RING_MS, talkMs: TALK_MS, ariBudget: ARI_BUDGET, bestRateCps: best, runs }));
+if (values.json) console.log(JSON.stringify({ pbx: PBX, calls: CALLS, agents: AGENTS, ariMaxInflightCap: ARI_MAX_INFLIGHT, ringMs: RING_MS, talkMs: TALK_MS, ariBudget: ARI_BUDGET, bestRateCps: best, runs }));
 process.exit(0);

@@ -26,6 +26,7 @@ import type { Logger } from './infra/logger.js';
 import { createWebhooks } from './integrations/webhooks.js';
 import { startPhoneCall } from './outbound/phone-call.js';
 import { AsteriskDriver } from './pbx/asterisk/driver.js';
+import { freeswitchDriverOf, freeswitchSettingsFromEnv, waitForEventSocket, type FreeswitchSettings } from './pbx/freeswitch/settings.js';
 import { instrumentPbx } from './pbx/instrumented.js';
 import type { PbxPort } from './pbx/port.js';
 import { SimPbx } from './pbx/sim/sim-pbx.js';
@@ -42,8 +43,9 @@ export interface AppSettings {
   configPath: string | undefined;
   /** SQLite file (or ':memory:'). */
   dbPath: string;
-  pbx: 'sim' | 'asterisk';
+  pbx: 'sim' | 'asterisk' | 'freeswitch';
   asterisk?: { url: string; username: string; password: string; app: string; trunk: string };
+  freeswitch?: FreeswitchSettings;
   /** The HTTP API and CTI WebSocket; omit to run without them. */
   http?: ApiSettings;
   /** Also write the queue log as a text file in Asterisk's queue_log format. */
@@ -68,7 +70,7 @@ export interface App {
 /** Settings from the environment; every variable is documented in README.md. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettings {
   const pbx = (env.SWITCHBOARD_PBX ?? (env.ARI_URL ? 'asterisk' : 'sim')) as AppSettings['pbx'];
-  if (pbx !== 'sim' && pbx !== 'asterisk') throw new Error(`SWITCHBOARD_PBX: expected "sim" or "asterisk", got "${String(pbx)}"`);
+  if (pbx !== 'sim' && pbx !== 'asterisk' && pbx !== 'freeswitch') throw new Error(`SWITCHBOARD_PBX: expected "sim", "asterisk" or "freeswitch", got "${String(pbx)}"`);
   const settings: AppSettings = {
     configPath: env.SWITCHBOARD_CONFIG === '' ? undefined : (env.SWITCHBOARD_CONFIG ?? 'config/example.yaml'),
     dbPath: env.SWITCHBOARD_DB ?? 'data/switchboard.db',
@@ -90,6 +92,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
       trunk: env.SWITCHBOARD_TRUNK ?? 'trunk',
     };
   }
+  if (pbx === 'freeswitch') settings.freeswitch = freeswitchSettingsFromEnv(env);
   return settings;
 }
 
@@ -121,11 +124,21 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     metrics.attach(engine);
     const stats = createLiveStats(engine);
     stats.seed(todaysCdrs(store.cdrs, clock.now()));
-    await engine.start();
+    let api: App['api'];
+    const apiDeps = { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir };
+    if (settings.pbx === 'freeswitch') {
+      // FreeSWITCH may come up after us, or refuse our password: the API (and /health, degraded
+      // while the PBX link is down) comes up first, and the engine starts once the event socket does.
+      api = settings.http ? await startApi(settings.http, apiDeps) : undefined;
+      await waitForEventSocket(settings.freeswitch!, log);
+      await engine.start();
+    } else {
+      await engine.start();
+      api = settings.http ? await startApi(settings.http, apiDeps) : undefined;
+    }
     // First run without a PBX: simulated callers and agents, so the wallboard moves.
     const traffic: SimTraffic | undefined = driver instanceof SimPbx && settings.simTraffic ? startSimTraffic({ pbx: driver, engine, clock, callsPerHour: settings.simTraffic }) : undefined;
     if (traffic) log.info({ callsPerHour: settings.simTraffic }, 'simulated traffic on (SWITCHBOARD_SIM_TRAFFIC=0 turns it off)');
-    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir }) : undefined;
     const running = engine;
     return {
       engine: running,
@@ -159,6 +172,7 @@ function simTrafficFromEnv(env: NodeJS.ProcessEnv): number {
 }
 
 function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
+  if (settings.pbx === 'freeswitch' && settings.freeswitch) return freeswitchDriverOf(settings.freeswitch, log);
   if (settings.pbx === 'sim' || !settings.asterisk) return new SimPbx(clock);
   const a = settings.asterisk;
   return new AsteriskDriver({ url: a.url, username: a.username, password: a.password, app: a.app, trunkEndpoint: a.trunk, logger: log });
@@ -177,7 +191,7 @@ async function startApi(
     { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), recordingRoutes(deps.recordingsDir)] },
   );
   const web = await serveWeb(server);
-  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: () => deps.store.journal.all(), liveCall: (callId) => deps.store.journal.get(callId) });
+  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: deps.store.journal });
   await server.listen({ port: http.port, host: http.host });
   const url = `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${(server.server.address() as { port: number }).port}/`;
   deps.log.info({ host: http.host, port: http.port, url, web: web.built }, 'http api, web application and cti websocket listening');

@@ -1,5 +1,5 @@
 /**
- * SIPp fleets for the benchmarks that run through a real Asterisk (load, chaos): N agent phones
+ * SIPp fleets for the benchmarks that run through a real PBX (load on Asterisk or FreeSWITCH, chaos): N agent phones
  * registered from a CSV by one SIPp process (each INVITE rings, answers, talks, hangs up), callers
  * placed by another, and the extra endpoints and RTP range Asterisk needs for them. Every SIPp
  * process started here is killed by `killFleet()` (and on process exit).
@@ -70,20 +70,31 @@ export interface AgentFleetOptions {
   lifetimeS: number;
 }
 
-/** One SIPp registers every endpoint (CSV) and answers each INVITE after `ringMs`, talks `talkMs`, hangs up. Resolves once Asterisk lists all contacts. */
-export async function startAgentFleet(asterisk: RunningAsterisk, endpoints: string[], work: string, o: AgentFleetOptions): Promise<SippRun & { port: number }> {
+/** Another PBX the fleet registers to: its phones' SIP port, their password, and how many contacts it holds at a SIPp port. */
+export interface FleetTarget {
+  sipPort: number;
+  phonePassword: string;
+  contactsAt(port: number): Promise<number>;
+}
+
+/** One SIPp registers every endpoint (CSV) and answers each INVITE after `ringMs`, talks `talkMs`, hangs up. Resolves once the PBX lists all contacts. */
+export async function startAgentFleet(target: RunningAsterisk | FleetTarget, endpoints: string[], work: string, o: AgentFleetOptions): Promise<SippRun & { port: number }> {
+  const contactsAt =
+    'contactsAt' in target
+      ? (port: number) => target.contactsAt(port)
+      : async (port: number) => (await target.cli('pjsip show contacts')).split('\n').filter((l) => l.includes(`@127.0.0.1:${port}`)).length;
   writeFileSync(join(work, 'agents.csv'), 'SEQUENTIAL\n' + endpoints.map((e) => `${e};`).join('\n') + '\n');
   const port = await freePort();
   const n = String(endpoints.length);
   const run = sipp(
-    ['-sf', join(scenariosDir, 'uac-phones-register-from-csv-stay.xml'), '-oocsf', join(scenariosDir, 'uas-agent-answer-talk-then-bye.xml'), '-inf', join(work, 'agents.csv'), '-au', LOAD_AUTH_USER, '-ap', asterisk.phonePassword,
+    ['-sf', join(scenariosDir, 'uac-phones-register-from-csv-stay.xml'), '-oocsf', join(scenariosDir, 'uas-agent-answer-talk-then-bye.xml'), '-inf', join(work, 'agents.csv'), '-au', LOAD_AUTH_USER, '-ap', target.phonePassword,
       '-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(await freePort(4)), '-t', 'u1', '-aa', '-nostdin',
       '-m', n, '-l', n, '-r', n, '-key', 'stay', String(o.lifetimeS * 1000), '-key', 'expires', '600',
-      '-key', 'ring', String(o.ringMs), '-key', 'talk', String(o.talkMs), '-timeout', `${o.lifetimeS}s`, `127.0.0.1:${asterisk.sipPort}`],
+      '-key', 'ring', String(o.ringMs), '-key', 'talk', String(o.talkMs), '-timeout', `${o.lifetimeS}s`, `127.0.0.1:${target.sipPort}`],
     work,
   );
   for (let i = 0; ; i++) {
-    const contacts = (await asterisk.cli('pjsip show contacts')).split('\n').filter((l) => l.includes(`@127.0.0.1:${port}`)).length;
+    const contacts = await contactsAt(port);
     if (contacts >= endpoints.length) break;
     if (i > 100 || run.child.exitCode !== null) throw new Error(`only ${contacts}/${endpoints.length} agents registered: ${run.stderr()}`);
     await sleep(100);

@@ -1,15 +1,15 @@
 /**
- * A world for the engine on a real Asterisk: one private Asterisk per test file (harness), and per
- * test a fresh Engine + AsteriskDriver (real clock, in-memory store) with that test's config, SIPp
- * agent phones that REGISTER and answer / talk / never answer, and SIPp callers over the trunk that
- * dial a number, send RFC 2833 DTMF and stay until BYE or give up after a pause.
+ * A world for the engine on a real PBX (Asterisk or FreeSWITCH, the `pbx` parameter): one private
+ * PBX per test file (its harness, through a PbxLab: pbx-lab.ts), and per test a fresh Engine with
+ * that PBX's driver (real clock, in-memory store) and that test's config, SIPp agent phones that
+ * REGISTER and answer / talk / never answer, and SIPp callers over the trunk that dial a number,
+ * send RFC 2833 DTMF and stay until BYE or give up after a pause.
  *
  * Every SIPp process has a hard time-out; `endTest()` kills the test's processes, hangs up what is
- * left in Asterisk and stops the engine; `close()` stops Asterisk and kills every child process.
+ * left in the PBX and stops the engine; `close()` stops the PBX and kills every child process.
  * LOG_FILE=/path writes the engine's log (trace, raw ARI included) to a file; default silent.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { startPhoneCall } from '../../src/outbound/phone-call.js';
 import { Engine } from '../../src/calls/engine.js';
@@ -17,29 +17,27 @@ import type { Cdr } from '../../src/domain/cdr.js';
 import { parseConfig, type Config, type ConfigInput } from '../../src/domain/config.js';
 import type { QueueLogEntry } from '../../src/domain/queue-log.js';
 import { createSystemClock } from '../../src/infra/clock.js';
-import { AsteriskDriver } from '../../src/pbx/asterisk/driver.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import {
-  findAsterisk,
-  findSipp,
-  HOW_TO_GET_ASTERISK,
-  killAllChildren,
-  scenariosDir,
-  startAsterisk,
-  startCaller,
-  startSipp,
-  waitRegistered,
-  type CallerOptions,
-  type RunningAsterisk,
-  type SippProcess,
-} from './harness.js';
+import { findFreeswitch, HOW_TO_GET_FREESWITCH } from '../freeswitch/harness.js';
+import { startFreeswitchLab } from '../freeswitch/freeswitch-lab.js';
+import { startAsteriskLab, type AsteriskLab } from './asterisk-lab.js';
+import { findAsterisk, findSipp, HOW_TO_GET_ASTERISK, killAllChildren, type CallerOptions, type RunningAsterisk, type SippProcess } from './harness.js';
+import type { AgentBehavior, PbxLab, PbxName } from './pbx-lab.js';
 
-/** Why the lane cannot run here (undefined = it can). */
-export const skipReason: string | undefined = !findAsterisk()
-  ? HOW_TO_GET_ASTERISK
-  : !findSipp()
-    ? 'sipp not found: install sip-tester or set SIPP_BIN'
-    : undefined;
+export { startAgentPhone, unregisterAll } from './asterisk-lab.js';
+export type { AgentBehavior, PbxName } from './pbx-lab.js';
+
+/** Why the lane cannot run here on `pbx` (undefined = it can). */
+export function skipReasonFor(pbx: PbxName): string | undefined {
+  if (pbx === 'asterisk' ? !findAsterisk() : !findFreeswitch()) return pbx === 'asterisk' ? HOW_TO_GET_ASTERISK : HOW_TO_GET_FREESWITCH;
+  return !findSipp() ? 'sipp not found: install sip-tester or set SIPP_BIN' : undefined;
+}
+
+/** Why the Asterisk lane cannot run here (undefined = it can). */
+export const skipReason: string | undefined = skipReasonFor('asterisk');
+
+/** "a real Asterisk" / "a real FreeSWITCH", for describe titles. */
+export const realPbx = (pbx: PbxName) => (pbx === 'asterisk' ? 'a real Asterisk' : 'a real FreeSWITCH');
 
 // ------------------------------------------------------------ configuration
 
@@ -137,54 +135,12 @@ export function referenceConfig(change?: (input: ConfigInput & { queues: Record<
   return configOf(input);
 }
 
-// ------------------------------------------------------------ far ends
-
-export type AgentBehavior =
-  /** rings `ringMs`, answers, waits for the engine's BYE */
-  | { kind: 'answer'; ringMs?: number }
-  /** rings `ringMs`, answers, talks `talkMs`, hangs up itself */
-  | { kind: 'talk'; ringMs?: number; talkMs: number }
-  /** rings until cancelled */
-  | { kind: 'never' };
-
-const OOC: Record<AgentBehavior['kind'], string> = {
-  answer: 'uas-agent-answer-after-pause-expect-bye.xml',
-  talk: 'uas-agent-answer-talk-then-bye.xml',
-  never: 'uas-agent-ring-expect-cancel.xml',
-};
-
-/** Remove every contact registered for `endpoint` (REGISTER Contact: *, Expires: 0). */
-export async function unregisterAll(asterisk: RunningAsterisk, endpoint: string): Promise<void> {
-  const sipp = await startSipp({
-    scenario: 'uac-phone-unregister-all.xml',
-    asterisk,
-    auth: { user: endpoint, password: asterisk.phonePassword },
-    keys: { user: endpoint },
-    timeoutMs: 5000,
-  });
-  const r = await sipp.done;
-  if (r.code !== 0) throw new Error(`unregistering ${endpoint} failed (${r.code}): ${r.errors}`);
-}
-
-/** An agent phone on a harness endpoint: REGISTER (digest) and handle every INVITE per `behavior`. */
-export async function startAgentPhone(asterisk: RunningAsterisk, endpoint: string, behavior: AgentBehavior, timeoutMs = 120_000): Promise<SippProcess> {
-  const ring = behavior.kind === 'never' ? 0 : (behavior.ringMs ?? 200);
-  const talk = behavior.kind === 'talk' ? behavior.talkMs : 0;
-  const sipp = await startSipp({
-    scenario: 'uac-phone-register-stay-unregister.xml',
-    asterisk,
-    auth: { user: endpoint, password: asterisk.phonePassword },
-    keys: { user: endpoint, stay: timeoutMs, expires: 300, ring, talk },
-    extraArgs: ['-oocsf', join(scenariosDir, OOC[behavior.kind]), '-aa'],
-    timeoutMs,
-  });
-  await waitRegistered(asterisk, endpoint, sipp.port);
-  return sipp;
-}
-
 // ------------------------------------------------------------ the world
 
 export interface EngineWorld {
+  /** The PBX under test and a look inside it. */
+  lab: PbxLab;
+  /** The Asterisk lane only (throws on another PBX). */
   asterisk: RunningAsterisk;
   /** Per test (after `beginTest`). */
   engine: Engine;
@@ -193,7 +149,7 @@ export interface EngineWorld {
   queueLog: QueueLogEntry[];
   /** Start the engine for one test with this config. */
   beginTest(config: Config): Promise<void>;
-  /** Kill the test's SIPp processes, hang up what is left in Asterisk, stop the engine. */
+  /** Kill the test's SIPp processes, hang up what is left in the PBX, stop the engine. */
   endTest(): Promise<void>;
   /** A unique caller number (per world and test file). */
   nextCaller(): string;
@@ -202,17 +158,20 @@ export interface EngineWorld {
   /** Poll until `probe` returns a value (not undefined / false), or fail naming `what`. */
   until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs?: number): Promise<T>;
   cdrOf(caller: string): Cdr | undefined;
-  /** GET /ari/<path> as the engine's ARI user. */
+  /** GET /ari/<path> as the engine's ARI user (the Asterisk lane only). */
   ari<T>(path: string, method?: 'GET' | 'DELETE'): Promise<T>;
   close(): Promise<void>;
 }
 
-export async function startEngineWorld(): Promise<EngineWorld> {
-  const asterisk = await startAsterisk();
+export async function startEngineWorld(pbx: PbxName = 'asterisk'): Promise<EngineWorld> {
+  const lab: PbxLab = pbx === 'asterisk' ? await startAsteriskLab() : await startFreeswitchLab();
+  const asteriskLab = (): AsteriskLab => {
+    if (lab.name !== 'asterisk') throw new Error('this test needs the Asterisk lane');
+    return lab as AsteriskLab;
+  };
   const logger: Logger = process.env.LOG_FILE
     ? pino({ level: process.env.LOG_LEVEL ?? 'trace' }, pino.destination({ dest: process.env.LOG_FILE, sync: true, append: true }))
     : pino({ level: 'silent' });
-  const auth = 'Basic ' + Buffer.from(`${asterisk.ariUser}:${asterisk.ariPassword}`).toString('base64');
   const far: SippProcess[] = [];
   const registered = new Set<string>();
   const base = 5_550_000_000 + Math.floor(Math.random() * 9_000) * 100_000;
@@ -222,12 +181,7 @@ export async function startEngineWorld(): Promise<EngineWorld> {
   let cdrs: Cdr[] = [];
   let queueLog: QueueLogEntry[] = [];
 
-  const ari = async <T>(path: string, method: 'GET' | 'DELETE' = 'GET'): Promise<T> => {
-    const res = await fetch(`${asterisk.ariUrl}/ari/${path}`, { method, headers: { authorization: auth }, signal: AbortSignal.timeout(3000) });
-    const text = await res.text();
-    if (!res.ok && !(method === 'DELETE' && res.status === 404)) throw new Error(`ARI ${method} ${path}: HTTP ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const ari = <T>(path: string, method: 'GET' | 'DELETE' = 'GET'): Promise<T> => asteriskLab().ari<T>(path, method);
 
   const until = async <T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
@@ -240,7 +194,10 @@ export async function startEngineWorld(): Promise<EngineWorld> {
   };
 
   const world: EngineWorld = {
-    asterisk,
+    lab,
+    get asterisk() {
+      return asteriskLab().asterisk;
+    },
     get engine() {
       if (!engine) throw new Error('beginTest() first');
       return engine;
@@ -259,8 +216,7 @@ export async function startEngineWorld(): Promise<EngineWorld> {
       store = openStore(':memory:');
       cdrs = [];
       queueLog = [];
-      const pbx = new AsteriskDriver({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger });
-      engine = new Engine({ pbx, clock: createSystemClock(), log: logger, store, config, phoneCall: (e, call) => startPhoneCall(e, call, logger) });
+      engine = new Engine({ pbx: lab.driver(logger), clock: createSystemClock(), log: logger, store, config, phoneCall: (e, call) => startPhoneCall(e, call, logger) });
       const own = { cdrs, queueLog };
       engine.on('call.ended', (c) => own.cdrs.push(c));
       engine.on('queue.log', (e) => own.queueLog.push(e));
@@ -269,13 +225,9 @@ export async function startEngineWorld(): Promise<EngineWorld> {
     async endTest() {
       for (const s of far.splice(0)) s.kill();
       try {
-        await Promise.all([...registered].map((e) => unregisterAll(asterisk, e)));
+        await Promise.all([...registered].map((e) => lab.unregisterAll(e)));
         registered.clear();
-        const left = await ari<{ id: string }[]>('channels');
-        await Promise.all(left.map((c) => ari(`channels/${encodeURIComponent(c.id)}`, 'DELETE').catch(() => undefined)));
-        const bridges = await ari<{ id: string }[]>('bridges');
-        await Promise.all(bridges.map((b) => ari(`bridges/${encodeURIComponent(b.id)}`, 'DELETE').catch(() => undefined)));
-        await until(async () => (await ari<unknown[]>('channels')).length === 0, 'channels gone after the test', 5000);
+        await lab.hangupAll();
       } finally {
         await engine?.stop().catch(() => undefined);
         store?.close();
@@ -286,12 +238,12 @@ export async function startEngineWorld(): Promise<EngineWorld> {
     nextCaller: () => String(base + ++seq),
     async phone(endpoint, behavior) {
       registered.add(endpoint);
-      const p = await startAgentPhone(asterisk, endpoint, behavior);
+      const p = await lab.phone(endpoint, behavior);
       far.push(p);
       return p;
     },
     async caller(c) {
-      const p = await startCaller(asterisk, { timeoutMs: 60_000, ...c });
+      const p = await lab.caller({ timeoutMs: 60_000, ...c });
       far.push(p);
       return p;
     },
@@ -302,7 +254,7 @@ export async function startEngineWorld(): Promise<EngineWorld> {
       for (const s of far.splice(0)) s.kill();
       await engine?.stop().catch(() => undefined);
       store?.close();
-      await asterisk.stop();
+      await lab.close();
       killAllChildren();
     },
   };
@@ -329,13 +281,13 @@ export function wavDurationMs(buf: Buffer): number {
 }
 
 /**
- * One Asterisk for a whole test file: started before the first test, each test's SIPp peers,
+ * One PBX for a whole test file: started before the first test, each test's SIPp peers,
  * channels and engine cleaned up after it, everything stopped at the end. Returns the world's getter.
  */
-export function useEngineWorld(): () => EngineWorld {
+export function useEngineWorld(pbx: PbxName = 'asterisk'): () => EngineWorld {
   let w: EngineWorld | undefined;
   beforeAll(async () => {
-    w = await startEngineWorld();
+    w = await startEngineWorld(pbx);
   }, 60_000);
   afterEach(async () => {
     await w?.endTest();

@@ -430,7 +430,7 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
 
 export type PhoneBehavior = 'answer' | 'never' | 'busy' | 'reject';
 
-const UAS_SCENARIO: Record<PhoneBehavior, string> = {
+export const UAS_SCENARIO: Record<PhoneBehavior, string> = {
   answer: 'uas-agent-answer-after-pause-expect-bye.xml',
   never: 'uas-agent-ring-expect-cancel.xml',
   busy: 'uas-agent-busy-486.xml',
@@ -452,7 +452,7 @@ export interface CallerOptions {
 }
 
 /** A caller over the trunk: uac-caller-dtmf-expect-bye, or uac-caller-abandon-after-pause with patienceMs. */
-export function startCaller(asterisk: RunningAsterisk, c: CallerOptions): Promise<SippProcess> {
+export function startCaller(asterisk: Pick<RunningAsterisk, 'sipPort'>, c: CallerOptions): Promise<SippProcess> {
   const common = { asterisk, service: c.to, timeoutMs: c.timeoutMs, localIp: c.localIp };
   if (c.patienceMs !== undefined) {
     return startSipp({ ...common, scenario: 'uac-caller-abandon-after-pause.xml', keys: { caller: c.from, patience: c.patienceMs } });
@@ -498,7 +498,7 @@ export async function startPhone(asterisk: RunningAsterisk, p: PhoneOptions): Pr
 }
 
 /** The far end of the trunk (external numbers): a server-mode SIPp on the trunk's contact port. */
-export function startTrunkPeer(asterisk: RunningAsterisk, behavior: PhoneBehavior, opts: { answerAfterMs?: number; calls?: number; timeoutMs?: number } = {}): Promise<SippProcess> {
+export function startTrunkPeer(asterisk: Pick<RunningAsterisk, 'sipPort' | 'trunkPort'>, behavior: PhoneBehavior, opts: { answerAfterMs?: number; calls?: number; timeoutMs?: number } = {}): Promise<SippProcess> {
   return startSipp({
     scenario: UAS_SCENARIO[behavior],
     asterisk,

@@ -21,29 +21,42 @@ export interface TcpProxy {
 /** The first chunk of an HTTP request to the ARI events WebSocket. */
 export const isAriEventsUpgrade = (chunk: string): boolean => /^GET \/ari\/events[?\s]/.test(chunk);
 
-export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
+/**
+ * `serverFirst`: the protocol's server speaks first (FreeSWITCH's event socket sends auth/request),
+ * so connections are forwarded at once and, while refusing, every new one is refused whatever it
+ * would send.
+ */
+export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1', opts: { serverFirst?: boolean } = {}): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let refusing: ((chunk: string) => boolean) | undefined;
+  const forward = (client: Socket, first?: Buffer) => {
+    const upstream = createConnection({ port: targetPort, host: targetHost });
+    open.add(upstream);
+    upstream.once('close', () => {
+      open.delete(upstream);
+      client.destroy();
+    });
+    client.once('close', () => upstream.destroy());
+    upstream.on('error', () => upstream.destroy());
+    if (first) upstream.write(first);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
   const server: Server = createServer((client) => {
     open.add(client);
     client.once('close', () => open.delete(client));
     client.on('error', () => client.destroy());
+    if (opts.serverFirst) {
+      if (refusing) client.destroy();
+      else forward(client);
+      return;
+    }
     client.once('data', (first: Buffer) => {
       if (refusing?.(first.toString('latin1'))) {
         client.destroy();
         return;
       }
-      const upstream = createConnection({ port: targetPort, host: targetHost });
-      open.add(upstream);
-      upstream.once('close', () => {
-        open.delete(upstream);
-        client.destroy();
-      });
-      client.once('close', () => upstream.destroy());
-      upstream.on('error', () => upstream.destroy());
-      upstream.write(first);
-      client.pipe(upstream);
-      upstream.pipe(client);
+      forward(client, first);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -54,7 +54,7 @@ export async function ctiWorld(config: Config, opts: SimWorldOptions = {}): Prom
     { protectedRoutes: [agentCommandRoutes(service, stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound)] },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const cti = attachCti(app.server, { engine: world.engine, auth, service, outbound, stats, log, liveCalls: () => world.store.journal.all(), liveCall: (callId) => world.store.journal.get(callId) });
+  const cti = attachCti(app.server, { engine: world.engine, auth, service, outbound, stats, log, liveCalls: world.store.journal });
   const { port } = app.server.address() as AddressInfo;
   const base = `127.0.0.1:${port}`;
   const adminKey = auth.createApiKey('tests').key;

@@ -7,8 +7,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Engine } from '../../calls/engine.js';
+import type { JournalRepo } from '../../store/repos/journal-repo.js';
 import type { Config } from '../../domain/config.js';
-import type { CallJournal } from '../../domain/journal.js';
 import type { Logger } from '../../infra/logger.js';
 import type { LiveStats, QueueStatistics } from '../../stats/live-stats.js';
 import { SeedError, STATE_NAMES, type AgentService } from '../agent-service.js';
@@ -36,10 +36,8 @@ export interface CtiDeps {
   heartbeatMs?: number;
   /** QueueStatistics coalescing window in ms; 0 (default) = once per event-loop turn. */
   queueStatsDelayMs?: number;
-  /** Live calls' journal entries, for the IVR path and enqueue time on the call card (AgentCall); without it the card lacks them. */
-  liveCalls?: () => CallJournal[];
-  /** One live call's journal (the call card), by call id. */
-  liveCall?: (callId: string) => CallJournal | undefined;
+  /** The live-call journal, for the IVR path and enqueue time on the call card (AgentCall); without it the card lacks them. */
+  liveCalls?: Pick<JournalRepo, 'all' | 'get'>;
 }
 
 interface Client {
@@ -109,7 +107,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       pbx: { state: engine.pbxLink.state, since: engine.pbxLink.since },
     });
     // The call card of each visible agent that is ringing or on a queue call now.
-    const journals = deps.liveCalls?.() ?? [];
+    const journals = deps.liveCalls?.all() ?? [];
     for (const j of journals) if (j.agentId && canSeeAgent(principal, j.agentId, config())) send(c, 'AgentCall', agentCallOfJournal(j.agentId, j, engine.clock.now(), wrapupOf(j.cdr.queueId)));
     ws.on('pong', () => (c.alive = true));
     ws.on('message', (data, isBinary) => {
@@ -291,7 +289,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     const seesTarget = target ? seesAgent(target) : () => false;
     broadcast('CallControl', { ...e }, (c) => seesOwner(c) || seesTarget(c));
   });
-  const journalOf = (callId: string) => deps.liveCall?.(callId);
+  const journalOf = (callId: string) => deps.liveCalls?.get(callId);
   const callCard = (phase: 'ringing' | 'connected') => (notice: Parameters<typeof agentCallOf>[0]) => {
     if (clients.size === 0 || !notice.agentId) return;
     const message = agentCallOf(notice, phase, journalOf(notice.callId), engine.clock.now(), wrapupOf(notice.queueId));

@@ -65,7 +65,7 @@ export async function serveEngine(engine: Engine, store: Store, clock: Clock, op
   const server = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: opts.sessionTtlMs ?? SESSION_TTL_MS }, { protectedRoutes: [agentCommandRoutes(service, stats), recordingRoutes(opts.recordingsDir)] });
   const web = await serveWeb(server);
   if (!web.built) throw new Error('web/dist is missing: run `npm run build:web`');
-  const cti = attachCti(server.server, { engine, auth, service, stats, log, liveCalls: () => store.journal.all(), ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}) });
+  const cti = attachCti(server.server, { engine, auth, service, stats, log, liveCalls: store.journal, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}) });
   await server.listen({ port: 0, host: '127.0.0.1' });
   const { port } = server.server.address() as AddressInfo;
   return {

@@ -1,0 +1,3 @@
+import { engineQueueSuite } from '../asterisk/engine-queue.suite.js';
+
+engineQueueSuite('freeswitch');

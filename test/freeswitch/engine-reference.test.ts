@@ -1,0 +1,3 @@
+import { engineReferenceSuite } from '../asterisk/engine-reference.suite.js';
+
+engineReferenceSuite('freeswitch');

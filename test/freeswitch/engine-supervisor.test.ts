@@ -1,0 +1,3 @@
+import { engineSupervisorSuite } from '../asterisk/engine-supervisor.suite.js';
+
+engineSupervisorSuite('freeswitch');
