@@ -31,6 +31,8 @@ const TICK_MS = 1000;
 export class CampaignRunner extends EventEmitter<DialerEvents> {
   private timer: TimerHandle | undefined;
   private ringing = 0;
+  /** Start time of each customer dial still ringing, by attempt. */
+  private readonly ringingSince = new Map<number, number>();
   private readonly live = new Set<number>();
   /** Agents holding a preview offer or a bucket call: agentId → member id. */
   private readonly agentHeld = new Map<string, number>();
@@ -102,7 +104,7 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
       .map((a) => this.engine.agentSnapshot(a.id))
       .filter((s) => s !== undefined && (s.presence === 'oncall' || s.presence === 'wrapup') && s.queues.some((x) => x.queueId === c.queue))
       .map((s) => now - s!.since);
-    return Math.min(room, predictiveDials(this.pacing, { freeAgents: ready, busyElapsedMs, ringing: this.ringing, waiting, maxConcurrent: c.max_concurrent }));
+    return Math.min(room, predictiveDials(this.pacing, { freeAgents: ready, busyElapsedMs, ringingElapsedMs: [...this.ringingSince.values()].map((t) => now - t), waiting, maxConcurrent: c.max_concurrent }));
   }
 
   tick(): void {
@@ -178,9 +180,11 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
     const log = this.log.child({ callId, memberId: m.id, attemptId });
     const startedAt = this.engine.clock.now();
     this.ringing++;
+    this.ringingSince.set(attemptId, startedAt);
     let ringingDone = false;
     const stopRinging = () => {
       if (!ringingDone) this.ringing--;
+      this.ringingSince.delete(attemptId);
       ringingDone = true;
     };
     const dial = new CustomerDial(this.engine, {

@@ -18,11 +18,13 @@ export interface PacingStats {
   /** Recent times from dial to answer (ms). */
   ringMs: number[];
   gain: number;
+  totalAnswered: number;
+  totalAbandoned: number;
 }
 
-export const newPacingStats = (): PacingStats => ({ answered: [], dials: [], handleMs: [], ringMs: [], gain: 1 });
+export const newPacingStats = (): PacingStats => ({ answered: [], dials: [], handleMs: [], ringMs: [], gain: 1, totalAnswered: 0, totalAbandoned: 0 });
 
-const WINDOW = 200;
+const WINDOW = 300;
 const push = <T>(xs: T[], x: T): void => {
   xs.push(x);
   if (xs.length > WINDOW) xs.shift();
@@ -35,6 +37,8 @@ export function recordDial(s: PacingStats, answered: boolean, ringMs?: number): 
 }
 export function recordAnswered(s: PacingStats, abandoned: boolean, target: number): void {
   push(s.answered, abandoned);
+  s.totalAnswered++;
+  if (abandoned) s.totalAbandoned++;
   adaptGain(s, target);
 }
 export function recordHandle(s: PacingStats, ms: number): void {
@@ -50,18 +54,26 @@ export function abandonRate(s: PacingStats): number {
   return s.answered.length === 0 ? 0 : s.answered.filter(Boolean).length / s.answered.length;
 }
 
+/**
+ * The gain follows the abandon rate since the campaign started (what a regulator counts) towards
+ * 85 % of the target, in small proportional steps, and the recent window (a sudden rise) pulls it
+ * down faster.
+ */
 function adaptGain(s: PacingStats, target: number): void {
-  const recent = s.answered.slice(-50);
-  const rate = recent.filter(Boolean).length / Math.max(recent.length, 1);
-  if (recent.length >= 10 && rate > target) s.gain = Math.max(0.3, s.gain * 0.85);
-  else if (rate < target * 0.5) s.gain = Math.min(2.5, s.gain * 1.02);
+  const setpoint = target * 0.85;
+  const total = s.totalAnswered === 0 ? 0 : s.totalAbandoned / s.totalAnswered;
+  const err = Math.max(-1, Math.min(1, (setpoint - total) / setpoint));
+  s.gain *= 1 + 0.02 * err;
+  if (s.answered.length >= 20 && abandonRate(s) > 2 * target) s.gain *= 0.97;
+  s.gain = Math.max(0.3, Math.min(3, s.gain));
 }
 
 export interface PacingInput {
   freeAgents: number;
   /** Elapsed handle time (ms) of each agent on a call or in wrap-up. */
   busyElapsedMs: number[];
-  ringing: number;
+  /** How long each dial in flight has been ringing (ms). */
+  ringingElapsedMs: number[];
   /** Answered customers waiting for an agent. */
   waiting: number;
   maxConcurrent: number;
@@ -74,9 +86,22 @@ export function predictiveDials(s: PacingStats, i: PacingInput): number {
   const ringMs = mean(s.ringMs, 8_000);
   // An agent whose call has run past the mean minus the ring time will probably be free when a
   // new dial answers; count each by that likelihood.
-  const soon = i.busyElapsedMs.reduce((n, e) => n + (e >= ahtMs - ringMs ? 0.5 : 0), 0) * s.gain;
-  const supply = i.freeAgents * Math.min(1, s.gain) + soon + Math.max(0, s.gain - 1) * i.freeAgents;
-  const expected = i.ringing * p + i.waiting;
+  // Handle times are close to exponential (memoryless): each busy agent frees within a ring time
+  // with probability 1 − e^(−ring/aht), whatever its elapsed time.
+  const soon = i.busyElapsedMs.length * (1 - Math.exp(-ringMs / ahtMs));
+  const supply = (i.freeAgents + soon) * s.gain;
+  const expected = i.ringingElapsedMs.reduce((sum, e) => sum + answerChance(s, p, e), 0) + i.waiting;
   const want = Math.floor((supply - expected) / p);
-  return Math.max(0, Math.min(want, i.maxConcurrent - i.ringing));
+  return Math.max(0, Math.min(want, i.maxConcurrent - i.ringingElapsedMs.length));
+}
+
+/**
+ * The chance a dial ringing for `elapsedMs` is still answered: p·S(e) / (p·S(e) + 1 − p), with S the
+ * measured share of answered dials whose ring time exceeds e (a dial that rang longer than
+ * customers usually take is probably not going to be answered).
+ */
+export function answerChance(s: PacingStats, p: number, elapsedMs: number): number {
+  if (s.ringMs.length < 20) return p;
+  const later = s.ringMs.filter((r) => r > elapsedMs).length / s.ringMs.length;
+  return (p * later) / (p * later + 1 - p);
 }
