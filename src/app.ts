@@ -14,6 +14,9 @@ import { createOutboundService } from './api/outbound-service.js';
 import { agentCommandRoutes } from './api/routes/agent-commands.js';
 import { agentDndRoutes } from './api/routes/agent-dnd.js';
 import { outboundCallRoutes } from './api/routes/outbound-calls.js';
+import { dialerRoutes } from './api/routes/dialers.js';
+import { DialerService } from './dialer/dialer-service.js';
+import { registerDialerMetrics } from './dialer/dialer-stats.js';
 import { buildServer } from './api/server.js';
 import { Engine } from './calls/engine.js';
 import { loadConfigFile } from './infra/config-file.js';
@@ -111,7 +114,11 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     const stats = createLiveStats(engine);
     stats.seed(todaysCdrs(store.cdrs, clock.now()));
     await engine.start();
-    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
+    // Dialer campaigns: running ones resume; attempts a crash left open are closed as failed.
+    const dialer = new DialerService(engine, store.dialers, log.child({ mod: 'dialer' }));
+    registerDialerMetrics(metrics.registry, dialer);
+    dialer.start();
+    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats, dialer }) : undefined;
     const running = engine;
     return {
       engine: running,
@@ -123,6 +130,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
       async stop(graceMs = 0) {
         await api?.cti.close();
         await api?.server.close();
+        dialer.stopAll();
         await running.stop(graceMs);
         await webhooks.stop();
         await queueLogFile?.close();
@@ -144,7 +152,7 @@ function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
 
 async function startApi(
   http: ApiSettings,
-  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats },
+  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; dialer: DialerService },
 ): Promise<NonNullable<App['api']>> {
   const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
   if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
@@ -152,7 +160,7 @@ async function startApi(
   const outbound = createOutboundService({ engine: deps.engine, log: deps.log });
   const server = await buildServer(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
-    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound)] },
+    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), dialerRoutes(deps.dialer)] },
   );
   const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs });
   await server.listen({ port: http.port, host: http.host });

@@ -47,6 +47,14 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
     private readonly log: Logger,
   ) {
     super();
+    engine.on('call.offering', (n) => this.unoffered.delete(n.callId));
+  }
+
+  /** Customers of this campaign handed to the queue and not yet offered to an agent. */
+  private readonly unoffered = new Set<string>();
+
+  private agentFree(c: Campaign): boolean {
+    return this.readyAgents(c).filter((a) => !this.agentHeld.has(a)).length > this.unoffered.size;
   }
 
   get liveCalls(): number {
@@ -170,7 +178,7 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
   }
 
   private variables(m: MemberRow, attemptId: number): Record<string, string> {
-    return { ...usrVariables(m.variables), USR_dialer_member: String(m.id), USR_dialer_attempt: String(attemptId) };
+    return { ...usrVariables(m.variables), USR_dialer_id: this.dialerId, USR_dialer_member: String(m.id), USR_dialer_attempt: String(attemptId) };
   }
 
   private dialCustomer(c: Campaign, m: MemberRow): void {
@@ -189,6 +197,8 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
     };
     const dial = new CustomerDial(this.engine, {
       callId, destination, campaign: c, variables: this.variables(m, attemptId), cdrOf: this.cdrOf,
+      agentFree: () => this.agentFree(c),
+      onQueued: () => this.unoffered.add(callId),
       onAnswer: () => {
         stopRinging();
         recordDial(this.pacing, true, this.engine.clock.now() - startedAt);
@@ -197,6 +207,7 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
     void dial.run().then(
       (r) => {
         stopRinging();
+        this.unoffered.delete(callId);
         if (r.answeredAt === null) recordDial(this.pacing, false);
         else if (c.mode !== 'ivr') recordAnswered(this.pacing, r.outcome === 'abandoned' && r.cause === 'no-agent', c.abandon_target);
         if (r.handleMs !== undefined) recordHandle(this.pacing, r.handleMs);
@@ -204,6 +215,7 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
       },
       (err: unknown) => {
         stopRinging();
+        this.unoffered.delete(callId);
         log.error({ err }, 'dialer: attempt failed');
         this.end(c, m, attemptId, callId, { outcome: 'failed', cause: 'error', answeredAt: null, agentId: null });
       },

@@ -30,6 +30,10 @@ export interface CustomerDialSpec {
   cdrOf: (callId: string) => Promise<Cdr>;
   /** Called when the customer answers (before the agent is found). */
   onAnswer?: () => void;
+  /** Predictive: is an agent of the campaign free for one more customer now? */
+  agentFree: () => boolean;
+  /** The customer is handed to the queue (until an agent is offered the call). */
+  onQueued?: () => void;
 }
 
 const ABANDON_WAIT_MS = 2000;
@@ -88,6 +92,7 @@ export class CustomerDial implements LegOwner {
     const leg = this.leg!;
     engine.releaseLeg(leg);
     const cdr = spec.cdrOf(spec.callId);
+    spec.onQueued?.();
     const session = engine.outboundSession(spec.callId, { leg, to: spec.campaign.caller_id, from: spec.destination, callIdOnChannel: true });
     await session.runAnsweredOutbound(queueId, { callerId: spec.campaign.caller_id, variables: spec.variables, startedAt: answeredAt, answeredAt });
     const done = await cdr;
@@ -105,10 +110,7 @@ export class CustomerDial implements LegOwner {
 
   private async agentFreeWithin(ms: number): Promise<boolean> {
     const { engine } = this;
-    const free = () => {
-      const q = engine.queueSnapshot(this.spec.campaign.queue);
-      return !!q && q.availableAgents > q.waiting;
-    };
+    const free = this.spec.agentFree;
     const until = engine.clock.now() + ms;
     while (!free()) {
       if (engine.clock.now() >= until || this.gone) return false;

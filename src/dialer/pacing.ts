@@ -55,16 +55,15 @@ export function abandonRate(s: PacingStats): number {
 }
 
 /**
- * The gain follows the abandon rate since the campaign started (what a regulator counts) towards
- * 85 % of the target, in small proportional steps, and the recent window (a sudden rise) pulls it
- * down faster.
+ * The gain steers the recent abandon rate (the window) towards half the target in small
+ * proportional steps; a burst above 1.5 × the target in the last 30 answers pulls it down faster.
  */
 function adaptGain(s: PacingStats, target: number): void {
-  const setpoint = target * 0.85;
-  const total = s.totalAnswered === 0 ? 0 : s.totalAbandoned / s.totalAnswered;
-  const err = Math.max(-1, Math.min(1, (setpoint - total) / setpoint));
+  const setpoint = target * 0.5;
+  const err = Math.max(-1, Math.min(1, (setpoint - abandonRate(s)) / setpoint));
   s.gain *= 1 + 0.02 * err;
-  if (s.answered.length >= 20 && abandonRate(s) > 2 * target) s.gain *= 0.97;
+  const last = s.answered.slice(-30);
+  if (last.length >= 30 && last.filter(Boolean).length / last.length > 1.5 * target) s.gain *= 0.97;
   s.gain = Math.max(0.3, Math.min(3, s.gain));
 }
 
@@ -89,7 +88,9 @@ export function predictiveDials(s: PacingStats, i: PacingInput): number {
   // Handle times are close to exponential (memoryless): each busy agent frees within a ring time
   // with probability 1 − e^(−ring/aht), whatever its elapsed time.
   const soon = i.busyElapsedMs.length * (1 - Math.exp(-ringMs / ahtMs));
-  const supply = (i.freeAgents + soon) * s.gain;
+  // Until the rates are measured (50 dials, 20 ring times) the gain is held low: no burst of abandons at the start.
+  const gain = s.dials.length < 50 || s.ringMs.length < 20 ? Math.min(s.gain, 0.6) : s.gain;
+  const supply = (i.freeAgents + soon) * gain;
   const expected = i.ringingElapsedMs.reduce((sum, e) => sum + answerChance(s, p, e), 0) + i.waiting;
   const want = Math.floor((supply - expected) / p);
   return Math.max(0, Math.min(want, i.maxConcurrent - i.ringingElapsedMs.length));

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { formatPath } from '../../domain/config.js';
 import { campaignSchema, membersBody } from '../../dialer/campaign.js';
 import type { DialerAction, DialerService } from '../../dialer/dialer-service.js';
+import { campaignStats } from '../../dialer/dialer-stats.js';
 import { csvToItems, membersToCsv } from '../../dialer/members-csv.js';
 import type { RouteDeps } from '../deps.js';
 import { ApiError, validationFailed } from '../errors.js';
@@ -37,7 +38,7 @@ export function dialerRoutes(service: DialerService) {
         const row = dialer(id);
         const stats = repo.stats(id);
         const runner = row.state === 'stopped' ? undefined : service.runner(id);
-        return { id: row.id, state: row.state, config: row.config, stats: { ...stats, live: runner?.liveCalls ?? 0 } };
+        return { id: row.id, state: row.state, config: row.config, stats: { ...stats, ...campaignStats(service, id), live: runner?.liveCalls ?? 0 } };
       };
       app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 

@@ -132,6 +132,8 @@ export interface MemberNext {
 export interface DialerStats {
   members: Record<MemberState, number>;
   attempts: number;
+  /** Attempts a customer answered (a person or a machine). */
+  reached: number;
   answered: number;
   abandoned: number;
   machine: number;
@@ -163,6 +165,8 @@ export interface DialerRepo {
   /** Members left `dialing` by a crash go back to waiting; their open attempts end as failed. */
   recover(now: number): number;
   stats(dialerId: string): DialerStats;
+  /** Attempts the customer answered (a person or a machine), and those ending `answered`, since `since`. */
+  answeredSince(dialerId: string, since: number): { reached: number; contacts: number };
   dncAdd(scope: string, numbers: string[], now: number): void;
   dncRemove(scope: string, number: string): boolean;
   dncList(scope: string): string[];
@@ -202,6 +206,10 @@ export function createDialerRepo(db: Database): DialerRepo {
   const strandedMembers = db.prepare("UPDATE dialer_members SET state = 'waiting', updated_at = ? WHERE state = 'dialing'");
   const memberCounts = db.prepare<[string], { state: MemberState; n: number }>('SELECT state, COUNT(*) AS n FROM dialer_members WHERE dialer_id = ? GROUP BY state');
   const attemptCounts = db.prepare<[string], { outcome: string | null; n: number }>('SELECT outcome, COUNT(*) AS n FROM dialer_attempts WHERE dialer_id = ? GROUP BY outcome');
+  const reachedCount = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM dialer_attempts WHERE dialer_id = ? AND answered_at IS NOT NULL');
+  const reachedSince = db.prepare<[number, string, number], { reached: number; contacts: number }>(
+    "SELECT COUNT(*) AS reached, COALESCE(SUM(outcome = 'answered'), 0) AS contacts FROM dialer_attempts WHERE answered_at IS NOT NULL AND ended_at >= ? AND dialer_id = ? AND started_at >= ? - 86400000",
+  );
   const dncInsert = db.prepare('INSERT OR IGNORE INTO dialer_dnc (scope, number, added_at) VALUES (?, ?, ?)');
   const dncDelete = db.prepare<[string, string]>('DELETE FROM dialer_dnc WHERE scope = ? AND number = ?');
   const dncAll = db.prepare<[string], { number: string }>('SELECT number FROM dialer_dnc WHERE scope = ? ORDER BY number');
@@ -281,7 +289,11 @@ export function createDialerRepo(db: Database): DialerRepo {
       for (const r of memberCounts.all(dialerId)) members[r.state] = r.n;
       const by = new Map(attemptCounts.all(dialerId).map((r) => [r.outcome, r.n]));
       const attempts = [...by.values()].reduce((s, n) => s + n, 0);
-      return { members, attempts, answered: by.get('answered') ?? 0, abandoned: by.get('abandoned') ?? 0, machine: by.get('machine') ?? 0 };
+      return { members, attempts, reached: reachedCount.get(dialerId)?.n ?? 0, answered: by.get('answered') ?? 0, abandoned: by.get('abandoned') ?? 0, machine: by.get('machine') ?? 0 };
+    },
+    answeredSince(dialerId, since) {
+      const r = reachedSince.get(since, dialerId, since);
+      return { reached: r?.reached ?? 0, contacts: r?.contacts ?? 0 };
     },
     dncAdd: (scope, numbers, now) => dncAddAll(scope, numbers, now),
     dncRemove: (scope, number) => dncDelete.run(scope, number).changes > 0,
