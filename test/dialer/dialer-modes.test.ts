@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { campaignSchema, membersBody, type CampaignInput } from '../../src/dialer/campaign.js';
 import { DialerService } from '../../src/dialer/dialer-service.js';
+import { campaignStats } from '../../src/dialer/dialer-stats.js';
+import { callEventBody } from '../../src/integrations/payloads.js';
+import type { CallNotice } from '../../src/calls/hooks.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import type { LegId, OriginateRequest } from '../../src/pbx/port.js';
 import { configFrom, simWorld, type SimWorld } from '../support/sim-world.js';
@@ -49,6 +52,22 @@ describe('dialer modes on the simulated PBX', () => {
     expect(a!.answeredAt).toBe(a!.startedAt + 3000);
     expect(members()[0]).toMatchObject({ state: 'done', result: 'success', attempts: 1 });
     expect(originated()[0]).toMatchObject({ destination: { kind: 'external', number: '0611111111' }, callerId: { number: '0123456789' }, variables: { USR_crm: '42', USR_dialer_member: '1', USR_dialer_attempt: '1' } });
+  });
+
+  it('sends offering and bridged with direction outbound, the dialer as queue, member and attempt, and counts the contact in the statistics', async () => {
+    await setup({}, [m('0611111111')]);
+    w.pbx.setPhone('0611111111', { behavior: 'answer', answerAfterMs: 3000, talkMs: 60 * S });
+    const notices: [string, CallNotice][] = [];
+    w.engine.on('call.offering', (n) => notices.push(['offering', n]));
+    w.engine.on('call.bridged', (n) => notices.push(['bridged', n]));
+    d.act('d1', 'start');
+    await w.clock.runFor(10 * S);
+    expect(notices.map(([e, n]) => callEventBody(e as 'offering' | 'bridged', n))).toEqual([
+      expect.objectContaining({ event: 'offering', direction: 'outbound', queue: 'd1', member: '1', attempt: '1', agent: 'a1', cid: '0611111111' }),
+      expect.objectContaining({ event: 'bridged', direction: 'outbound', queue: 'd1', member: '1', attempt: '1', agent: 'a1' }),
+    ]);
+    await w.clock.runFor(120 * S);
+    expect(campaignStats(d, 'd1')).toMatchObject({ dialled: 1, answered: 1, abandonRate: 0, machineRate: 0, contactsPerHour: 1 });
   });
 
   it('retries a busy customer on the next communication after the busy delay and ends after max attempts', async () => {
