@@ -55,11 +55,11 @@ export function abandonRate(s: PacingStats): number {
 }
 
 /**
- * The gain steers the recent abandon rate (the window) towards half the target in small
+ * The gain steers the recent abandon rate (the window) towards 80 % of the target in small
  * proportional steps; a burst above 1.5 × the target in the last 30 answers pulls it down faster.
  */
 function adaptGain(s: PacingStats, target: number): void {
-  const setpoint = target * 0.5;
+  const setpoint = target * 0.8;
   const err = Math.max(-1, Math.min(1, (setpoint - abandonRate(s)) / setpoint));
   s.gain *= 1 + 0.02 * err;
   const last = s.answered.slice(-30);
@@ -87,7 +87,7 @@ export function predictiveDials(s: PacingStats, i: PacingInput): number {
   // new dial answers; count each by that likelihood.
   // Handle times are close to exponential (memoryless): each busy agent frees within a ring time
   // with probability 1 − e^(−ring/aht), whatever its elapsed time.
-  const soon = i.busyElapsedMs.length * (1 - Math.exp(-ringMs / ahtMs));
+  const soon = 0.5 * i.busyElapsedMs.length * (1 - Math.exp(-ringMs / ahtMs));
   // Until the rates are measured (50 dials, 20 ring times) the gain is held low: no burst of abandons at the start.
   const gain = s.dials.length < 50 || s.ringMs.length < 20 ? Math.min(s.gain, 0.6) : s.gain;
   const supply = (i.freeAgents + soon) * gain;
