@@ -25,14 +25,16 @@ export interface PacingStats {
 export const newPacingStats = (): PacingStats => ({ answered: [], dials: [], handleMs: [], ringMs: [], gain: 1, totalAnswered: 0, totalAbandoned: 0 });
 
 const WINDOW = 300;
-const push = <T>(xs: T[], x: T): void => {
+/** The answer rate follows a shorter window: it changes through the day and is re-learnt fast. */
+const DIAL_WINDOW = 120;
+const push = <T>(xs: T[], x: T, window = WINDOW): void => {
   xs.push(x);
-  if (xs.length > WINDOW) xs.shift();
+  if (xs.length > window) xs.shift();
 };
 const mean = (xs: number[], fallback: number) => (xs.length === 0 ? fallback : xs.reduce((s, x) => s + x, 0) / xs.length);
 
 export function recordDial(s: PacingStats, answered: boolean, ringMs?: number): void {
-  push(s.dials, answered);
+  push(s.dials, answered, DIAL_WINDOW);
   if (answered && ringMs !== undefined) push(s.ringMs, ringMs);
 }
 export function recordAnswered(s: PacingStats, abandoned: boolean, target: number): void {
@@ -55,11 +57,11 @@ export function abandonRate(s: PacingStats): number {
 }
 
 /**
- * The gain steers the recent abandon rate (the window) towards 80 % of the target in small
+ * The gain steers the recent abandon rate (the window) towards 75 % of the target in small
  * proportional steps; a burst above 1.5 × the target in the last 30 answers pulls it down faster.
  */
 function adaptGain(s: PacingStats, target: number): void {
-  const setpoint = target * 0.8;
+  const setpoint = target * 0.75;
   const err = Math.max(-1, Math.min(1, (setpoint - abandonRate(s)) / setpoint));
   s.gain *= 1 + 0.02 * err;
   const last = s.answered.slice(-30);
