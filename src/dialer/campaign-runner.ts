@@ -123,8 +123,10 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
     let capacity = this.capacity(c);
     // Bucket members are dialled for their own agent whatever the pacing says.
     const candidates = this.repo.due(this.dialerId, now, Math.max(capacity, 0) * 4 + 20);
+    // A member on preview offer is not claimed yet: it must not be offered to a second agent.
+    const onOffer = new Set(this.agentHeld.values());
     for (const m of candidates) {
-      if (!withinCallingHours(c, now, m.timezone)) continue;
+      if (onOffer.has(m.id) || !withinCallingHours(c, now, m.timezone)) continue;
       if (m.bucket !== null) {
         const agentId = c.buckets[m.bucket];
         if (!agentId || this.agentHeld.has(agentId) || !this.readyAgents(c).includes(agentId)) continue;

@@ -26,7 +26,7 @@ export const newPacingStats = (): PacingStats => ({ answered: [], dials: [], han
 
 const WINDOW = 300;
 /** The answer rate follows a shorter window: it changes through the day and is re-learnt fast. */
-const DIAL_WINDOW = 120;
+const DIAL_WINDOW = 200;
 const push = <T>(xs: T[], x: T, window = WINDOW): void => {
   xs.push(x);
   if (xs.length > window) xs.shift();
@@ -57,11 +57,11 @@ export function abandonRate(s: PacingStats): number {
 }
 
 /**
- * The gain steers the recent abandon rate (the window) towards 75 % of the target in small
+ * The gain steers the recent abandon rate (the window) towards 80 % of the target in small
  * proportional steps; a burst above 1.5 × the target in the last 30 answers pulls it down faster.
  */
 function adaptGain(s: PacingStats, target: number): void {
-  const setpoint = target * 0.75;
+  const setpoint = target * 0.8;
   const err = Math.max(-1, Math.min(1, (setpoint - abandonRate(s)) / setpoint));
   s.gain *= 1 + 0.02 * err;
   const last = s.answered.slice(-30);
