@@ -147,6 +147,15 @@ describe('dialer modes on the simulated PBX', () => {
     expect(originated()[0]).toMatchObject({ destination: { kind: 'sip', endpoint: '1001' } });
   });
 
+  it('offers a member in preview to one agent only when two agents are free', async () => {
+    await setup({ mode: 'preview' }, [m('0611111111')], ['a1', 'a2']);
+    const offers: string[] = [];
+    d.on('preview', (e) => offers.push(`${e.agentId}:${e.member.id}`));
+    d.act('d1', 'start');
+    await w.clock.runFor(5 * S);
+    expect(offers).toHaveLength(1);
+  });
+
   it('plays the ivr prompt, stores the key pressed as the member result and uses no agent', async () => {
     await setup({ mode: 'ivr', ivr: { prompt: 'survey', timeout_s: 5 } }, [m('0611111111')], []);
     w.pbx.setPhone('0611111111', { behavior: 'answer', answerAfterMs: 1000, talkMs: 60 * S });
