@@ -47,7 +47,17 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
     private readonly log: Logger,
   ) {
     super();
-    engine.on('call.offering', (n) => this.unoffered.delete(n.callId));
+    engine.on('call.offering', this.onOffering);
+  }
+
+  private readonly onOffering = (n: { callId: string }): void => {
+    this.unoffered.delete(n.callId);
+  };
+
+  /** Stop and let go of the engine (the campaign was deleted). */
+  dispose(): void {
+    this.stop();
+    this.engine.off('call.offering', this.onOffering);
   }
 
   /** Customers of this campaign handed to the queue and not yet offered to an agent. */

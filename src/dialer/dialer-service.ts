@@ -80,7 +80,7 @@ export class DialerService extends EventEmitter<DialerEvents> {
   }
 
   remove(id: string): boolean {
-    this.runners.get(id)?.stop();
+    this.runners.get(id)?.dispose();
     this.runners.delete(id);
     return this.repo.remove(id);
   }
