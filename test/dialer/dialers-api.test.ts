@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialerRoutes } from '../../src/api/routes/dialers.js';
 import { DialerService } from '../../src/dialer/dialer-service.js';
+import { registerDialerMetrics } from '../../src/dialer/dialer-stats.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { apiWorld, type ApiWorld } from '../support/api-world.js';
 import { configFrom } from '../support/sim-world.js';
@@ -90,6 +91,22 @@ describe('dialer routes', () => {
     expect((a.json() as { error: { issues: { path: string }[] } }).error.issues[0]!.path).toBe('body.queue');
     const b = await req('POST', '/dialers', { id: 'd1', queue: 'q', mode: 'progressive', caller_id: '0123456789', timezone: 'Mars/Base' });
     expect((b.json() as { error: { issues: { path: string }[] } }).error.issues[0]!.path).toBe('body.timezone');
+  });
+
+  it('exposes campaign statistics on /metrics and in GET /dialers/:id', async () => {
+    await setup();
+    registerDialerMetrics(w.metrics.registry, service);
+    w.engine.loginAgent('a1');
+    await req('POST', '/dialers', { id: 'd1', queue: 'q', mode: 'progressive', caller_id: '0123456789' });
+    await req('POST', '/dialers/d1/dnc', { numbers: ['0611111111'] });
+    await req('POST', '/dialers/d1/members', { items: [member('0611111111')] });
+    await req('POST', '/dialers/d1/start');
+    await w.clock.runFor(3000);
+    const text = (await w.request('GET', '/metrics')).body;
+    expect(text).toContain('dialer_attempts{dialer="d1"} 1');
+    expect(text).toContain('dialer_abandon_ratio{dialer="d1"} 0');
+    expect((await req('GET', '/dialers/d1')).json()).toMatchObject({ state: 'running', stats: { dialled: 1, answered: 0, members: { done: 1 } } });
+    service.stopAll();
   });
 
   it('keeps campaign and global do-not-call lists', async () => {
