@@ -16,6 +16,9 @@ import { agentDndRoutes } from './api/routes/agent-dnd.js';
 import { outboundCallRoutes } from './api/routes/outbound-calls.js';
 import { recordingRoutes } from './api/routes/recordings.js';
 import { ensureFirstAdmin } from './api/first-admin.js';
+import { dialerRoutes } from './api/routes/dialers.js';
+import { DialerService } from './dialer/dialer-service.js';
+import { registerDialerMetrics } from './dialer/dialer-stats.js';
 import { buildServer } from './api/server.js';
 import { serveWeb } from './api/static-web.js';
 import { Engine } from './calls/engine.js';
@@ -125,7 +128,9 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     const stats = createLiveStats(engine);
     stats.seed(todaysCdrs(store.cdrs, clock.now()));
     let api: App['api'];
-    const apiDeps = { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir };
+    const dialer = new DialerService(engine, store.dialers, log.child({ mod: 'dialer' }));
+    registerDialerMetrics(metrics.registry, dialer);
+    const apiDeps = { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir, dialer };
     if (settings.pbx === 'freeswitch') {
       // FreeSWITCH may come up after us, or refuse our password: the API (and /health, degraded
       // while the PBX link is down) comes up first, and the engine starts once the event socket does.
@@ -136,6 +141,8 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
       await engine.start();
       api = settings.http ? await startApi(settings.http, apiDeps) : undefined;
     }
+    // Dialer campaigns: running ones resume; attempts a crash left open are closed as failed.
+    dialer.start();
     // First run without a PBX: simulated callers and agents, so the wallboard moves.
     const traffic: SimTraffic | undefined = driver instanceof SimPbx && settings.simTraffic ? startSimTraffic({ pbx: driver, engine, clock, callsPerHour: settings.simTraffic }) : undefined;
     if (traffic) log.info({ callsPerHour: settings.simTraffic }, 'simulated traffic on (SWITCHBOARD_SIM_TRAFFIC=0 turns it off)');
@@ -151,6 +158,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
         traffic?.stop();
         await api?.cti.close();
         await api?.server.close();
+        dialer.stopAll();
         await running.stop(graceMs);
         await webhooks.stop();
         await queueLogFile?.close();
@@ -180,7 +188,7 @@ function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
 
 async function startApi(
   http: ApiSettings,
-  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; recordingsDir: string | undefined },
+  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; recordingsDir: string | undefined; dialer: DialerService },
 ): Promise<NonNullable<App['api']>> {
   const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
   if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
@@ -188,7 +196,7 @@ async function startApi(
   const outbound = createOutboundService({ engine: deps.engine, log: deps.log });
   const server = await buildServer(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
-    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), recordingRoutes(deps.recordingsDir)] },
+    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), recordingRoutes(deps.recordingsDir), dialerRoutes(deps.dialer)] },
   );
   const web = await serveWeb(server);
   const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: deps.store.journal });

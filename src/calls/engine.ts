@@ -490,7 +490,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   // ------------------------------------------------------------ hooks
 
   private notice(session: CallSession, agentId: string | null, queueId: string | null): CallNotice {
-    return { callId: session.callId, direction: session.direction, queueId, agentId, cid: session.from, dialled: session.dialled, variables: { ...session.variables } };
+    // Dialer calls (seed 003): queue is the dialer's id, with the member and attempt.
+    const { USR_dialer_id: dialer, USR_dialer_member: member, USR_dialer_attempt: attempt } = session.variables;
+    return { callId: session.callId, direction: session.direction, queueId: dialer ?? queueId, agentId, cid: session.from, dialled: session.dialled, variables: { ...session.variables }, ...(member ? { member } : {}), ...(attempt ? { attempt } : {}) };
   }
 
   /** Run a hook with a deadline: past it the signal aborts and the call goes on without an answer. */

@@ -1,6 +1,7 @@
 import { openDatabase, type Database } from './db.js';
 import { createCdrRepo, type CdrRepo } from './repos/cdr-repo.js';
 import { createConfigRepo, type ConfigRepo } from './repos/config-repo.js';
+import { createDialerRepo, type DialerRepo } from './repos/dialer-repo.js';
 import { createAgentSessionRepo, createJournalRepo, type AgentSessionRepo, type JournalRepo } from './repos/journal-repo.js';
 import { createQueueLogRepo, type QueueLogRepo } from './repos/queue-log-repo.js';
 import type { Cdr } from '../domain/cdr.js';
@@ -12,6 +13,7 @@ export interface Store {
   queueLog: QueueLogRepo;
   journal: JournalRepo;
   agentSessions: AgentSessionRepo;
+  dialers: DialerRepo;
   /** Write a call's CDR and drop its journal in one transaction: never both, never neither. */
   completeCall(cdr: Cdr): void;
   close(): void;
@@ -33,6 +35,7 @@ export function openStore(path: string): Store {
     queueLog: createQueueLogRepo(db),
     journal,
     agentSessions: createAgentSessionRepo(db),
+    dialers: createDialerRepo(db),
     completeCall: (cdr) => completeCall(cdr),
     close: () => db.close(),
   };
