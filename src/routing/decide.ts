@@ -7,6 +7,7 @@ import type { ExitDestination } from '../domain/config.js';
 import { mulberry32Step } from '../domain/random.js';
 import { NO_QUEUE } from '../domain/queue-log.js';
 import { consultAnswered, consultEnd, consultStart, transferCall } from './call-control.js';
+import { HOLD_TIMER, holdEnded, virtualEnqueue, virtualize, virtualRetry } from './virtual-queue.js';
 import { MinHeap } from './heap.js';
 import type {
   AgentPresence,
@@ -315,6 +316,9 @@ const handlers: Handlers = {
   'consult.start': (ctx, input) => consultStart(ctx, input),
   'consult.answered': (ctx, input) => consultAnswered(ctx, input),
   'consult.end': (ctx, input) => consultEnd(ctx, input),
+  'call.virtualize': (ctx, input) => virtualize(ctx, input),
+  'virtual.enqueue': (ctx, input) => virtualEnqueue(ctx, input),
+  'virtual.retry': (ctx, input) => virtualRetry(ctx, input),
 
   'timer.fired': (ctx, input) => {
     const live = ctx.s.timers.get(input.key);
@@ -357,6 +361,7 @@ const timerHandlers: Record<string, (ctx: Ctx, id: string) => void> = {
     scheduleOverflow(ctx, q, call);
     if (call.state === 'waiting') dispatchOpenedTier(ctx, q, call);
   },
+  [HOLD_TIMER]: (ctx, callId) => holdEnded(ctx, callId),
   retry: (ctx, callId) => {
     const call = ctx.s.calls.get(callId);
     if (!call || call.state === 'connected') return;
@@ -841,10 +846,11 @@ function removeCall(ctx: Ctx, call: CallRec): void {
   clearCallTimers(ctx, call);
 }
 
-function clearCallTimers(ctx: Ctx, call: CallRec): void {
+export function clearCallTimers(ctx: Ctx, call: CallRec): void {
   clearTimer(ctx, `maxwait:${call.id}`);
   clearTimer(ctx, `overflow:${call.id}`);
   clearTimer(ctx, `retry:${call.id}`);
+  if (call.virtual) clearTimer(ctx, `${HOLD_TIMER}:${call.id}`);
 }
 
 /** With an overflow delay, lower tiers open one by one; wake the call when the next one opens. */
@@ -870,7 +876,7 @@ export function scheduleOverflow(ctx: Ctx, q: QueueRec, call: CallRec): void {
 /** First come, first served: by enqueue time (a call restored after a restart keeps its original one), then arrival order. */
 const heapLess = (x: HeapEntry, y: HeapEntry) => x.call.enqueuedAt < y.call.enqueuedAt || (x.call.enqueuedAt === y.call.enqueuedAt && x.call.seq < y.call.seq);
 
-function pushWaiting(q: QueueRec, call: CallRec): void {
+export function pushWaiting(q: QueueRec, call: CallRec): void {
   let heap = q.heaps.get(call.priority);
   if (!heap) {
     heap = new MinHeap<HeapEntry>(heapLess);
@@ -889,7 +895,7 @@ function decLevel(q: QueueRec, priority: number): void {
   q.levelCounts.set(priority, (q.levelCounts.get(priority) ?? 1) - 1);
 }
 /** Calls in the queue with this caller priority or a higher one. */
-function countAtOrAbove(q: QueueRec, priority: number): number {
+export function countAtOrAbove(q: QueueRec, priority: number): number {
   let n = 0;
   for (const [p, c] of q.levelCounts) if (p >= priority) n += c;
   return n;
@@ -1036,7 +1042,7 @@ function dispatchOpenedTier(ctx: Ctx, q: QueueRec, call: CallRec): void {
   }
 }
 
-function dispatchCall(ctx: Ctx, call: CallRec): void {
+export function dispatchCall(ctx: Ctx, call: CallRec): void {
   if (call.state !== 'waiting') return;
   const m = selectAgent(ctx, call);
   if (m) offer(ctx, call, m);
@@ -1080,7 +1086,7 @@ function offer(ctx: Ctx, call: CallRec, m: MemberRec): void {
   a.callId = call.id;
   if (q.cfg.strategy === 'round-robin') q.rrCursor = m.order;
   refreshAgent(ctx, a);
-  const timeoutMs = call.agentTimeouts?.[a.id] ?? q.cfg.answerTimeoutMs;
+  const timeoutMs = call.agentTimeouts?.[a.id] ?? call.offerTimeoutMs ?? q.cfg.answerTimeoutMs;
   ctx.commands.push({ type: 'offer', callId: call.id, agentId: a.id, queueId: q.cfg.id, timeoutMs });
   setTimer(ctx, `noanswer:${call.id}`, ctx.now + timeoutMs);
 }

@@ -13,7 +13,7 @@ import type { AgentPresence, Decision, RoutingInput, RoutingState } from './type
 const QUEUE_LOG_EVENTS = new Set<QueueLogEventName>([
   'ENTERQUEUE', 'CONNECT', 'COMPLETECALLER', 'COMPLETEAGENT', 'ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY',
   'JOINEMPTY', 'RINGNOANSWER', 'RINGCANCELED', 'PAUSE', 'UNPAUSE', 'ADDMEMBER', 'REMOVEMEMBER', 'AGENTLOGIN', 'AGENTLOGOFF',
-  'BLINDTRANSFER', 'ATTENDEDTRANSFER',
+  'BLINDTRANSFER', 'ATTENDEDTRANSFER', 'CALLBACKREQ', 'CALLBACKRETRY', 'CALLBACKTIMEOUT', 'CALLBACKNOTIFY',
 ]);
 const PRESENCES = new Set<AgentPresence>(['loggedout', 'ready', 'paused', 'ringing', 'dialing', 'oncall', 'wrapup']);
 
@@ -51,6 +51,12 @@ export class DecisionChecker {
           out.push(`live timer ${input.key} (gen ${input.gen}) was ignored`);
         }
       } else if (accepted) out.push(`stale or unknown timer ${input.key} gen ${input.gen} was acted on`);
+    }
+    // The callback service reports that the reserved virtual entry's customer did not answer: the offer ends.
+    if (input.type === 'virtual.retry') {
+      const offered = this.offers.has(input.callId);
+      if (!offered && accepted) out.push(`virtual.retry for ${input.callId}, which is not offered, was acted on`);
+      if (accepted) this.offers.delete(input.callId);
     }
     if (input.type === 'offer.failed') {
       const offered = this.offers.get(input.callId) === input.agentId;
@@ -170,7 +176,14 @@ export class DecisionChecker {
     // Nothing lost: a call leaves the core only by a hang-up input or a call.exit command.
     for (const id of this.calls) {
       if (state.calls.has(id)) continue;
-      const byInput = (input.type === 'call.abandon' || input.type === 'call.leave' || input.type === 'call.end' || input.type === 'call.transfer') && input.callId === id;
+      const byInput =
+        (input.type === 'call.abandon' || input.type === 'call.leave' || input.type === 'call.end' || input.type === 'call.transfer') && input.callId === id;
+      // A caller who asked to be called back: the same entry goes on under its virtual id.
+      const renamed = input.type === 'call.virtualize' && input.callId === id && state.calls.has(input.virtualId);
+      if (renamed) {
+        this.calls.delete(id);
+        continue;
+      }
       if (!byInput && !exited.has(id)) out.push(`call ${id} vanished after ${input.type} without call.exit`);
       if (this.connected.has(id) && !(byInput && input.type !== 'call.leave')) out.push(`bridged call ${id} dropped by ${input.type}`);
       this.connected.delete(id);
@@ -178,7 +191,9 @@ export class DecisionChecker {
     }
     for (const id of state.calls.keys()) {
       if (this.calls.has(id)) continue;
-      if ((input.type !== 'call.enqueue' && input.type !== 'call.restore') || input.callId !== id) out.push(`call ${id} appeared after ${input.type}`);
+      const entered = (input.type === 'call.enqueue' || input.type === 'call.restore' || input.type === 'virtual.enqueue') && input.callId === id;
+      const renamed = input.type === 'call.virtualize' && input.virtualId === id;
+      if (!entered && !renamed) out.push(`call ${id} appeared after ${input.type}`);
       this.calls.add(id);
     }
   }

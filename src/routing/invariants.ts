@@ -11,7 +11,7 @@
  */
 import type { AgentPresence, AgentRec, CallRec, MemberRec, QueueRec, RoutingState } from './types.js';
 
-const TIMER_KINDS = new Set(['noanswer', 'wrapup', 'maxwait', 'overflow', 'retry']);
+const TIMER_KINDS = new Set(['noanswer', 'wrapup', 'maxwait', 'overflow', 'retry', 'vqhold']);
 
 function presenceOf(a: AgentRec): AgentPresence {
   if (a.status === 'loggedOut') return 'loggedout';

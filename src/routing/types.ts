@@ -135,6 +135,10 @@ export interface CallRec {
   overflowRank: number;
   /** Agents consulted or conferenced on this connected call (see AgentRec.assisting). */
   assistants: Set<string> | undefined;
+  /** A virtual waiter (seed 004): nobody on the line; an offer reserves the agent while the customer is dialled. */
+  virtual?: boolean;
+  /** How long an offer of this call may take before it counts as not answered (virtual waiters). */
+  offerTimeoutMs?: number | undefined;
 }
 
 export interface RoutingState {
@@ -213,6 +217,18 @@ export type RoutingInput =
   | { type: 'consult.answered'; callId: string; agentId: string }
   /** The consulted or conferenced agent leaves the call (cancelled, no answer, dropped): idle again. */
   | { type: 'consult.end'; callId: string; agentId: string }
+  /**
+   * Virtual queue (seed 004): the waiting call's caller asked to be called back and hangs up; its
+   * entry stays at its place under `virtualId` (the original id is forgotten).
+   */
+  | { type: 'call.virtualize'; callId: string; virtualId: string; offerTimeoutMs: number }
+  /**
+   * A virtual waiter enters (lined up without a call, or taken up after a restart with its original
+   * `enqueuedAt`; `fresh` logs ENTERQUEUE). Held until `holdUntil` when given.
+   */
+  | { type: 'virtual.enqueue'; callId: string; queueId: string; priority?: number; enqueuedAt: number; offerTimeoutMs: number; holdUntil?: number; fresh?: boolean; callerId?: string }
+  /** The customer of a reserved virtual entry did not answer: agent freed, entry back at its place until `retryAt`. */
+  | { type: 'virtual.retry'; callId: string; cause: string; retryAt: number }
   | { type: 'timer.fired'; key: string; gen: number };
 
 export type RoutingCommand =

@@ -151,7 +151,35 @@ export class InputGenerator {
     if (roll < 0.93) return this.staleTimer(s);
     if (roll < 0.945) return { type: 'config.apply', config: this.changeConfig() };
     if (roll < 0.96) return this.staleOffer(calls);
+    if (roll < 0.98) return this.virtualInput(s, waiting, offered);
     return this.arrival();
+  }
+
+  /** Virtual queue: a waiting caller asks to be called back, a waiter lined up or restored, a callback not answered. */
+  private virtualInput(s: RoutingState, waiting: { id: string; virtual?: boolean }[], offered: { id: string; virtual?: boolean }[]): RoutingInput {
+    const r = this.r;
+    const x = r();
+    const timeout = 5000 + Math.floor(r() * 60_000);
+    if (x < 0.4) {
+      const c = waiting.length ? waiting[Math.floor(r() * waiting.length)]! : undefined;
+      return { type: 'call.virtualize', callId: c?.id ?? `c${this.callSeq + 1}`, virtualId: r() < 0.05 && c ? c.id : `v${++this.callSeq}`, offerTimeoutMs: timeout };
+    }
+    if (x < 0.7) {
+      const virtual = offered.filter((c) => c.virtual);
+      const c = virtual.length && r() < 0.9 ? virtual[Math.floor(r() * virtual.length)]! : offered[0];
+      if (c) return { type: 'virtual.retry', callId: c.id, cause: r() < 0.5 ? 'no-answer' : 'busy', retryAt: s.timers.size >= 0 ? this.restoredAt + Math.floor(r() * 120_000) : 0 };
+    }
+    const queueId = r() < 0.9 && this.queues.length ? this.queues[Math.floor(r() * this.queues.length)]!.id : 'nowhere';
+    return {
+      type: 'virtual.enqueue',
+      callId: `v${++this.callSeq}`,
+      queueId,
+      enqueuedAt: this.restoredAt,
+      offerTimeoutMs: timeout,
+      ...(r() < 0.3 ? { priority: Math.floor(r() * 6) } : {}),
+      ...(r() < 0.3 ? { holdUntil: this.restoredAt + Math.floor(r() * 200_000) } : {}),
+      ...(r() < 0.5 ? { fresh: true } : {}),
+    };
   }
 
   private arrival(): RoutingInput {
