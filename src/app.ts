@@ -2,6 +2,7 @@
  * The composition root: the only place that reads configuration and wires long-lived objects.
  * config file → store → PBX driver → engine → webhooks → HTTP API + CTI WebSocket.
  */
+import { randomUUID } from 'node:crypto';
 import { callControlRoutes } from './api/routes/call-control.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,6 +21,8 @@ import { loadConfigFile } from './infra/config-file.js';
 import { createSystemClock, type Clock } from './infra/clock.js';
 import type { Logger } from './infra/logger.js';
 import { createWebhooks } from './integrations/webhooks.js';
+import { createHttpClient } from './integrations/http-client.js';
+import { VirtualQueueService } from './outbound/virtual-queue.js';
 import { startPhoneCall } from './outbound/phone-call.js';
 import { AsteriskDriver } from './pbx/asterisk/driver.js';
 import { instrumentPbx } from './pbx/instrumented.js';
@@ -110,7 +113,9 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     metrics.attach(engine);
     const stats = createLiveStats(engine);
     stats.seed(todaysCdrs(store.cdrs, clock.now()));
+    const virtualQueue = new VirtualQueueService({ engine, waiters: store.virtualWaiters, http: createHttpClient(), log, newId: () => randomUUID() });
     await engine.start();
+    virtualQueue.start();
     const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats }) : undefined;
     const running = engine;
     return {
@@ -123,6 +128,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
       async stop(graceMs = 0) {
         await api?.cti.close();
         await api?.server.close();
+        virtualQueue.stop();
         await running.stop(graceMs);
         await webhooks.stop();
         await queueLogFile?.close();

@@ -114,7 +114,7 @@ export class CallSession {
   }
 
   get direction(): 'inbound' | 'outbound' {
-    return this.cdr.direction;
+    return this.cdr.direction === 'inbound' ? 'inbound' : 'outbound';
   }
 
   get agentId(): string | undefined {
@@ -329,6 +329,7 @@ export class CallSession {
       return Promise.resolve({ kind: 'exit', reason: 'removed', destination: { action: 'hangup' } });
     }
     this.state = 'queued';
+    priority = this.env.queuePriority?.(this, queue.id, priority) ?? priority;
     this.keys.clear();
     const phase: QueuePhase = { queue, done: deferred(), media: new AbortController(), mediaDone: Promise.resolve(), offer: undefined, bridged: undefined };
     this.phase = phase;
@@ -387,6 +388,7 @@ export class CallSession {
       estimatedWaitMs: (queueId) => this.env.estimatedWaitMs(queueId),
       setMoh: (on) => (this.mohOn = on),
       isGone: (err) => this.isGone(err),
+      callbackOffer: this.phase ? this.env.callbackOffer?.(this, this.phase.queue.id, this.language) : undefined,
     };
   }
 
@@ -512,6 +514,13 @@ export class CallSession {
     }
   }
 
+  /** Virtual queue: the caller leaves to be called back (its place is kept): waiting media stops, the CDR says so. */
+  leaveForCallback(): string {
+    this.cdr.disposition = 'callback-requested';
+    this.phase?.media.abort();
+    return this.language;
+  }
+
   /** Router command: leave the queue (maximum wait, nobody logged in, queue removed). */
   exitQueue(reason: 'timeout' | 'joinempty' | 'removed', destination: ExitDestination): void {
     const phase = this.phase;
@@ -552,6 +561,7 @@ export class CallSession {
 
   onDtmf(leg: LegId, digit: string): void {
     if (leg !== this.leg || this.ended) return;
+    if (this.state === 'queued' && !this.phase?.offer && this.env.queueKey?.(this, digit)) return;
     if (this.state !== 'greeting' && this.state !== 'ivr') return;
     this.keys.push(digit);
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { virtualQueueSchema } from './virtual-queue.js';
 
 /**
  * The configuration model: numbers, IVR trees, queues, groups, agents and memberships.
@@ -119,6 +120,8 @@ export const queueSchema = z
     record: z.boolean().default(false),
     /** Seed 000 get_list_agents_url: POST the calls in queue, receive an ordered agent list per call. */
     agent_list_url: httpUrl.optional(),
+    /** Seed 004 virtual queue: callers keep their place without holding the line. */
+    virtual_queue: virtualQueueSchema.optional(),
   })
   .strict();
 export type Queue = z.infer<typeof queueSchema>;

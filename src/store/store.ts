@@ -3,6 +3,7 @@ import { createCdrRepo, type CdrRepo } from './repos/cdr-repo.js';
 import { createConfigRepo, type ConfigRepo } from './repos/config-repo.js';
 import { createAgentSessionRepo, createJournalRepo, type AgentSessionRepo, type JournalRepo } from './repos/journal-repo.js';
 import { createQueueLogRepo, type QueueLogRepo } from './repos/queue-log-repo.js';
+import { createVirtualWaiterRepo, type VirtualWaiterRepo } from './repos/virtual-waiter-repo.js';
 import type { Cdr } from '../domain/cdr.js';
 
 export interface Store {
@@ -12,6 +13,8 @@ export interface Store {
   queueLog: QueueLogRepo;
   journal: JournalRepo;
   agentSessions: AgentSessionRepo;
+  /** Virtual-queue waiters (seed 004). */
+  virtualWaiters: VirtualWaiterRepo;
   /** Write a call's CDR and drop its journal in one transaction: never both, never neither. */
   completeCall(cdr: Cdr): void;
   close(): void;
@@ -33,6 +36,7 @@ export function openStore(path: string): Store {
     queueLog: createQueueLogRepo(db),
     journal,
     agentSessions: createAgentSessionRepo(db),
+    virtualWaiters: createVirtualWaiterRepo(db),
     completeCall: (cdr) => completeCall(cdr),
     close: () => db.close(),
   };

@@ -263,7 +263,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   const offRinging = on(engine, 'call.offering', (n) => phoneEvent('EventRinging', n));
   const offEstablished = on(engine, 'call.bridged', (n) => phoneEvent('EventEstablished', n));
   const offReleased = on(engine, 'call.ended', (cdr) =>
-    phoneEvent('EventReleased', { callId: cdr.callId, agentId: cdr.agentId, cid: cdr.direction === 'outbound' ? cdr.dialled : cdr.caller, queueId: cdr.queueId, direction: cdr.direction, variables: cdr.variables }),
+    phoneEvent('EventReleased', { callId: cdr.callId, agentId: cdr.agentId, cid: cdr.direction === 'outbound' ? cdr.dialled : cdr.caller, queueId: cdr.queueId, direction: cdr.direction === 'inbound' ? 'inbound' : 'outbound', variables: cdr.variables }),
   );
   const offMember = on(engine, 'member.changed', (e) => {
     if (clients.size === 0) return;

@@ -148,10 +148,10 @@ export class InputGenerator {
         return { type: 'call.transfer', callId: c.id, mode: r() < 0.5 ? 'blind' : 'attended', target: '0612345678' };
       }
     }
-    if (roll < 0.93) return this.staleTimer(s);
+    if (roll < 0.92) return this.staleTimer(s);
+    if (roll < 0.93) return this.virtualInput(s, waiting, offered);
     if (roll < 0.945) return { type: 'config.apply', config: this.changeConfig() };
     if (roll < 0.96) return this.staleOffer(calls);
-    if (roll < 0.98) return this.virtualInput(s, waiting, offered);
     return this.arrival();
   }
 
