@@ -74,3 +74,56 @@ export const e164 = z
   .string()
   .transform((s) => s.replace(/[\s-]/g, ''))
   .pipe(z.string().regex(/^\+[1-9][0-9]{7,14}$/, 'a phone number in E.164, e.g. +17343305027'));
+
+/** Seed 004 CallerResult: a waiter as the API and notifications show it (times ISO 8601, waits in seconds). */
+export interface CallerResult {
+  Id: string;
+  LineId: string;
+  Phone: string;
+  Channel: WaiterChannel;
+  Source: string;
+  Lang: string | null;
+  Ewt: number | null;
+  ConnectedAt: string | null;
+  CreatedAt: string;
+  EstimatedUpTimeAt: string | null;
+  NotifiedAt: string | null;
+  UpdatedAt: string;
+  Properties: Record<string, unknown>;
+  Skills: string[];
+  VirtualQCallerState: WaiterState;
+  /** Seed 004 UpdateCallerInformation's service state, if one was set. */
+  State: ServiceState | null;
+  /** Seconds waited so far (Waiting, Notified) or until up. */
+  WaitTime: number | null;
+  WaitTimeWhenUp: number | null;
+  AgentId: string | null;
+  Attempts: number;
+}
+
+export function callerResult(w: VirtualWaiter, now: number): CallerResult {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  const live = w.state === 'Waiting' || w.state === 'Notified';
+  return {
+    Id: w.id,
+    LineId: w.lineId,
+    Phone: w.phone,
+    Channel: w.channel,
+    Source: w.source,
+    Lang: w.lang,
+    Ewt: w.ewtS,
+    ConnectedAt: iso(w.connectedAt),
+    CreatedAt: new Date(w.createdAt).toISOString(),
+    EstimatedUpTimeAt: iso(w.estimatedUpAt),
+    NotifiedAt: iso(w.notifiedAt),
+    UpdatedAt: new Date(w.updatedAt).toISOString(),
+    Properties: w.properties,
+    Skills: w.skills,
+    VirtualQCallerState: w.state,
+    State: w.serviceState,
+    WaitTime: live ? Math.round((now - w.enqueuedAt) / 1000) : w.waitTimeWhenUp,
+    WaitTimeWhenUp: w.waitTimeWhenUp,
+    AgentId: w.agentId,
+    Attempts: w.attempts,
+  };
+}

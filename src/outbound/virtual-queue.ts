@@ -16,7 +16,7 @@ import type { CallbackOffer, VirtualQueuePort } from '../calls/virtual-queue-por
 import type { Cdr } from '../domain/cdr.js';
 import type { Queue } from '../domain/config.js';
 import type { QueueLogEventName } from '../domain/queue-log.js';
-import type { ServiceState, VirtualQueueSettings, VirtualWaiter, WaiterChannel } from '../domain/virtual-queue.js';
+import { callerResult, type ServiceState, type VirtualQueueSettings, type VirtualWaiter, type WaiterChannel } from '../domain/virtual-queue.js';
 import type { TimerHandle } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
 import type { HttpClient } from '../integrations/http-client.js';
@@ -327,7 +327,7 @@ export class VirtualQueueService implements VirtualQueuePort {
     const url = settings.notify_url;
     if (!url) return;
     const webhooks = this.deps.engine.currentConfig.webhooks;
-    const body = { event: 'virtualq.caller.up', ...this.view(w) };
+    const body = { Event: 'CallerUp', ...callerResult(this.view(w), now) };
     void this.deps.http
       .request({ method: 'POST', url, body, timeoutMs: webhooks.timeout_ms, ...(webhooks.secret ? { secret: webhooks.secret } : {}) })
       .then((res) => {
