@@ -364,6 +364,8 @@ export class VirtualQueueService implements VirtualQueuePort {
       offerTimeoutMs: offerTimeoutMs(settings, this.deps.engine.queueConfig(w.lineId)),
       ...(w.nextAttemptAt !== null && w.nextAttemptAt > this.now() ? { holdUntil: w.nextAttemptAt } : {}),
       ...(fresh ? { fresh: true, callerId: w.phone } : {}),
+      // Seed 004 Skills are names: any level of the skill qualifies.
+      ...(w.skills.length > 0 ? { skills: Object.fromEntries(w.skills.map((k) => [k, 1])) } : {}),
     });
   }
 

@@ -8,6 +8,7 @@ import { mulberry32Step } from '../domain/random.js';
 import { NO_QUEUE } from '../domain/queue-log.js';
 import { consultAnswered, consultEnd, consultStart, transferCall } from './call-control.js';
 import { HOLD_TIMER, holdEnded, virtualEnqueue, virtualize, virtualRetry } from './virtual-queue.js';
+import { relaxAt, skillsMatch } from './skills.js';
 import { MinHeap } from './heap.js';
 import type {
   AgentPresence,
@@ -144,6 +145,7 @@ const handlers: Handlers = {
       preferred: input.preferredAgent,
       overflowRank: 0,
       assistants: undefined,
+      skills: input.skills,
     };
     call.origPosition = 1 + countAtOrAbove(q, priority);
     s.calls.set(call.id, call);
@@ -153,6 +155,7 @@ const handlers: Handlers = {
     if (!restored) queueLog(ctx, 'ENTERQUEUE', q.cfg.id, { callId: call.id, data: { url: '', callerid: input.callerId ?? '', position: call.origPosition } });
     if (q.cfg.maxWaitMs > 0) setTimer(ctx, `maxwait:${call.id}`, Math.max(ctx.now, call.enqueuedAt + q.cfg.maxWaitMs));
     scheduleOverflow(ctx, q, call);
+    scheduleSkillsRelax(ctx, q, call);
     dispatchCall(ctx, call);
   },
 
@@ -362,6 +365,13 @@ const timerHandlers: Record<string, (ctx: Ctx, id: string) => void> = {
     if (call.state === 'waiting') dispatchOpenedTier(ctx, q, call);
   },
   [HOLD_TIMER]: (ctx, callId) => holdEnded(ctx, callId),
+  skills: (ctx, callId) => {
+    // The call's skills no longer restrict it: the agents now allowed take their best calls.
+    const call = ctx.s.calls.get(callId);
+    const q = call && ctx.s.queues.get(call.queueId);
+    if (!call || !q || call.state !== 'waiting') return;
+    dispatchOpenedTier(ctx, q, call);
+  },
   retry: (ctx, callId) => {
     const call = ctx.s.calls.get(callId);
     if (!call || call.state === 'connected') return;
@@ -421,9 +431,10 @@ function applyConfig(ctx: Ctx, cfg: RoutingConfig): void {
     if (a.activity === 'idle') s.agents.delete(a.id);
   }
   for (const ac of cfg.agents) {
-    const known = s.agents.get(ac.id);
-    if (!known) s.agents.set(ac.id, newAgent(ac.id, ctx.now));
-    else known.removed = false; // removed while busy, then configured again
+    let a = s.agents.get(ac.id);
+    if (!a) s.agents.set(ac.id, (a = newAgent(ac.id, ctx.now)));
+    else a.removed = false; // removed while busy, then configured again
+    a.skills = ac.skills;
   }
 
   // Tiers: distinct tier priorities per queue, ranked from 0, among the members that apply
@@ -851,6 +862,13 @@ export function clearCallTimers(ctx: Ctx, call: CallRec): void {
   clearTimer(ctx, `overflow:${call.id}`);
   clearTimer(ctx, `retry:${call.id}`);
   if (call.virtual) clearTimer(ctx, `${HOLD_TIMER}:${call.id}`);
+  if (call.skills) clearTimer(ctx, `skills:${call.id}`);
+}
+
+/** A call whose skills relax later is woken then, so the agents it may now have take it. */
+export function scheduleSkillsRelax(ctx: Ctx, q: QueueRec, call: CallRec): void {
+  const at = relaxAt(q, call, ctx.now);
+  if (at !== undefined) setTimer(ctx, `skills:${call.id}`, at);
 }
 
 /** With an overflow delay, lower tiers open one by one; wake the call when the next one opens. */
@@ -926,6 +944,7 @@ function tierOpen(ctx: Ctx, q: QueueRec, rank: number, call: CallRec): boolean {
 function eligible(ctx: Ctx, q: QueueRec, m: MemberRec, call: CallRec): boolean {
   if (call.tried?.has(m.agent.id)) return false;
   if (call.agents && !call.agents.includes(m.agent.id)) return false;
+  if (!skillsMatch(m.agent, q, call, ctx.now)) return false;
   return tierOpen(ctx, q, m.rank, call);
 }
 
@@ -1001,7 +1020,7 @@ function bestCallInQueue(ctx: Ctx, q: QueueRec, m: MemberRec): CallRec | undefin
     while (heap.size > 0 && !isLive(heap.peek()!)) heap.pop();
     if (heap.size === 0) continue;
     const top = heap.peek()!.call;
-    if (!top.tried?.has(agentId) && (!top.agents || top.agents.includes(agentId))) {
+    if (!top.tried?.has(agentId) && (!top.agents || top.agents.includes(agentId)) && skillsMatch(m.agent, q, top, ctx.now)) {
       if (tierOpen(ctx, q, m.rank, top)) return top;
       continue;
     }
@@ -1013,7 +1032,7 @@ function bestCallInQueue(ctx: Ctx, q: QueueRec, m: MemberRec): CallRec | undefin
       if (!isLive(e)) continue;
       aside.push(e);
       const c = e.call;
-      if (c.tried?.has(agentId) || (c.agents && !c.agents.includes(agentId))) continue;
+      if (c.tried?.has(agentId) || (c.agents && !c.agents.includes(agentId)) || !skillsMatch(m.agent, q, c, ctx.now)) continue;
       if (tierOpen(ctx, q, m.rank, c)) found = c;
       break;
     }
@@ -1035,7 +1054,7 @@ function compareCalls(x: CallRec, qx: QueueRec, y: CallRec, qy: QueueRec): numbe
  * A lower tier opened for `call` by its wait: the agents it opened take the best waiting calls
  * first, so a call of higher priority whose tier opens at the same instant goes before it.
  */
-function dispatchOpenedTier(ctx: Ctx, q: QueueRec, call: CallRec): void {
+export function dispatchOpenedTier(ctx: Ctx, q: QueueRec, call: CallRec): void {
   for (const m of [...q.available]) {
     if (call.state !== 'waiting') return;
     if (m.agent.available && eligible(ctx, q, m, call)) dispatchAgent(ctx, m.agent);

@@ -20,6 +20,7 @@ import {
   queueLog,
   refreshAgent,
   scheduleOverflow,
+  scheduleSkillsRelax,
   setTimer,
   type Ctx,
 } from './decide.js';
@@ -49,6 +50,7 @@ export function virtualize(ctx: Ctx, input: Input<'call.virtualize'>): void {
   s.calls.set(call.id, call);
   queueLog(ctx, 'CALLBACKREQ', q.cfg.id, { callId: input.callId, data: { virtualid: call.id, position: call.origPosition, waittime: secs(ctx.now - call.enqueuedAt) } });
   scheduleOverflow(ctx, q, call);
+  scheduleSkillsRelax(ctx, q, call);
   dispatchCall(ctx, call);
 }
 
@@ -85,6 +87,7 @@ export function virtualEnqueue(ctx: Ctx, input: Input<'virtual.enqueue'>): void 
     assistants: undefined,
     virtual: true,
     offerTimeoutMs: input.offerTimeoutMs,
+    skills: input.skills,
   };
   call.origPosition = 1 + countAtOrAbove(q, priority);
   s.calls.set(call.id, call);
@@ -94,6 +97,7 @@ export function virtualEnqueue(ctx: Ctx, input: Input<'virtual.enqueue'>): void 
   if (input.fresh) queueLog(ctx, 'ENTERQUEUE', q.cfg.id, { callId: call.id, data: { url: '', callerid: input.callerId ?? '', position: call.origPosition } });
   if (held) setTimer(ctx, `${HOLD_TIMER}:${call.id}`, input.holdUntil!);
   scheduleOverflow(ctx, q, call);
+  scheduleSkillsRelax(ctx, q, call);
   dispatchCall(ctx, call);
 }
 

@@ -114,3 +114,32 @@ describe('virtual queue API (seed 004 Callers)', () => {
     expect(JSON.stringify(res.json())).toContain('State');
   });
 });
+
+describe('virtual queue API with skills', () => {
+  let w: ApiWorld;
+  afterEach(async () => w?.close());
+
+  it('calls a lined-up caller back only through an agent holding its skills', async () => {
+    w = await apiWorld(
+      configFrom({
+        queues: [{ id: 'q', groups: [{ group: 'sales', priority: 1 }], skills: { relax_after_s: 0 }, virtual_queue: { retries: 0 } }],
+        groups: [{ id: 'sales' }],
+        agents: [
+          { id: 'a1', phone: { type: 'sip', endpoint: '1001' }, groups: ['sales'], skills: { en: 50 } },
+          { id: 'a2', phone: { type: 'sip', endpoint: '1002' }, groups: ['sales'], skills: { en: 50, fr: 70 } },
+        ],
+      }),
+      { server: { protectedRoutes: [(deps) => virtualQueueRoutes(virtualQueue(deps.engine, deps.store))(deps)] } },
+    );
+    w.engine.loginAgent('a1');
+    const res = await w.request('POST', '/virtualq/lines/q/callers', { token: w.adminKey, body: { Phone: PHONE, Channel: 'CallBack', Source: 'App', Skills: ['fr'] } });
+    expect(res.statusCode).toBe(201);
+    await w.clock.runFor(5 * S);
+    expect(w.engine.agentSnapshot('a1')?.presence).toBe('ready');
+    expect(w.pbx.calls('originate')).toHaveLength(0);
+    w.engine.loginAgent('a2');
+    await w.clock.runFor(1 * S);
+    expect(w.engine.agentSnapshot('a2')?.presence).toBe('ringing');
+    expect(w.pbx.calls('originate').map((c) => (c.args[0] as OriginateRequest).destination)).toEqual([{ kind: 'external', number: PHONE }]);
+  });
+});

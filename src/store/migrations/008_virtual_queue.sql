@@ -1,5 +1,10 @@
 -- Virtual queue (seed 004): callers who keep their place without holding the line.
 
+-- Skills: an agent's skills (JSON skill → level) and a queue's skill routing (JSON
+-- {required, relax_after_s}), NULL when none.
+ALTER TABLE agents ADD COLUMN skills TEXT CHECK (skills IS NULL OR json_valid(skills));
+ALTER TABLE queues ADD COLUMN skills TEXT CHECK (skills IS NULL OR json_valid(skills));
+
 -- A queue's virtual_queue settings (JSON, see src/domain/virtual-queue.ts), NULL when disabled.
 ALTER TABLE queues ADD COLUMN virtual_queue TEXT CHECK (virtual_queue IS NULL OR json_valid(virtual_queue));
 

@@ -14,6 +14,21 @@ const AGENT_POOL = Array.from({ length: 12 }, (_, i) => `a${i}`);
 const STRATEGIES: Strategy[] = ['longest-idle', 'round-robin', 'random', 'fewest-calls', 'linear'];
 /** Above this many live calls arrivals slow down, so the state stays small and busy. */
 const CALL_CAP = 30;
+const QUEUE_SKILLS: Record<string, Pick<RoutingQueueConfig, 'skillsRequired' | 'skillsRelaxAfterMs'>> = {
+  q0: { skillsRequired: true, skillsRelaxAfterMs: 30_000 },
+  q2: { skillsRequired: true, skillsRelaxAfterMs: 0 },
+  q4: { skillsRequired: true, skillsRelaxAfterMs: 10_000 },
+};
+
+/** Agent skills from the agent's number: a spread of levels, some agents without a skill. */
+function agentSkills(id: string): { skills?: Record<string, number> } {
+  const i = Number(id.slice(1));
+  if (i % 5 === 4) return {};
+  const skills: Record<string, number> = { en: 1 + (i % 3) * 40 };
+  if (i % 2 === 0) skills.fr = 60;
+  if (i % 4 === 1) skills.de = 95;
+  return { skills };
+}
 
 export class InputGenerator {
   private readonly r: () => number;
@@ -36,7 +51,7 @@ export class InputGenerator {
   config(): RoutingConfig {
     return {
       queues: this.queues.map((q) => ({ ...q })),
-      agents: this.agents.map((id) => ({ id })),
+      agents: this.agents.map((id) => ({ id, ...agentSkills(id) })),
       members: this.members.map((m) => ({ ...m })),
     };
   }
@@ -195,7 +210,16 @@ export class InputGenerator {
     if (r() < 0.1) input.preferredAgent = AGENT_POOL[Math.floor(r() * AGENT_POOL.length)]!;
     if (r() < 0.03) input.agentTimeouts = this.timeouts();
     if (r() < 0.04) input.restoredAt = this.restoredAt;
+    if (r() < 0.12) input.skills = this.callerSkills();
     return input;
+  }
+
+  /** Skills a caller needs: one or two of en, fr, de at a level that some agents reach and others miss. */
+  private callerSkills(): Record<string, number> {
+    const r = this.r;
+    const out: Record<string, number> = {};
+    for (const skill of ['en', 'fr', 'de']) if (r() < 0.45) out[skill] = [1, 40, 60, 90][Math.floor(r() * 4)]!;
+    return out;
   }
 
   private agentList(): string[] {
@@ -254,6 +278,8 @@ export class InputGenerator {
       maxWaitMs: pick([0, 30_000, 120_000]),
       joinEmpty: r() < 0.2 ? 'refuse' : 'join',
       exit: r() < 0.3 ? { action: 'queue', queue: pick(QUEUE_POOL) } : { action: 'hangup' },
+      // Skills: q0, q2, q4 require the callers' skills; q0 relaxes after 30 s, q4 after 10 s, q2 never.
+      ...(QUEUE_SKILLS[id] ?? {}),
     };
   }
 
