@@ -131,6 +131,9 @@ describe('virtual queue API with skills', () => {
       }),
       { server: { protectedRoutes: [(deps) => virtualQueueRoutes(virtualQueue(deps.engine, deps.store))(deps)] } },
     );
+    w.pbx.setPhone('1001', { behavior: 'answer', answerAfterMs: 1 * S });
+    w.pbx.setPhone('1002', { behavior: 'answer', answerAfterMs: 1 * S });
+    w.pbx.setPhone(PHONE, { behavior: 'never' });
     w.engine.loginAgent('a1');
     const res = await w.request('POST', '/virtualq/lines/q/callers', { token: w.adminKey, body: { Phone: PHONE, Channel: 'CallBack', Source: 'App', Skills: ['fr'] } });
     expect(res.statusCode).toBe(201);
