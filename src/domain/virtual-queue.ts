@@ -28,9 +28,9 @@ export const virtualQueueSchema = z
     /** CallIn: a call from the same number within this window is served first; after it the entry ends TimeOut. */
     callin_window_s: z.number().min(1).max(86_400).default(600),
     /** The offer prompt per language ("press N to be called back and keep your place"). */
-    offer_prompts: prompts.default({ default: ['vq-press-to-be-called-back'] }),
+    offer_prompts: prompts.default({ default: ['switchboard/vq-press-1-callback'] }),
     /** Played to the customer of a customer-first callback ("you asked us to call you back"). */
-    callback_prompts: prompts.default({ default: ['vq-you-asked-callback'] }),
+    callback_prompts: prompts.default({ default: ['switchboard/vq-you-asked-callback'] }),
   })
   .strict()
   .refine((v) => v.channel !== 'CallIn' || v.notify_url !== undefined, { message: 'CallIn needs notify_url', path: ['notify_url'] });
