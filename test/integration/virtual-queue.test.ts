@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/calls/engine.js';
 import type { ConfigInput } from '../../src/domain/config.js';
 import { silentLogger } from '../../src/infra/logger.js';
+import { createLiveStats } from '../../src/stats/live-stats.js';
 import type { OriginateRequest } from '../../src/pbx/port.js';
 import { configFrom, simWorld, type SimWorld } from '../support/sim-world.js';
 import { virtualQueue } from '../support/vq-world.js';
@@ -36,6 +37,7 @@ describe('virtual queue (simulated PBX)', () => {
   it('keeps the place of a caller who pressed the key and hung up, reserves the agent, dials the customer, bridges, and links both CDRs', async () => {
     w = await simWorld(configFrom(config()));
     virtualQueue(w.engine, w.store);
+    const stats = createLiveStats(w.engine);
     w.pbx.setPhone('1001', { behavior: 'answer', answerAfterMs: 2 * S, talkMs: 30 * S });
     w.pbx.setPhone(CUSTOMER, { behavior: 'answer', answerAfterMs: 3 * S });
     const first = w.pbx.placeCall({ to: '100', from: CUSTOMER, keys: [{ afterMs: 5 * S, digit: '1' }] });
@@ -71,6 +73,10 @@ describe('virtual queue (simulated PBX)', () => {
     expect(later).toMatchObject({ disposition: 'answered', agentId: 'a1' });
     expect(later.connectedAt!).toBeGreaterThan(callback.connectedAt!);
     expect(w.store.queueLog.list().filter((e) => e.event === 'CONNECT').map((e) => e.callId)).toEqual([waiter.id, later.callId]);
+    // Counted once: offered when it asked, answered by the callback with its wait from its original enter time.
+    const figures = stats.figures('q')!;
+    expect(figures).toMatchObject({ offered: 2, answered: 2, abandoned: 0 });
+    expect(figures.averageSpeedOfAnswerMs).toBe(Math.round((callback.waitMs! + later.waitMs!) / 2));
   });
 
   it('tries again at the same place after retry_after_s when the customer is busy, then ends TimeOut with the agent free', async () => {
