@@ -16,6 +16,8 @@ import { agentCommandRoutes } from './api/routes/agent-commands.js';
 import { agentDndRoutes } from './api/routes/agent-dnd.js';
 import { outboundCallRoutes } from './api/routes/outbound-calls.js';
 import { virtualQueueRoutes } from './api/routes/virtualq.js';
+import { callbackRoutes } from './api/routes/callbacks.js';
+import { CallbackListService } from './outbound/callback-lists.js';
 import { buildServer } from './api/server.js';
 import { Engine } from './calls/engine.js';
 import { loadConfigFile } from './infra/config-file.js';
@@ -117,7 +119,8 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     const virtualQueue = new VirtualQueueService({ engine, waiters: store.virtualWaiters, http: createHttpClient(), log, newId: () => randomUUID() });
     await engine.start();
     virtualQueue.start();
-    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats, virtualQueue }) : undefined;
+    const callbackLists = new CallbackListService({ engine, repo: store.callbackLists, log, newId: () => randomUUID() });
+    const api = settings.http ? await startApi(settings.http, { engine, store, log, clock, metrics, stats, virtualQueue, callbackLists }) : undefined;
     const running = engine;
     return {
       engine: running,
@@ -151,7 +154,7 @@ function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
 
 async function startApi(
   http: ApiSettings,
-  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; virtualQueue: VirtualQueueService },
+  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; virtualQueue: VirtualQueueService; callbackLists: CallbackListService },
 ): Promise<NonNullable<App['api']>> {
   const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
   if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
@@ -159,7 +162,7 @@ async function startApi(
   const outbound = createOutboundService({ engine: deps.engine, log: deps.log });
   const server = await buildServer(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
-    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), virtualQueueRoutes(deps.virtualQueue)] },
+    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), virtualQueueRoutes(deps.virtualQueue), callbackRoutes(deps.callbackLists)] },
   );
   const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs });
   await server.listen({ port: http.port, host: http.host });

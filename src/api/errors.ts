@@ -29,6 +29,14 @@ export const ERROR_STATUS = {
   VIRTUAL_QUEUE_DISABLED: 409,
   /** Virtual queue: the number is already waiting (or notified) on the line. */
   CALLER_ALREADY_WAITING: 409,
+  /** Callback lists (seed 002). */
+  CALLBACK_LIST_NOT_FOUND: 404,
+  CALLBACK_NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  /** Another agent holds the callback request (or it is closed). */
+  ALREADY_TAKEN: 409,
+  /** The agent does not hold the callback request. */
+  CALLBACK_NOT_HELD: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,

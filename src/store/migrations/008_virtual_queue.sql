@@ -80,3 +80,48 @@ CREATE TABLE virtual_waiters (
 );
 CREATE INDEX virtual_waiters_line_phone ON virtual_waiters (line_id, phone);
 CREATE INDEX virtual_waiters_live ON virtual_waiters (state) WHERE state IN ('Waiting', 'Notified');
+
+-- Callback lists (seed 002): lists per queue, their preferred periods, requests (held by at most
+-- one agent: agent_id), and tickets (one per attempt an agent starts).
+CREATE TABLE callback_lists (
+  uuid       TEXT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  queue_id   TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE callback_periods (
+  uuid         TEXT PRIMARY KEY,
+  list_uuid    TEXT NOT NULL REFERENCES callback_lists (uuid) ON DELETE CASCADE,
+  name         TEXT NOT NULL,
+  period_start TEXT NOT NULL,                  -- HH:MM:SS
+  period_end   TEXT NOT NULL,
+  is_default   INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1))
+);
+CREATE TABLE callback_requests (
+  uuid                TEXT PRIMARY KEY,
+  list_uuid           TEXT NOT NULL REFERENCES callback_lists (uuid) ON DELETE CASCADE,
+  phone_number        TEXT,
+  mobile_phone_number TEXT,
+  first_name          TEXT,
+  last_name           TEXT,
+  company             TEXT,
+  description         TEXT,
+  due_date            TEXT,                    -- YYYY-MM-DD
+  period_uuid         TEXT,
+  agent_id            TEXT,                    -- the agent holding it, if any
+  closed              INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1)),
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL
+);
+CREATE INDEX callback_requests_list ON callback_requests (list_uuid) WHERE closed = 0;
+CREATE TABLE callback_tickets (
+  uuid         TEXT PRIMARY KEY,
+  request_uuid TEXT NOT NULL REFERENCES callback_requests (uuid) ON DELETE CASCADE,
+  agent_id     TEXT NOT NULL,
+  phone_number TEXT NOT NULL,
+  call_id      TEXT,
+  status       TEXT CHECK (status IS NULL OR status IN ('NoAnswer', 'Answered', 'Fax', 'Callback')),
+  description  TEXT,
+  started_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL
+);
