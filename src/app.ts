@@ -164,7 +164,7 @@ async function startApi(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
     { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), virtualQueueRoutes(deps.virtualQueue), callbackRoutes(deps.callbackLists)] },
   );
-  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs });
+  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, callbacks: deps.callbackLists, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs });
   await server.listen({ port: http.port, host: http.host });
   deps.log.info({ host: http.host, port: http.port }, 'http api and cti websocket listening');
   return { server, auth, cti };

@@ -112,7 +112,7 @@ describe('callback lists over REST (seed 002)', () => {
   ] as const)('refuses %s naming the field, writing nothing', async (_name, make, status, field) => {
     await setup();
     const { list } = await aList();
-    const [url, body] = make(list.uuid);
+    const [url, body] = make(list.uuid) as unknown as readonly [string, unknown];
     const res = await req('POST', url, body);
     expect(res.statusCode).toBe(status);
     expect(JSON.stringify(res.json())).toContain(field);

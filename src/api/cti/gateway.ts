@@ -18,6 +18,8 @@ import { canSeeAgent, canSeeQueue } from '../profiles.js';
 import { on } from './engine-subscribe.js';
 import { createQueueStatsFeed } from './queue-stats-feed.js';
 import { ctiCommand, type CtiCommand } from './commands.js';
+import { ctiCallbackCommand, ctiCallbackEvents } from './callbacks.js';
+import type { CallbackListService } from '../../outbound/callback-lists.js';
 import type { CtiCommandResult, CtiEvent, CtiEventType } from './events.js';
 
 export interface CtiDeps {
@@ -26,6 +28,8 @@ export interface CtiDeps {
   service: AgentService;
   /** dialFromQueue; without it the command answers AgentError NOT_FOUND. */
   outbound?: OutboundService;
+  /** Callback lists (seed 002); without it the callback commands answer AgentError NOT_FOUND. */
+  callbacks?: CallbackListService;
   stats: LiveStats;
   log: Logger;
   /** URL path of the WebSocket; default /cti. */
@@ -221,6 +225,12 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       }
       case 'setAgentDnd':
         return service.setDnd(p, cmd.agentId, cmd.dnd);
+      case 'getCallbackLists':
+      case 'takeCallback':
+      case 'releaseCallback':
+      case 'startCallback':
+      case 'updateCallbackTicket':
+        return ctiCallbackCommand(deps.callbacks, p, cmd, (list) => send(c, 'CallbackLists', list));
       case 'ping':
         return { pong: engine.clock.now() };
     }
@@ -282,6 +292,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     broadcast('CallControl', { ...e }, (c) => seesOwner(c) || seesTarget(c));
   });
   const offPbx = on(engine, 'pbx.state', (e) => broadcast('PbxState', { state: e.state, since: e.at }, () => true));
+  const offCallbacks = ctiCallbackEvents(deps.callbacks, (agentId) => (clients.size === 0 ? undefined : seesAgent(agentId)), broadcast);
   // QueueStatistics on every change of a queue's figures, coalesced per event-loop turn.
   const queueFeed = createQueueStatsFeed({
     engine,
@@ -326,6 +337,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       offListen();
       offControl();
       offPbx();
+      offCallbacks();
       queueFeed.close();
       for (const c of clients) c.ws.close(1001, 'server stopping');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
