@@ -119,6 +119,19 @@ describe('callback lists over REST (seed 002)', () => {
     expect(w.store.callbackLists.lists().flatMap((l) => l.callbacks)).toHaveLength(1);
   });
 
+  it('imports requests from CSV, all or none, naming the line of a bad value', async () => {
+    await setup();
+    const { list } = await aList();
+    const csv = (body: string) => w.request('POST', `/callbacks/lists/${list.uuid}/import`, { token: w.adminKey, body, headers: { 'content-type': 'text/csv' } });
+    const ok = await csv('phoneNumber,firstName,company\n0612345678,Bob,"Acme, Inc"\n0699999999,Eve,\n');
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toEqual([expect.objectContaining({ phoneNumber: '0612345678', firstName: 'Bob', company: 'Acme, Inc' }), expect.objectContaining({ phoneNumber: '0699999999', firstName: 'Eve', company: null })]);
+    const bad = await csv('phoneNumber,dueDate\n0612345678,2027-01-01\n0612345679,tomorrow\n');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: 'line 3.dueDate' } });
+    expect(w.store.callbackLists.lists().flatMap((l) => l.callbacks)).toHaveLength(3);
+  });
+
   it('refuses an unknown ticket status with 400 naming status', async () => {
     await setup();
     const res = await req('PATCH', '/agents/a1/callback-tickets/u1', { status: 'Maybe' });

@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TICKET_STATUSES } from '../../domain/callback-list.js';
 import { CallbackError, type CallbackListService } from '../../outbound/callback-lists.js';
+import { parseCallbackCsv } from '../../outbound/callback-csv.js';
 import type { RouteDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { errorResponses } from '../error-responses.js';
@@ -78,6 +79,31 @@ export function callbackRoutes(service: CallbackListService) {
           response: { 201: z.array(request), ...errorResponses(404) },
         },
       }, async (req, reply) => reply.code(201).send(run(() => service.addRequests(req.params.listUuid, req.body))));
+
+      // CSV import: text/csv bodies are read as text in this plugin only.
+      app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+      app.post('/callbacks/lists/:listUuid/import', {
+        schema: {
+          tags,
+          summary: 'Import callback requests from CSV (Content-Type: text/csv): a header row naming the columns (phoneNumber, mobilePhoneNumber, firstName, lastName, company, description, dueDate, periodUuid), one request per line; all or none',
+          params: z.object({ listUuid: uuid }).strict(),
+          body: z.string().max(1024 * 1024),
+          response: { 201: z.array(request), ...errorResponses(404) },
+        },
+      }, async (req, reply) => {
+        const parsed = parseCallbackCsv(req.body);
+        if (!parsed.ok) throw new ApiError('VALIDATION_FAILED', `line ${parsed.line}: ${parsed.message}`, { field: `line ${parsed.line}` });
+        const rows = parsed.rows.map((row, i) => {
+          const r = requestBody.safeParse(row);
+          if (!r.success) {
+            const issue = r.error.issues[0]!;
+            throw new ApiError('VALIDATION_FAILED', `line ${i + 2}: ${issue.path.join('.')}: ${issue.message}`, { field: `line ${i + 2}.${issue.path.join('.')}` });
+          }
+          return r.data;
+        });
+        if (rows.length === 0) throw new ApiError('VALIDATION_FAILED', 'no request in the CSV', { field: 'body' });
+        return reply.code(201).send(run(() => service.addRequests(req.params.listUuid, rows)));
+      });
 
       app.get('/agents/:agentId/callbacks', {
         schema: { tags, summary: 'getCallbackLists (seed 002 CallbackLists): the lists of the queues the agent serves', params: z.object({ agentId }).strict(), response: { 200: z.array(list), ...errorResponses(404) } },
