@@ -14,37 +14,21 @@ import type { Engine } from '../calls/engine.js';
 import type { CallSession } from '../calls/session.js';
 import type { CallbackOffer, VirtualQueuePort } from '../calls/virtual-queue-port.js';
 import type { Cdr } from '../domain/cdr.js';
-import type { Queue } from '../domain/config.js';
 import type { QueueLogEventName } from '../domain/queue-log.js';
-import { callerResult, type ServiceState, type VirtualQueueSettings, type VirtualWaiter, type WaiterChannel } from '../domain/virtual-queue.js';
+import { callerResult, type ServiceState, type VirtualQueueSettings, type VirtualWaiter } from '../domain/virtual-queue.js';
 import type { TimerHandle } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
-import type { HttpClient } from '../integrations/http-client.js';
-import { safeUrl } from '../integrations/http-client.js';
+import { safeUrl, type HttpClient } from '../integrations/http-client.js';
 import type { RoutingCommand } from '../routing/types.js';
 import type { VirtualWaiterRepo } from '../store/repos/virtual-waiter-repo.js';
 import { CallbackCall, type CallbackOutcome } from './callback-call.js';
 import { estimateWaitMs, HandleTimes } from './ewt.js';
+import { fail, newWaiter, offerTimeoutMs, pick, secs, type LineUpParams, type VqResult } from './virtual-waiter.js';
+
+export type { LineUpParams, VirtualQueueError, VqResult } from './virtual-waiter.js';
 
 /** A CallIn waiter calling again within its window goes before every other caller of the queue. */
 export const CALLIN_PRIORITY = 1_000_000;
-
-export interface LineUpParams {
-  phone: string;
-  channel: WaiterChannel;
-  source: string;
-  lang?: string | undefined;
-  skills?: string[] | undefined;
-  properties?: Record<string, unknown> | undefined;
-}
-
-export type VirtualQueueError =
-  | { code: 'LINE_NOT_FOUND'; message: string }
-  | { code: 'VIRTUAL_QUEUE_DISABLED'; message: string }
-  | { code: 'CALLER_NOT_FOUND'; message: string }
-  | { code: 'CALLER_ALREADY_WAITING'; message: string };
-
-export type VqResult<T> = { ok: true; value: T } | { ok: false; error: VirtualQueueError };
 
 export interface VirtualQueueDeps {
   engine: Engine;
@@ -107,7 +91,7 @@ export class VirtualQueueService implements VirtualQueuePort {
     const now = this.now();
     const id = `vq-${session.callId}`;
     const lang = session.leaveForCallback();
-    const w = this.newWaiter(id, queueId, { phone: session.from, channel: settings.channel, source: 'Phone', lang }, now, entry.enqueuedAt, entry.priority, session.callId);
+    const w = newWaiter(id, queueId, { phone: session.from, channel: settings.channel, source: 'Phone', lang }, now, entry.enqueuedAt, entry.priority, session.callId);
     // Durable before anything else happens: a crash from here on keeps the waiter.
     this.deps.waiters.save(w);
     this.live.set(id, w);
@@ -175,7 +159,7 @@ export class VirtualQueueService implements VirtualQueuePort {
     const existing = this.deps.waiters.latest(lineId, p.phone);
     if (existing && (existing.state === 'Waiting' || existing.state === 'Notified')) return fail('CALLER_ALREADY_WAITING', `${p.phone} is already waiting on line ${lineId}`);
     const now = this.now();
-    const w = this.newWaiter(`vq-${this.deps.newId()}`, lineId, p, now, now, 0, null);
+    const w = newWaiter(`vq-${this.deps.newId()}`, lineId, p, now, now, 0, null);
     this.deps.waiters.save(w);
     this.live.set(w.id, w);
     this.route(w, settings, true);
@@ -403,15 +387,6 @@ export class VirtualQueueService implements VirtualQueuePort {
     this.deps.waiters.save(w);
   }
 
-  private newWaiter(id: string, lineId: string, p: LineUpParams, now: number, enqueuedAt: number, priority: number, parentCallId: string | null): VirtualWaiter {
-    return {
-      id, lineId, phone: p.phone, channel: p.channel, source: p.source, lang: p.lang ?? null, skills: p.skills ?? [],
-      properties: p.properties ?? {}, state: 'Waiting', serviceState: null, priority, enqueuedAt, parentCallId, attempts: 0,
-      nextAttemptAt: null, ewtS: null, estimatedUpAt: null, notifiedAt: null, connectedAt: null, agentId: null,
-      waitTimeWhenUp: null, createdAt: now, updatedAt: now,
-    };
-  }
-
   /** The waiter with its live figures (Ewt, EstimatedUpTimeAt). */
   private view(w: VirtualWaiter): VirtualWaiter {
     if (w.state !== 'Waiting') return { ...w };
@@ -436,20 +411,4 @@ export class VirtualQueueService implements VirtualQueuePort {
   private now(): number {
     return this.deps.engine.clock.now();
   }
-}
-
-/** Long enough to reach the customer and ring the agent: two ring times and the prompt. */
-function offerTimeoutMs(s: VirtualQueueSettings, q: Queue | undefined): number {
-  return s.ring_timeout_s * 1000 + (q?.answer_timeout_s ?? 15) * 1000 + 30_000;
-}
-
-function pick(prompts: Record<string, string[]>, lang: string): string[] {
-  const list = prompts[lang] ?? prompts.default ?? Object.values(prompts)[0] ?? [];
-  return list.map((p) => (p.includes(':') ? p : `sound:${p}`));
-}
-
-const secs = (ms: number) => Math.round(ms / 1000);
-
-function fail<T>(code: VirtualQueueError['code'], message: string): VqResult<T> {
-  return { ok: false, error: { code, message } };
 }
