@@ -6,12 +6,17 @@
  * 50 queues. The timed loop repeats a realistic cycle against that full state:
  * a call ends (the agent frees and takes the best waiting call across its queues), the agent
  * answers, a new caller joins; one cycle in twenty a waiting caller abandons instead.
+ * The `virtual` row fills the waiting list with virtual-queue waiters (seed 004: callers who
+ * hung up and keep their place) instead, and counts their routing entries together with the
+ * waiter records the virtual-queue service keeps in memory for them.
  */
 import { createRoutingState, decide } from '../src/routing/decide.js';
 import type { RoutingConfig, RoutingInput, RoutingQueueConfig, RoutingState } from '../src/routing/types.js';
 import { seededRandom } from '../src/domain/random.js';
+import type { VirtualWaiter } from '../src/domain/virtual-queue.js';
 
 interface Row {
+  kind: 'calls' | 'virtual';
   agents: number;
   queues: number;
   waiting: number;
@@ -43,7 +48,17 @@ function config(agents: number, queues: number, random: () => number): RoutingCo
   return { queues: qs, agents: Array.from({ length: agents }, (_, a) => ({ id: `a${a}` })), members };
 }
 
-function run(agents: number, queues: number, waiting: number): Row {
+/** A waiter record as the virtual-queue service holds it for a caller who pressed the key. */
+function waiterRecord(id: string, lineId: string, now: number, i: number): VirtualWaiter {
+  return {
+    id, lineId, phone: `+3361${String(i).padStart(7, '0')}`, channel: 'CallBack', source: 'Phone', lang: 'en', skills: [], properties: {},
+    state: 'Waiting', serviceState: null, priority: 0, enqueuedAt: now, parentCallId: `p${i}`, attempts: 0, nextAttemptAt: null,
+    ewtS: null, estimatedUpAt: null, notifiedAt: null, connectedAt: null, agentId: null, waitTimeWhenUp: null, createdAt: now, updatedAt: now,
+  };
+}
+
+function run(agents: number, queues: number, waiting: number, kind: Row['kind'] = 'calls'): Row {
+  const waiters = new Map<string, VirtualWaiter>();
   const random = seededRandom(agents * 31 + waiting);
   const state: RoutingState = createRoutingState(7);
   let now = 0;
@@ -72,7 +87,11 @@ function run(agents: number, queues: number, waiting: number): Row {
   for (let i = 0; i < waiting; i++) {
     const callId = `c${++seq}`;
     now += 1;
-    apply({ type: 'call.enqueue', callId, queueId: `q${Math.floor(random() * queues)}`, priority: random() < 0.1 ? 5 : 0 });
+    const queueId = `q${Math.floor(random() * queues)}`;
+    if (kind === 'virtual') {
+      apply({ type: 'virtual.enqueue', callId, queueId, enqueuedAt: now, offerTimeoutMs: 75_000 });
+      waiters.set(callId, waiterRecord(callId, queueId, now, i));
+    } else apply({ type: 'call.enqueue', callId, queueId, priority: random() < 0.1 ? 5 : 0 });
     waitingIds.push(callId);
   }
   gc!();
@@ -92,7 +111,7 @@ function run(agents: number, queues: number, waiting: number): Row {
       waitingIds[idx] = waitingIds[waitingIds.length - 1]!;
       waitingIds.pop();
       if (state.calls.get(victim)?.state === 'waiting') {
-        apply({ type: 'call.abandon', callId: victim });
+        apply({ type: kind === 'virtual' && waiters.delete(victim) ? 'call.leave' : 'call.abandon', callId: victim });
         decisions++;
       }
     } else {
@@ -117,16 +136,17 @@ function run(agents: number, queues: number, waiting: number): Row {
     answerOffers(cmds);
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { agents, queues, waiting, decisionsPerSec: Math.round(decisions / seconds), bytesPerWaitingCall };
+  return { kind, agents, queues, waiting, decisionsPerSec: Math.round(decisions / seconds), bytesPerWaitingCall };
 }
 
 const rows: Row[] = [];
 for (const agents of [1000, 10_000]) for (const waiting of [10_000, 100_000]) rows.push(run(agents, 50, waiting));
+rows.push(run(1000, 50, 100_000, 'virtual'));
 
 if (json) process.stdout.write(`${JSON.stringify(rows)}\n`);
 else {
-  const head = ['agents', 'queues', 'waiting', 'decisions/s', 'bytes/waiting call'];
-  const lines = rows.map((r) => [r.agents, r.queues, r.waiting, r.decisionsPerSec, r.bytesPerWaitingCall].map((x) => x.toLocaleString('en-US')));
+  const head = ['waiting are', 'agents', 'queues', 'waiting', 'decisions/s', 'bytes/waiting call'];
+  const lines = rows.map((r) => [r.kind, ...[r.agents, r.queues, r.waiting, r.decisionsPerSec, r.bytesPerWaitingCall].map((x) => x.toLocaleString('en-US'))]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
   process.stdout.write(`${[fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n')}\n`);

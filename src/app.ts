@@ -2,6 +2,7 @@
  * The composition root: the only place that reads configuration and wires long-lived objects.
  * config file → store → PBX driver → engine → webhooks → HTTP API + CTI WebSocket.
  */
+import { randomUUID } from 'node:crypto';
 import { callControlRoutes } from './api/routes/call-control.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -19,6 +20,9 @@ import { ensureFirstAdmin } from './api/first-admin.js';
 import { dialerRoutes } from './api/routes/dialers.js';
 import { DialerService } from './dialer/dialer-service.js';
 import { registerDialerMetrics } from './dialer/dialer-stats.js';
+import { virtualQueueRoutes } from './api/routes/virtualq.js';
+import { callbackRoutes } from './api/routes/callbacks.js';
+import { CallbackListService } from './outbound/callback-lists.js';
 import { buildServer } from './api/server.js';
 import { serveWeb } from './api/static-web.js';
 import { Engine } from './calls/engine.js';
@@ -27,6 +31,8 @@ import { loadConfigFile } from './infra/config-file.js';
 import { createSystemClock, type Clock } from './infra/clock.js';
 import type { Logger } from './infra/logger.js';
 import { createWebhooks } from './integrations/webhooks.js';
+import { createHttpClient } from './integrations/http-client.js';
+import { VirtualQueueService } from './outbound/virtual-queue.js';
 import { startPhoneCall } from './outbound/phone-call.js';
 import { AsteriskDriver } from './pbx/asterisk/driver.js';
 import { freeswitchDriverOf, freeswitchSettingsFromEnv, waitForEventSocket, type FreeswitchSettings } from './pbx/freeswitch/settings.js';
@@ -130,7 +136,9 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     let api: App['api'];
     const dialer = new DialerService(engine, store.dialers, log.child({ mod: 'dialer' }));
     registerDialerMetrics(metrics.registry, dialer);
-    const apiDeps = { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir, dialer };
+    const virtualQueue = new VirtualQueueService({ engine, waiters: store.virtualWaiters, http: createHttpClient(), log, newId: () => randomUUID() });
+    const callbackLists = new CallbackListService({ engine, repo: store.callbackLists, log, newId: () => randomUUID() });
+    const apiDeps = { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir, dialer, virtualQueue, callbackLists };
     if (settings.pbx === 'freeswitch') {
       // FreeSWITCH may come up after us, or refuse our password: the API (and /health, degraded
       // while the PBX link is down) comes up first, and the engine starts once the event socket does.
@@ -141,7 +149,8 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
       await engine.start();
       api = settings.http ? await startApi(settings.http, apiDeps) : undefined;
     }
-    // Dialer campaigns: running ones resume; attempts a crash left open are closed as failed.
+    // Virtual waiters take their places again; dialer campaigns resume (attempts a crash left open are closed as failed).
+    virtualQueue.start();
     dialer.start();
     // First run without a PBX: simulated callers and agents, so the wallboard moves.
     const traffic: SimTraffic | undefined = driver instanceof SimPbx && settings.simTraffic ? startSimTraffic({ pbx: driver, engine, clock, callsPerHour: settings.simTraffic }) : undefined;
@@ -159,6 +168,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
         await api?.cti.close();
         await api?.server.close();
         dialer.stopAll();
+        virtualQueue.stop();
         await running.stop(graceMs);
         await webhooks.stop();
         await queueLogFile?.close();
@@ -188,7 +198,7 @@ function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
 
 async function startApi(
   http: ApiSettings,
-  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; recordingsDir: string | undefined; dialer: DialerService },
+  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; recordingsDir: string | undefined; dialer: DialerService; virtualQueue: VirtualQueueService; callbackLists: CallbackListService },
 ): Promise<NonNullable<App['api']>> {
   const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
   if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
@@ -196,10 +206,10 @@ async function startApi(
   const outbound = createOutboundService({ engine: deps.engine, log: deps.log });
   const server = await buildServer(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
-    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), recordingRoutes(deps.recordingsDir), dialerRoutes(deps.dialer)] },
+    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), recordingRoutes(deps.recordingsDir), dialerRoutes(deps.dialer), virtualQueueRoutes(deps.virtualQueue), callbackRoutes(deps.callbackLists)] },
   );
   const web = await serveWeb(server);
-  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: deps.store.journal });
+  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, callbacks: deps.callbackLists, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: deps.store.journal });
   await server.listen({ port: http.port, host: http.host });
   const url = `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${(server.server.address() as { port: number }).port}/`;
   deps.log.info({ host: http.host, port: http.port, url, web: web.built }, 'http api, web application and cti websocket listening');

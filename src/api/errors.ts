@@ -21,6 +21,22 @@ export const ERROR_STATUS = {
   NO_ACTIVE_CALL: 409,
   /** Call control: not in a state for this (already on hold, no consult to complete, …). */
   INVALID_CALL_STATE: 409,
+  /** Virtual queue (seed 004): the line (a queue id) does not exist. */
+  LINE_NOT_FOUND: 404,
+  /** Virtual queue: no caller with that phone on the line. */
+  CALLER_NOT_FOUND: 404,
+  /** Virtual queue: the line has no `virtual_queue` settings. */
+  VIRTUAL_QUEUE_DISABLED: 409,
+  /** Virtual queue: the number is already waiting (or notified) on the line. */
+  CALLER_ALREADY_WAITING: 409,
+  /** Callback lists (seed 002). */
+  CALLBACK_LIST_NOT_FOUND: 404,
+  CALLBACK_NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  /** Another agent holds the callback request (or it is closed). */
+  ALREADY_TAKEN: 409,
+  /** The agent does not hold the callback request. */
+  CALLBACK_NOT_HELD: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,

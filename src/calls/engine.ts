@@ -22,6 +22,7 @@ import type { CallControl } from './control/call-control.js';
 import { ControlError, type ControlNotice } from './control/types.js';
 import { agentMayDial } from '../domain/dial-policy.js';
 import { free } from '../routing/call-control.js';
+import type { VirtualQueuePort } from './virtual-queue-port.js';
 
 /** Whoever handles a PBX leg's events: an inbound session, an outbound call, a listen. */
 export interface LegOwner {
@@ -150,6 +151,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Per agent, what was last persisted (see saveAgentSession). */
   private readonly savedAgents = new Map<string, string>();
   private linkSince = 0;
+  private virtualQueue: VirtualQueuePort | undefined;
 
   constructor(private readonly deps: EngineDeps) {
     super();
@@ -194,6 +196,9 @@ export class Engine extends EventEmitter<EngineEvents> {
       },
       dialAllowed: (number, agentId) => agentMayDial(this.config, agentId, number),
       control: (notice) => this.emit('call.control', notice),
+      queueKey: (session, digit) => this.virtualQueue?.queueKey(session, digit) ?? false,
+      callbackOffer: (session, queueId, language) => this.virtualQueue?.callbackOffer(session, queueId, language),
+      queuePriority: (session, queueId, priority) => this.virtualQueue?.queuePriority(session, queueId, priority) ?? priority,
     };
     this.applyConfig(deps.config);
   }
@@ -656,8 +661,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.log.info({ legs: legs.length, orphans }, 'pbx back after being lost');
   }
 
+  /** The virtual queue (seed 004), attached by the composition root. */
+  attachVirtualQueue(port: VirtualQueuePort): void {
+    this.virtualQueue = port;
+  }
+
+  /** Queue-log entries of the virtual queue's own steps (callback attempts, notifications). */
+  appendQueueLog(entry: QueueLogEntry): void {
+    if (this.halted) return;
+    this.deps.store.queueLog.append([entry]);
+    this.emit('queue.log', entry);
+  }
+
   private onCommand(cmd: Exclude<RoutingCommand, { type: 'timer.set' | 'timer.clear' }>): void {
     const session = this.sessions.get(cmd.callId);
+    if (!session && this.virtualQueue?.owns(cmd.callId)) return this.virtualQueue.command(cmd);
     switch (cmd.type) {
       case 'offer':
         if (session) session.offer(cmd.agentId, cmd.queueId, cmd.timeoutMs);

@@ -1,4 +1,5 @@
 /** The shapes a call session works with: what the engine gives it (SessionEnv), its arrival, and its queue phase. */
+import type { CallbackOffer } from './virtual-queue-port.js';
 import type { Cdr } from '../domain/cdr.js';
 import type { Agent, ExitDestination, Ivr, NumberEntry, Queue } from '../domain/config.js';
 import type { CallJournal } from '../domain/journal.js';
@@ -47,6 +48,10 @@ export interface SessionEnv {
   dialAllowed(number: string, agentId: string | undefined): boolean;
   /** Call control happened (hold, transfer, consult, conference): tell desktops and CRMs. */
   control(notice: ControlNotice): void;
+  /** Virtual queue (optional): the callback key while queued, the offer heard, the priority of a caller calling in. */
+  queueKey?(session: CallSession, digit: string): boolean;
+  callbackOffer?(session: CallSession, queueId: string, language: string): CallbackOffer | undefined;
+  queuePriority?(session: CallSession, queueId: string, priority: number): number;
 }
 
 export interface Arrival {

@@ -141,7 +141,7 @@ export class CallSession {
   }
 
   get direction(): 'inbound' | 'outbound' {
-    return this.cdr.direction;
+    return this.cdr.direction === 'inbound' ? 'inbound' : 'outbound';
   }
 
   get agentId(): string | undefined {
@@ -356,6 +356,7 @@ export class CallSession {
       return Promise.resolve({ kind: 'exit', reason: 'removed', destination: { action: 'hangup' } });
     }
     this.state = 'queued';
+    priority = this.env.queuePriority?.(this, queue.id, priority) ?? priority;
     this.keys.clear();
     const phase: QueuePhase = { queue, done: deferred(), media: new AbortController(), mediaDone: Promise.resolve(), offer: undefined, bridged: undefined };
     this.phase = phase;
@@ -393,6 +394,7 @@ export class CallSession {
       estimatedWaitMs: (queueId) => this.env.estimatedWaitMs(queueId),
       setMoh: (on) => (this.mohOn = on),
       isGone: (err) => this.isGone(err),
+      callbackOffer: this.phase ? this.env.callbackOffer?.(this, this.phase.queue.id, this.language) : undefined,
     };
   }
 
@@ -409,6 +411,13 @@ export class CallSession {
   /** Router command: the agent's answer was accepted; bridge caller and agent. */
   connect(agentId: string): void {
     this.agents.connect(agentId);
+  }
+
+  /** Virtual queue: the caller leaves to be called back (its place is kept): waiting media stops, the CDR says so. */
+  leaveForCallback(): string {
+    this.cdr.disposition = 'callback-requested';
+    this.phase?.media.abort();
+    return this.language;
   }
 
   /** Router command: leave the queue (maximum wait, nobody logged in, queue removed). */
@@ -439,6 +448,7 @@ export class CallSession {
 
   onDtmf(leg: LegId, digit: string): void {
     if (leg !== this.leg || this.ended) return;
+    if (this.state === 'queued' && !this.phase?.offer && this.env.queueKey?.(this, digit)) return;
     if (this.state !== 'greeting' && this.state !== 'ivr') return;
     this.keys.push(digit);
   }

@@ -4,7 +4,10 @@ export interface Cdr {
   callId: string;
   /** The PBX's id of the caller's leg. */
   legId: string;
-  direction: 'inbound' | 'outbound';
+  /** `callback`: a virtual-queue callback (seed 004), linked to the call that asked for it by parentCallId. */
+  direction: 'inbound' | 'outbound' | 'callback';
+  /** A callback's original call (the one that pressed the key), else absent or null. */
+  parentCallId?: string | null;
   /** The dialled number's config id, and the digits dialled. */
   numberId: string | null;
   dialled: string;
@@ -101,4 +104,6 @@ export type CdrDisposition =
    * vanished while the event stream was down (hangupCause `pbx-lost` / `lost` / `interrupted`).
    */
   | 'interrupted'
+  /** The caller asked to be called back and hung up; its place was kept (virtual queue). */
+  | 'callback-requested'
   | 'failed';

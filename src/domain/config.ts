@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { virtualQueueSchema } from './virtual-queue.js';
 
 /**
  * The configuration model: numbers, IVR trees, queues, groups, agents and memberships.
@@ -119,6 +120,17 @@ export const queueSchema = z
     record: z.boolean().default(false),
     /** Seed 000 get_list_agents_url: POST the calls in queue, receive an ordered agent list per call. */
     agent_list_url: httpUrl.optional(),
+    /** Skills-based routing: callers' skills restrict the agents offered, optionally relaxed after a wait. */
+    skills: z
+      .object({
+        required: z.boolean().default(true),
+        /** After this long in the queue a call's skills no longer restrict it; 0 = never. */
+        relax_after_s: secondsNonNeg.default(0),
+      })
+      .strict()
+      .optional(),
+    /** Seed 004 virtual queue: callers keep their place without holding the line. */
+    virtual_queue: virtualQueueSchema.optional(),
   })
   .strict();
 export type Queue = z.infer<typeof queueSchema>;
@@ -141,6 +153,8 @@ export const agentSchema = z
     groups: z.array(id).default([]),
     /** Logged in and ready when the engine starts (handy for demos and tests). */
     auto_login: z.boolean().default(false),
+    /** Skill → level (1–100), for queues that route on callers' skills. */
+    skills: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a skill name'), z.number().int().min(1).max(100)).optional(),
   })
   .strict();
 export type Agent = z.infer<typeof agentSchema>;

@@ -17,7 +17,15 @@ export type QueueLogEventName =
   | 'AGENTLOGIN'
   | 'AGENTLOGOFF'
   | 'BLINDTRANSFER'
-  | 'ATTENDEDTRANSFER';
+  | 'ATTENDEDTRANSFER'
+  /** Virtual queue: the caller asked to be called back (its entry keeps its place). */
+  | 'CALLBACKREQ'
+  /** Virtual queue: the customer did not answer a callback attempt; the entry waits at its place. */
+  | 'CALLBACKRETRY'
+  /** Virtual queue: attempts (CallBack) or the call-in window (CallIn) ran out. */
+  | 'CALLBACKTIMEOUT'
+  /** Virtual queue: a CallIn waiter's turn came and it was notified. */
+  | 'CALLBACKNOTIFY';
 
 /**
  * One row of the queue event log, in the spirit of Asterisk's queue_log. `data` holds the event's
@@ -63,4 +71,9 @@ export const QUEUE_LOG_FIELDS: Readonly<Record<QueueLogEventName, readonly strin
   // (an agent id, `queue:<id>` or a number), the context ours.
   BLINDTRANSFER: ['extension', 'context', 'holdtime', 'calltime', 'origposition'],
   ATTENDEDTRANSFER: ['method', 'extension', 'holdtime', 'calltime', 'origposition'],
+  // Ours (no Asterisk equivalent): the virtual queue's callbacks.
+  CALLBACKREQ: ['virtualid', 'position', 'waittime'],
+  CALLBACKRETRY: ['cause', 'retryat'],
+  CALLBACKTIMEOUT: ['channel', 'attempts', 'waittime'],
+  CALLBACKNOTIFY: ['channel', 'waittime'],
 };

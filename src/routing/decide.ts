@@ -7,6 +7,8 @@ import type { ExitDestination } from '../domain/config.js';
 import { mulberry32Step } from '../domain/random.js';
 import { NO_QUEUE } from '../domain/queue-log.js';
 import { consultAnswered, consultEnd, consultStart, transferCall } from './call-control.js';
+import { HOLD_TIMER, holdEnded, virtualEnqueue, virtualize, virtualRetry } from './virtual-queue.js';
+import { relaxAt, skillsMatch } from './skills.js';
 import { MinHeap } from './heap.js';
 import type {
   AgentPresence,
@@ -143,6 +145,7 @@ const handlers: Handlers = {
       preferred: input.preferredAgent,
       overflowRank: 0,
       assistants: undefined,
+      skills: input.skills,
     };
     call.origPosition = 1 + countAtOrAbove(q, priority);
     s.calls.set(call.id, call);
@@ -152,6 +155,7 @@ const handlers: Handlers = {
     if (!restored) queueLog(ctx, 'ENTERQUEUE', q.cfg.id, { callId: call.id, data: { url: '', callerid: input.callerId ?? '', position: call.origPosition } });
     if (q.cfg.maxWaitMs > 0) setTimer(ctx, `maxwait:${call.id}`, Math.max(ctx.now, call.enqueuedAt + q.cfg.maxWaitMs));
     scheduleOverflow(ctx, q, call);
+    scheduleSkillsRelax(ctx, q, call);
     dispatchCall(ctx, call);
   },
 
@@ -315,6 +319,9 @@ const handlers: Handlers = {
   'consult.start': (ctx, input) => consultStart(ctx, input),
   'consult.answered': (ctx, input) => consultAnswered(ctx, input),
   'consult.end': (ctx, input) => consultEnd(ctx, input),
+  'call.virtualize': (ctx, input) => virtualize(ctx, input),
+  'virtual.enqueue': (ctx, input) => virtualEnqueue(ctx, input),
+  'virtual.retry': (ctx, input) => virtualRetry(ctx, input),
 
   'timer.fired': (ctx, input) => {
     const live = ctx.s.timers.get(input.key);
@@ -356,6 +363,14 @@ const timerHandlers: Record<string, (ctx: Ctx, id: string) => void> = {
     if (!call || !q || call.state === 'connected') return;
     scheduleOverflow(ctx, q, call);
     if (call.state === 'waiting') dispatchOpenedTier(ctx, q, call);
+  },
+  [HOLD_TIMER]: (ctx, callId) => holdEnded(ctx, callId),
+  skills: (ctx, callId) => {
+    // The call's skills no longer restrict it: the agents now allowed take their best calls.
+    const call = ctx.s.calls.get(callId);
+    const q = call && ctx.s.queues.get(call.queueId);
+    if (!call || !q || call.state !== 'waiting') return;
+    dispatchOpenedTier(ctx, q, call);
   },
   retry: (ctx, callId) => {
     const call = ctx.s.calls.get(callId);
@@ -416,9 +431,10 @@ function applyConfig(ctx: Ctx, cfg: RoutingConfig): void {
     if (a.activity === 'idle') s.agents.delete(a.id);
   }
   for (const ac of cfg.agents) {
-    const known = s.agents.get(ac.id);
-    if (!known) s.agents.set(ac.id, newAgent(ac.id, ctx.now));
-    else known.removed = false; // removed while busy, then configured again
+    let a = s.agents.get(ac.id);
+    if (!a) s.agents.set(ac.id, (a = newAgent(ac.id, ctx.now)));
+    else a.removed = false; // removed while busy, then configured again
+    a.skills = ac.skills;
   }
 
   // Tiers: distinct tier priorities per queue, ranked from 0, among the members that apply
@@ -841,10 +857,18 @@ function removeCall(ctx: Ctx, call: CallRec): void {
   clearCallTimers(ctx, call);
 }
 
-function clearCallTimers(ctx: Ctx, call: CallRec): void {
+export function clearCallTimers(ctx: Ctx, call: CallRec): void {
   clearTimer(ctx, `maxwait:${call.id}`);
   clearTimer(ctx, `overflow:${call.id}`);
   clearTimer(ctx, `retry:${call.id}`);
+  if (call.virtual) clearTimer(ctx, `${HOLD_TIMER}:${call.id}`);
+  if (call.skills) clearTimer(ctx, `skills:${call.id}`);
+}
+
+/** A call whose skills relax later is woken then, so the agents it may now have take it. */
+export function scheduleSkillsRelax(ctx: Ctx, q: QueueRec, call: CallRec): void {
+  const at = relaxAt(q, call, ctx.now);
+  if (at !== undefined) setTimer(ctx, `skills:${call.id}`, at);
 }
 
 /** With an overflow delay, lower tiers open one by one; wake the call when the next one opens. */
@@ -870,7 +894,7 @@ export function scheduleOverflow(ctx: Ctx, q: QueueRec, call: CallRec): void {
 /** First come, first served: by enqueue time (a call restored after a restart keeps its original one), then arrival order. */
 const heapLess = (x: HeapEntry, y: HeapEntry) => x.call.enqueuedAt < y.call.enqueuedAt || (x.call.enqueuedAt === y.call.enqueuedAt && x.call.seq < y.call.seq);
 
-function pushWaiting(q: QueueRec, call: CallRec): void {
+export function pushWaiting(q: QueueRec, call: CallRec): void {
   let heap = q.heaps.get(call.priority);
   if (!heap) {
     heap = new MinHeap<HeapEntry>(heapLess);
@@ -889,7 +913,7 @@ function decLevel(q: QueueRec, priority: number): void {
   q.levelCounts.set(priority, (q.levelCounts.get(priority) ?? 1) - 1);
 }
 /** Calls in the queue with this caller priority or a higher one. */
-function countAtOrAbove(q: QueueRec, priority: number): number {
+export function countAtOrAbove(q: QueueRec, priority: number): number {
   let n = 0;
   for (const [p, c] of q.levelCounts) if (p >= priority) n += c;
   return n;
@@ -920,6 +944,7 @@ function tierOpen(ctx: Ctx, q: QueueRec, rank: number, call: CallRec): boolean {
 function eligible(ctx: Ctx, q: QueueRec, m: MemberRec, call: CallRec): boolean {
   if (call.tried?.has(m.agent.id)) return false;
   if (call.agents && !call.agents.includes(m.agent.id)) return false;
+  if (!skillsMatch(m.agent, q, call, ctx.now)) return false;
   return tierOpen(ctx, q, m.rank, call);
 }
 
@@ -995,7 +1020,7 @@ function bestCallInQueue(ctx: Ctx, q: QueueRec, m: MemberRec): CallRec | undefin
     while (heap.size > 0 && !isLive(heap.peek()!)) heap.pop();
     if (heap.size === 0) continue;
     const top = heap.peek()!.call;
-    if (!top.tried?.has(agentId) && (!top.agents || top.agents.includes(agentId))) {
+    if (!top.tried?.has(agentId) && (!top.agents || top.agents.includes(agentId)) && skillsMatch(m.agent, q, top, ctx.now)) {
       if (tierOpen(ctx, q, m.rank, top)) return top;
       continue;
     }
@@ -1007,7 +1032,7 @@ function bestCallInQueue(ctx: Ctx, q: QueueRec, m: MemberRec): CallRec | undefin
       if (!isLive(e)) continue;
       aside.push(e);
       const c = e.call;
-      if (c.tried?.has(agentId) || (c.agents && !c.agents.includes(agentId))) continue;
+      if (c.tried?.has(agentId) || (c.agents && !c.agents.includes(agentId)) || !skillsMatch(m.agent, q, c, ctx.now)) continue;
       if (tierOpen(ctx, q, m.rank, c)) found = c;
       break;
     }
@@ -1029,14 +1054,14 @@ function compareCalls(x: CallRec, qx: QueueRec, y: CallRec, qy: QueueRec): numbe
  * A lower tier opened for `call` by its wait: the agents it opened take the best waiting calls
  * first, so a call of higher priority whose tier opens at the same instant goes before it.
  */
-function dispatchOpenedTier(ctx: Ctx, q: QueueRec, call: CallRec): void {
+export function dispatchOpenedTier(ctx: Ctx, q: QueueRec, call: CallRec): void {
   for (const m of [...q.available]) {
     if (call.state !== 'waiting') return;
     if (m.agent.available && eligible(ctx, q, m, call)) dispatchAgent(ctx, m.agent);
   }
 }
 
-function dispatchCall(ctx: Ctx, call: CallRec): void {
+export function dispatchCall(ctx: Ctx, call: CallRec): void {
   if (call.state !== 'waiting') return;
   const m = selectAgent(ctx, call);
   if (m) offer(ctx, call, m);
@@ -1080,7 +1105,7 @@ function offer(ctx: Ctx, call: CallRec, m: MemberRec): void {
   a.callId = call.id;
   if (q.cfg.strategy === 'round-robin') q.rrCursor = m.order;
   refreshAgent(ctx, a);
-  const timeoutMs = call.agentTimeouts?.[a.id] ?? q.cfg.answerTimeoutMs;
+  const timeoutMs = call.agentTimeouts?.[a.id] ?? call.offerTimeoutMs ?? q.cfg.answerTimeoutMs;
   ctx.commands.push({ type: 'offer', callId: call.id, agentId: a.id, queueId: q.cfg.id, timeoutMs });
   setTimer(ctx, `noanswer:${call.id}`, ctx.now + timeoutMs);
 }

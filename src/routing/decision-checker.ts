@@ -6,6 +6,7 @@
  * hang-up input or `call.exit`, and a timer is never lost. Pure; used by the randomized test and
  * the fuzzer (`npm run fuzz:routing`).
  */
+import { skillsMatch } from './skills.js';
 import type { QueueLogEventName } from '../domain/queue-log.js';
 import { stateViolations, tierOpenAt } from './invariants.js';
 import type { AgentPresence, Decision, RoutingInput, RoutingState } from './types.js';
@@ -13,7 +14,7 @@ import type { AgentPresence, Decision, RoutingInput, RoutingState } from './type
 const QUEUE_LOG_EVENTS = new Set<QueueLogEventName>([
   'ENTERQUEUE', 'CONNECT', 'COMPLETECALLER', 'COMPLETEAGENT', 'ABANDON', 'EXITWITHTIMEOUT', 'EXITEMPTY',
   'JOINEMPTY', 'RINGNOANSWER', 'RINGCANCELED', 'PAUSE', 'UNPAUSE', 'ADDMEMBER', 'REMOVEMEMBER', 'AGENTLOGIN', 'AGENTLOGOFF',
-  'BLINDTRANSFER', 'ATTENDEDTRANSFER',
+  'BLINDTRANSFER', 'ATTENDEDTRANSFER', 'CALLBACKREQ', 'CALLBACKRETRY', 'CALLBACKTIMEOUT', 'CALLBACKNOTIFY',
 ]);
 const PRESENCES = new Set<AgentPresence>(['loggedout', 'ready', 'paused', 'ringing', 'dialing', 'oncall', 'wrapup']);
 
@@ -47,10 +48,16 @@ export class DecisionChecker {
       const live = this.timers.get(input.key);
       if (live && live.gen === input.gen) {
         this.timers.delete(input.key);
-        if (!accepted && input.key.includes(':') && ['noanswer', 'wrapup', 'maxwait', 'overflow', 'retry'].includes(input.key.slice(0, input.key.indexOf(':')))) {
+        if (!accepted && input.key.includes(':') && ['noanswer', 'wrapup', 'maxwait', 'overflow', 'retry', 'skills'].includes(input.key.slice(0, input.key.indexOf(':')))) {
           out.push(`live timer ${input.key} (gen ${input.gen}) was ignored`);
         }
       } else if (accepted) out.push(`stale or unknown timer ${input.key} gen ${input.gen} was acted on`);
+    }
+    // The callback service reports that the reserved virtual entry's customer did not answer: the offer ends.
+    if (input.type === 'virtual.retry') {
+      const offered = this.offers.has(input.callId);
+      if (!offered && accepted) out.push(`virtual.retry for ${input.callId}, which is not offered, was acted on`);
+      if (accepted) this.offers.delete(input.callId);
     }
     if (input.type === 'offer.failed') {
       const offered = this.offers.get(input.callId) === input.agentId;
@@ -133,11 +140,12 @@ export class DecisionChecker {
       const named = input.type === 'call.transfer' && input.callId === o.callId && input.agentId === o.agentId;
       if (!call || call.queueId !== o.queueId || (!named && !q?.members.has(o.agentId))) out.push(`offer ${o.callId}→${o.agentId} outside the call's queue ${o.queueId}`);
       if (!named && call?.agents && !call.agents.includes(o.agentId)) out.push(`offer ${o.callId}→${o.agentId} outside the call's agent list`);
+      if (!named && call && q && a && !skillsMatch(a, q, call, now)) out.push(`offer ${o.callId}→${o.agentId} to an agent without the call's skills`);
       if (!call || !q || named) continue;
       // Agent choice: no better member (agent-list order, preferred agent, tier, penalty) is left idle for it.
       const mine = q.members.get(o.agentId);
       for (const m of q.members.values()) {
-        if (!mine || m === mine || !m.agent.available || call.tried?.has(m.agent.id) || (call.agents && !call.agents.includes(m.agent.id)) || !tierOpenAt(q, m.rank, call, now)) continue;
+        if (!mine || m === mine || !m.agent.available || call.tried?.has(m.agent.id) || (call.agents && !call.agents.includes(m.agent.id)) || !skillsMatch(m.agent, q, call, now) || !tierOpenAt(q, m.rank, call, now)) continue;
         const better = call.agents
           ? call.agents.indexOf(m.agent.id) < call.agents.indexOf(o.agentId)
           : call.preferred === m.agent.id || (call.preferred !== o.agentId && (m.rank < mine.rank || (m.rank === mine.rank && m.penalty < mine.penalty)));
@@ -148,7 +156,7 @@ export class DecisionChecker {
         const qy = my.queue;
         if (qy === q || qy.calls.size === 0) continue;
         for (const y of qy.calls) {
-          if (y.state !== 'waiting' || y.tried?.has(o.agentId) || (y.agents && !y.agents.includes(o.agentId)) || !tierOpenAt(qy, my.rank, y, now) || this.unsettled(y.id, now)) continue;
+          if (y.state !== 'waiting' || y.tried?.has(o.agentId) || (y.agents && !y.agents.includes(o.agentId)) || !skillsMatch(my.agent, qy, y, now) || !tierOpenAt(qy, my.rank, y, now) || this.unsettled(y.id, now)) continue;
           const ahead = qy.cfg.weight !== q.cfg.weight ? qy.cfg.weight > q.cfg.weight : y.priority !== call.priority ? y.priority > call.priority : y.enqueuedAt !== call.enqueuedAt ? y.enqueuedAt < call.enqueuedAt : y.seq < call.seq;
           if (ahead) out.push(`fairness: ${o.callId} of ${q.cfg.id} offered to ${o.agentId} while ${y.id} of ${qy.cfg.id} (weight ${qy.cfg.weight} vs ${q.cfg.weight}) waits`);
         }
@@ -157,7 +165,7 @@ export class DecisionChecker {
       // equally take (no agent lists, not declined by it, its tier open) is served first.
       const m = q.members.get(o.agentId);
       for (const y of q.calls) {
-        if (y.state !== 'waiting' || y.agents || call.agents || y.tried?.has(o.agentId) || !m || this.unsettled(y.id, now)) continue;
+        if (y.state !== 'waiting' || y.agents || call.agents || y.tried?.has(o.agentId) || !m || !skillsMatch(m.agent, q, y, now) || this.unsettled(y.id, now)) continue;
         // Earlier: enqueued before (a call taken up after a restart keeps its original time), then by arrival.
         const earlier = y.enqueuedAt !== call.enqueuedAt ? y.enqueuedAt < call.enqueuedAt : y.seq < call.seq;
         const before = y.priority > call.priority || (y.priority === call.priority && earlier);
@@ -170,7 +178,14 @@ export class DecisionChecker {
     // Nothing lost: a call leaves the core only by a hang-up input or a call.exit command.
     for (const id of this.calls) {
       if (state.calls.has(id)) continue;
-      const byInput = (input.type === 'call.abandon' || input.type === 'call.leave' || input.type === 'call.end' || input.type === 'call.transfer') && input.callId === id;
+      const byInput =
+        (input.type === 'call.abandon' || input.type === 'call.leave' || input.type === 'call.end' || input.type === 'call.transfer') && input.callId === id;
+      // A caller who asked to be called back: the same entry goes on under its virtual id.
+      const renamed = input.type === 'call.virtualize' && input.callId === id && state.calls.has(input.virtualId);
+      if (renamed) {
+        this.calls.delete(id);
+        continue;
+      }
       if (!byInput && !exited.has(id)) out.push(`call ${id} vanished after ${input.type} without call.exit`);
       if (this.connected.has(id) && !(byInput && input.type !== 'call.leave')) out.push(`bridged call ${id} dropped by ${input.type}`);
       this.connected.delete(id);
@@ -178,7 +193,9 @@ export class DecisionChecker {
     }
     for (const id of state.calls.keys()) {
       if (this.calls.has(id)) continue;
-      if ((input.type !== 'call.enqueue' && input.type !== 'call.restore') || input.callId !== id) out.push(`call ${id} appeared after ${input.type}`);
+      const entered = (input.type === 'call.enqueue' || input.type === 'call.restore' || input.type === 'virtual.enqueue') && input.callId === id;
+      const renamed = input.type === 'call.virtualize' && input.virtualId === id;
+      if (!entered && !renamed) out.push(`call ${id} appeared after ${input.type}`);
       this.calls.add(id);
     }
   }
@@ -221,7 +238,7 @@ export class DecisionChecker {
    * fire to reconsider it, so order checks leave it out until then (as the stuck check does).
    */
   private unsettled(callId: string, now: number): boolean {
-    return (this.timers.get(`overflow:${callId}`)?.at ?? Infinity) <= now || (this.timers.get(`retry:${callId}`)?.at ?? Infinity) <= now;
+    return ['overflow', 'retry', 'skills'].some((k) => (this.timers.get(`${k}:${callId}`)?.at ?? Infinity) <= now);
   }
 
   /** The driver's view must equal the core's state after the decision. */

@@ -16,6 +16,7 @@ export function routingQueue(q: Queue): RoutingQueueConfig {
     maxWaitMs: s2ms(q.max_wait_s),
     joinEmpty: q.join_empty,
     exit: q.exit,
+    ...(q.skills ? { skillsRequired: q.skills.required, skillsRelaxAfterMs: s2ms(q.skills.relax_after_s) } : {}),
   };
 }
 
@@ -53,7 +54,7 @@ export function routingConfig(cfg: Config): RoutingConfig {
   }
   return {
     queues: cfg.queues.map(routingQueue),
-    agents: cfg.agents.map((a) => ({ id: a.id })),
+    agents: cfg.agents.map((a) => (a.skills ? { id: a.id, skills: a.skills } : { id: a.id })),
     members: [...members.values()],
   };
 }

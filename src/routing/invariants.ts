@@ -9,9 +9,10 @@
  * a better tier staffed). A call held back by a closed tier must have an overflow timer due no
  * later than that tier opens.
  */
+import { skillsMatch } from './skills.js';
 import type { AgentPresence, AgentRec, CallRec, MemberRec, QueueRec, RoutingState } from './types.js';
 
-const TIMER_KINDS = new Set(['noanswer', 'wrapup', 'maxwait', 'overflow', 'retry']);
+const TIMER_KINDS = new Set(['noanswer', 'wrapup', 'maxwait', 'overflow', 'retry', 'vqhold', 'skills']);
 
 function presenceOf(a: AgentRec): AgentPresence {
   if (a.status === 'loggedOut') return 'loggedout';
@@ -37,9 +38,10 @@ export function tierOpenAt(q: QueueRec, rank: number, call: CallRec, now: number
   return true;
 }
 
-/** The member may take the call apart from tiers (not tried this round, allowed by the agent list). */
-function allowed(m: MemberRec, call: CallRec): boolean {
+/** The member may take the call apart from tiers (not tried this round, allowed by the agent list, skilled). */
+function allowed(m: MemberRec, call: CallRec, now: number): boolean {
   if (call.tried?.has(m.agent.id)) return false;
+  if (!skillsMatch(m.agent, m.queue, call, now)) return false;
   return !call.agents || call.agents.includes(m.agent.id);
 }
 
@@ -209,9 +211,9 @@ function checkNothingStuck(s: RoutingState, now: number, opts: InvariantOptions,
     for (const c of q.calls) {
       if (c.state !== 'waiting') continue;
       // Not settled yet: a timer of this call due now will dispatch it when it fires.
-      if (opts.timerAt && [`overflow:${c.id}`, `retry:${c.id}`].some((k) => (opts.timerAt!(k) ?? Infinity) <= now)) continue;
+      if (opts.timerAt && [`overflow:${c.id}`, `retry:${c.id}`, `skills:${c.id}`].some((k) => (opts.timerAt!(k) ?? Infinity) <= now)) continue;
       for (const m of q.members.values()) {
-        if (!derivedFlags(m.agent).available || !allowed(m, c)) continue;
+        if (!derivedFlags(m.agent).available || !allowed(m, c, now)) continue;
         if (tierOpenAt(q, m.rank, c, now)) {
           out.push(`call ${c.id} waits in ${q.cfg.id} while ${m.agent.id} (tier rank ${m.rank}) is available for it`);
           break;

@@ -15,6 +15,10 @@ export interface RoutingQueueConfig {
   maxWaitMs: number;
   joinEmpty: 'join' | 'refuse';
   exit: ExitDestination;
+  /** Callers' skills restrict the agents offered (skills.ts); absent = ignored. */
+  skillsRequired?: boolean;
+  /** After this long in the queue a call's skills no longer restrict it; 0 or absent = never. */
+  skillsRelaxAfterMs?: number;
 }
 
 /** One agent's membership of one queue, after groups and direct memberships are merged. */
@@ -28,7 +32,8 @@ export interface RoutingMember {
 
 export interface RoutingConfig {
   queues: RoutingQueueConfig[];
-  agents: { id: string }[];
+  /** `skills`: skill → level (1–100). */
+  agents: { id: string; skills?: Record<string, number> }[];
   members: RoutingMember[];
 }
 
@@ -72,6 +77,8 @@ export interface AgentRec {
   /** When the agent last logged in, and on which line or phone (queue log AGENTLOGIN/AGENTLOGOFF). */
   loginAt: number;
   channel: string;
+  /** Skill → level, from config. */
+  skills?: Record<string, number> | undefined;
 }
 
 export interface MemberRec {
@@ -135,6 +142,12 @@ export interface CallRec {
   overflowRank: number;
   /** Agents consulted or conferenced on this connected call (see AgentRec.assisting). */
   assistants: Set<string> | undefined;
+  /** A virtual waiter (seed 004): nobody on the line; an offer reserves the agent while the customer is dialled. */
+  virtual?: boolean;
+  /** How long an offer of this call may take before it counts as not answered (virtual waiters). */
+  offerTimeoutMs?: number | undefined;
+  /** Skills the caller needs, skill → minimum level (see skills.ts). */
+  skills?: Record<string, number> | undefined;
 }
 
 export interface RoutingState {
@@ -175,6 +188,8 @@ export type RoutingInput =
       restoredAt?: number;
       /** The caller's number, for the queue log's ENTERQUEUE. */
       callerId?: string;
+      /** Skills the caller needs (skill → minimum level), where the queue requires skills. */
+      skills?: Record<string, number>;
     }
   /**
    * After an engine restart: a call that was bridged with an agent is still bridged. The agent
@@ -213,6 +228,18 @@ export type RoutingInput =
   | { type: 'consult.answered'; callId: string; agentId: string }
   /** The consulted or conferenced agent leaves the call (cancelled, no answer, dropped): idle again. */
   | { type: 'consult.end'; callId: string; agentId: string }
+  /**
+   * Virtual queue (seed 004): the waiting call's caller asked to be called back and hangs up; its
+   * entry stays at its place under `virtualId` (the original id is forgotten).
+   */
+  | { type: 'call.virtualize'; callId: string; virtualId: string; offerTimeoutMs: number }
+  /**
+   * A virtual waiter enters (lined up without a call, or taken up after a restart with its original
+   * `enqueuedAt`; `fresh` logs ENTERQUEUE). Held until `holdUntil` when given.
+   */
+  | { type: 'virtual.enqueue'; callId: string; queueId: string; priority?: number; enqueuedAt: number; offerTimeoutMs: number; holdUntil?: number; fresh?: boolean; callerId?: string; skills?: Record<string, number> }
+  /** The customer of a reserved virtual entry did not answer: agent freed, entry back at its place until `retryAt`. */
+  | { type: 'virtual.retry'; callId: string; cause: string; retryAt: number }
   | { type: 'timer.fired'; key: string; gen: number };
 
 export type RoutingCommand =

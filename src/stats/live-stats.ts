@@ -66,7 +66,11 @@ export function createLiveStats(engine: Engine) {
       q = { day, offered: 0, answered: 0, abandoned: 0, timedOut: 0, answeredInTime: 0, answerWaitTotalMs: 0 };
       queues.set(cdr.queueId, q);
     }
-    q.offered += 1;
+    // A called-back caller counts once: offered when it asked (its own call's CDR), answered when
+    // a callback is bridged, with the wait from its original enter time; failed attempts count nothing.
+    const callback = cdr.direction === 'callback';
+    if (callback && cdr.disposition !== 'answered') return;
+    if (!callback) q.offered += 1;
     const threshold = (engine.queueConfig(cdr.queueId)?.service_level_s ?? 20) * 1000;
     if (cdr.disposition === 'answered') {
       q.answered += 1;

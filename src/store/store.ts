@@ -4,6 +4,8 @@ import { createConfigRepo, type ConfigRepo } from './repos/config-repo.js';
 import { createDialerRepo, type DialerRepo } from './repos/dialer-repo.js';
 import { createAgentSessionRepo, createJournalRepo, type AgentSessionRepo, type JournalRepo } from './repos/journal-repo.js';
 import { createQueueLogRepo, type QueueLogRepo } from './repos/queue-log-repo.js';
+import { createVirtualWaiterRepo, type VirtualWaiterRepo } from './repos/virtual-waiter-repo.js';
+import { createCallbackListRepo, type CallbackListRepo } from './repos/callback-list-repo.js';
 import type { Cdr } from '../domain/cdr.js';
 
 export interface Store {
@@ -14,6 +16,10 @@ export interface Store {
   journal: JournalRepo;
   agentSessions: AgentSessionRepo;
   dialers: DialerRepo;
+  /** Virtual-queue waiters (seed 004). */
+  virtualWaiters: VirtualWaiterRepo;
+  /** Callback lists, requests and tickets (seed 002). */
+  callbackLists: CallbackListRepo;
   /** Write a call's CDR and drop its journal in one transaction: never both, never neither. */
   completeCall(cdr: Cdr): void;
   close(): void;
@@ -36,6 +42,8 @@ export function openStore(path: string): Store {
     journal,
     agentSessions: createAgentSessionRepo(db),
     dialers: createDialerRepo(db),
+    virtualWaiters: createVirtualWaiterRepo(db),
+    callbackLists: createCallbackListRepo(db),
     completeCall: (cdr) => completeCall(cdr),
     close: () => db.close(),
   };

@@ -7,6 +7,7 @@ import { CTI_EVENTS, type CtiEventType } from '../../src/api/cti/events.js';
 import type { ConfigInput } from '../../src/domain/config.js';
 import { apiWorld, type ApiWorld } from '../support/api-world.js';
 import { ctiWorld, type CtiWorld } from '../support/cti-world.js';
+import type { CtiMessage } from '../support/cti-world.js';
 import { configFrom } from '../support/sim-world.js';
 
 const committed = () => readFileSync(new URL('../../docs/cti.asyncapi.yaml', import.meta.url), 'utf8');
@@ -101,6 +102,24 @@ describe('CTI event catalogue', () => {
     admin.send({ command: 'callControl', agentId: 's1', action: 'unhold' });
     await admin.next((m) => m.msgType === 'CallControl' && m.ctiMessage.action === 'retrieved');
     await w.clock.runFor(60 * S);
+    // Seed 002 callback lists: list, take, release, start, then a ticket rescheduled and one closed.
+    const list = w.callbacks.createList({ name: 'Liste de test', queueId: 'sales', periods: [{ name: 'Afternoon', periodStart: '14:00:00', periodEnd: '17:00:00', default: true }] });
+    const [request] = w.callbacks.addRequests(list.uuid, [{ phoneNumber: '0230210082', firstName: 'Alice', dueDate: '2026-12-01' }]);
+    const callback = async (command: Record<string, unknown>, msgType: string, pred: (m: CtiMessage) => boolean = () => true) => {
+      admin.send({ agentId: 's1', ...command });
+      return admin.next((m) => m.msgType === msgType && pred(m));
+    };
+    await callback({ command: 'getCallbackLists' }, 'CallbackLists');
+    await callback({ command: 'takeCallback', uuid: request!.uuid }, 'CallbackTaken');
+    await callback({ command: 'releaseCallback', uuid: request!.uuid }, 'CallbackReleased');
+    admin.send({ command: 'takeCallback', agentId: 's1', uuid: request!.uuid });
+    const first = await callback({ command: 'startCallback', uuid: request!.uuid, phoneNumber: '0230210082' }, 'CallbackStarted');
+    await w.clock.runFor(5 * S);
+    await callback({ command: 'updateCallbackTicket', uuid: first.ctiMessage.ticketUuid, status: 'Callback', dueDate: '2026-12-02' }, 'CallbackRequestUpdated');
+    admin.send({ command: 'takeCallback', agentId: 's1', uuid: request!.uuid });
+    const second = await callback({ command: 'startCallback', uuid: request!.uuid, phoneNumber: '0230210082' }, 'CallbackStarted', (m) => m.ctiMessage.ticketUuid !== first.ctiMessage.ticketUuid);
+    await w.clock.runFor(5 * S);
+    await callback({ command: 'updateCallbackTicket', uuid: second.ctiMessage.ticketUuid, status: 'Answered' }, 'CallbackClotured');
     admin.send({ command: 'click2call', agentId: 's1', destination: '0612345678' });
     await admin.next((m) => m.msgType === 'CommandResult' && m.ctiMessage.command === 'click2call');
     w.pbx.setOnline('1001', false);

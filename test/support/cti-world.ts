@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { createAgentService, type AgentService } from '../../src/api/agent-service.js';
 import { createAuthService, type AuthService, type Profile, type UserInput } from '../../src/api/auth.js';
 import { attachCti, type CtiGateway } from '../../src/api/cti/gateway.js';
+import { CallbackListService } from '../../src/outbound/callback-lists.js';
 import { createOutboundService } from '../../src/api/outbound-service.js';
 import { agentCommandRoutes } from '../../src/api/routes/agent-commands.js';
 import { agentDndRoutes } from '../../src/api/routes/agent-dnd.js';
@@ -36,6 +37,8 @@ export interface CtiWorld extends SimWorld {
   auth: AuthService;
   service: AgentService;
   cti: CtiGateway;
+  /** Callback lists (seed 002) behind the CTI callback commands. */
+  callbacks: CallbackListService;
   adminKey: string;
   session(username: string, profile: Profile, extra?: Partial<UserInput>): Promise<string>;
   connect(token: string): Promise<CtiClient>;
@@ -54,7 +57,9 @@ export async function ctiWorld(config: Config, opts: SimWorldOptions = {}): Prom
     { protectedRoutes: [agentCommandRoutes(service, stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound)] },
   );
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const cti = attachCti(app.server, { engine: world.engine, auth, service, outbound, stats, log, liveCalls: world.store.journal });
+  let n = 0;
+  const callbacks = new CallbackListService({ engine: world.engine, repo: world.store.callbackLists, log, newId: () => `cb-${++n}` });
+  const cti = attachCti(app.server, { engine: world.engine, auth, service, outbound, callbacks, stats, log, liveCalls: world.store.journal });
   const { port } = app.server.address() as AddressInfo;
   const base = `127.0.0.1:${port}`;
   const adminKey = auth.createApiKey('tests').key;
@@ -66,6 +71,7 @@ export async function ctiWorld(config: Config, opts: SimWorldOptions = {}): Prom
     auth,
     service,
     cti,
+    callbacks,
     adminKey,
     async session(username, profile, extra = {}) {
       await auth.createUser(username, { password: 'password-1', profile, ...extra });

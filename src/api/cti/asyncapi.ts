@@ -30,11 +30,16 @@ const REPLIES: Record<CommandName, CtiEventType[]> = {
   callControl: ['CommandResult', 'CallControl'],
   dialFromQueue: ['CommandResult'],
   setAgentDnd: ['CommandResult'],
+  getCallbackLists: ['CallbackLists', 'CommandResult'],
+  takeCallback: ['CommandResult', 'CallbackTaken'],
+  releaseCallback: ['CommandResult', 'CallbackReleased'],
+  startCallback: ['CommandResult', 'CallbackStarted'],
+  updateCallbackTicket: ['CommandResult', 'CallbackClotured', 'CallbackRequestUpdated', 'CallbackReleased'],
   ping: ['CommandResult'],
 };
 
 /** Events a client receives without asking (after connecting or subscribing). */
-const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen', 'AgentDnd', 'PhoneEvent', 'CallControl'];
+const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen', 'AgentDnd', 'PhoneEvent', 'CallControl', 'CallbackReleased'];
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-07', io });

@@ -56,6 +56,18 @@ export const CTI_COMMANDS = [
     variables: z.record(z.string().regex(/^[A-Za-z0-9_]{1,40}$/), z.string().max(200)).optional().describe('Each becomes USR_<name> on the call, its events and CDR'),
   }),
   command('setAgentDnd', 'Do-not-disturb on or off: the agent stays logged in but is not offered calls; answered with the agent state, an AgentDnd event follows', { agentId: agentId.optional(), dnd: z.boolean() }),
+  command('getCallbackLists', "Seed 002 Callback.getCallbackLists: one CallbackLists event per list of the agent's queues, with its open requests", { agentId: agentId.optional() }),
+  command('takeCallback', 'Seed 002 Callback.takeCallback: hold the request (CallbackTaken); AgentError ALREADY_TAKEN when another agent holds it', { agentId: agentId.optional(), uuid: id }),
+  command('releaseCallback', 'Seed 002 Callback.releaseCallback (CallbackReleased)', { agentId: agentId.optional(), uuid: id }),
+  command('startCallback', "Seed 002 Callback.startCallback: a ticket; the agent's phone rings, then the number (CallbackStarted)", { agentId: agentId.optional(), uuid: id, phoneNumber: phone }),
+  command('updateCallbackTicket', 'Seed 002 Callback.updateCallbackTicket: NoAnswer, Answered, Fax close the request (CallbackClotured); Callback keeps it (CallbackRequestUpdated on a new dueDate or period)', {
+    agentId: agentId.optional(),
+    uuid: id.describe('The ticket (from CallbackStarted)'),
+    status: z.enum(['NoAnswer', 'Answered', 'Fax', 'Callback']),
+    description: z.string().max(2000).optional(),
+    dueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').optional(),
+    periodUuid: id.optional(),
+  }),
   command('ping', 'Answered with the server time', {}),
 ] as const;
 

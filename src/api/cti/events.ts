@@ -68,7 +68,16 @@ export const commandResult = z.union([
     .describe('callControl: the call after the command'),
   z.object({ callId: z.string() }).describe('click2call, dialFromQueue: use it with GET /cdrs?activecallkey='),
   z.object({ pong: z.number().int().describe('Server time, epoch ms') }).describe('ping'),
+  z.object({ eventType: z.string(), agentId: z.string() }).loose().describe('takeCallback, releaseCallback, startCallback, updateCallbackTicket: the event that follows (CallbackTaken, …)'),
+  z.object({ lists: z.number().int() }).describe('getCallbackLists: how many CallbackLists events follow'),
 ]);
+
+const callbackPeriod = z.object({ uuid: z.string(), name: z.string(), periodStart: z.string(), periodEnd: z.string(), default: z.boolean() });
+const callbackRequest = z.object({
+  uuid: z.string(), listUuid: z.string(), phoneNumber: z.string().nullable(), mobilePhoneNumber: z.string().nullable(),
+  firstName: z.string().nullable(), lastName: z.string().nullable(), company: z.string().nullable(), description: z.string().nullable(),
+  agentId: z.string().nullable().describe('The agent holding it'), dueDate: z.string().nullable().describe('YYYY-MM-DD'), preferredPeriod: callbackPeriod.nullable(),
+});
 
 export const CTI_EVENTS = {
   RightProfile: z
@@ -139,6 +148,14 @@ export const CTI_EVENTS = {
       wrapupS: z.number().int().nullable().describe("The queue's wrap-up time after the call, seconds (the desktop's countdown)"),
     })
     .describe("The call an agent is offered or on (the desktop's call card); also sent after Snapshot for each visible agent with a call"),
+  CallbackLists: z
+    .object({ uuid: z.string(), name: z.string(), queueId: z.string(), periods: z.array(callbackPeriod), callbacks: z.array(callbackRequest) })
+    .describe('Seed 002: one callback list with its open requests (answer to getCallbackLists)'),
+  CallbackTaken: z.object({ uuid: z.string(), agentId: z.string() }).describe('Seed 002: an agent took a callback request (to whoever sees the agent)'),
+  CallbackReleased: z.object({ uuid: z.string(), agentId: z.string() }).describe('Seed 002: a callback request was released (releaseCallback, logout, or a ticket with status Callback and no new date)'),
+  CallbackStarted: z.object({ requestUuid: z.string(), ticketUuid: z.string(), agentId: z.string() }).describe('Seed 002: a callback was started (a ticket)'),
+  CallbackClotured: z.object({ uuid: z.string(), agentId: z.string() }).describe('Seed 002: a ticket closed its request (status NoAnswer, Answered or Fax)'),
+  CallbackRequestUpdated: z.object({ request: callbackRequest, agentId: z.string() }).describe('Seed 002: a ticket with status Callback gave its request a new due date or period'),
   AgentList: z.array(agentListEntry).describe('Answer to getList agent'),
   AgentGroupList: z.array(z.object({ id: z.string(), name: z.string() })).describe('Answer to getList agentgroup'),
   QueueList: z

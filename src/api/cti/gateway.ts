@@ -20,6 +20,8 @@ import { agentCallEnded, agentCallOf, agentCallOfJournal } from './agent-call.js
 import { on } from './engine-subscribe.js';
 import { createQueueStatsFeed } from './queue-stats-feed.js';
 import { ctiCommand, type CtiCommand } from './commands.js';
+import { ctiCallbackCommand, ctiCallbackEvents } from './callbacks.js';
+import type { CallbackListService } from '../../outbound/callback-lists.js';
 import type { CtiCommandResult, CtiEvent, CtiEventType } from './events.js';
 
 export interface CtiDeps {
@@ -28,6 +30,8 @@ export interface CtiDeps {
   service: AgentService;
   /** dialFromQueue; without it the command answers AgentError NOT_FOUND. */
   outbound?: OutboundService;
+  /** Callback lists (seed 002); without it the callback commands answer AgentError NOT_FOUND. */
+  callbacks?: CallbackListService;
   stats: LiveStats;
   log: Logger;
   /** URL path of the WebSocket; default /cti. */
@@ -229,6 +233,12 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       }
       case 'setAgentDnd':
         return service.setDnd(p, cmd.agentId, cmd.dnd);
+      case 'getCallbackLists':
+      case 'takeCallback':
+      case 'releaseCallback':
+      case 'startCallback':
+      case 'updateCallbackTicket':
+        return ctiCallbackCommand(deps.callbacks, p, cmd, (list) => send(c, 'CallbackLists', list));
       case 'ping':
         return { pong: engine.clock.now() };
     }
@@ -271,7 +281,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   const offRinging = on(engine, 'call.offering', (n) => phoneEvent('EventRinging', n));
   const offEstablished = on(engine, 'call.bridged', (n) => phoneEvent('EventEstablished', n));
   const offReleased = on(engine, 'call.ended', (cdr) =>
-    phoneEvent('EventReleased', { callId: cdr.callId, agentId: cdr.agentId, cid: cdr.direction === 'outbound' ? cdr.dialled : cdr.caller, queueId: cdr.queueId, direction: cdr.direction, variables: cdr.variables }),
+    phoneEvent('EventReleased', { callId: cdr.callId, agentId: cdr.agentId, cid: cdr.direction === 'outbound' ? cdr.dialled : cdr.caller, queueId: cdr.queueId, direction: cdr.direction === 'inbound' ? 'inbound' : 'outbound', variables: cdr.variables }),
   );
   const offMember = on(engine, 'member.changed', (e) => {
     if (clients.size === 0) return;
@@ -302,6 +312,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     if (message) broadcast('AgentCall', message, seesAgent(message.agentId));
   });
   const offPbx = on(engine, 'pbx.state', (e) => broadcast('PbxState', { state: e.state, since: e.at }, () => true));
+  const offCallbacks = ctiCallbackEvents(deps.callbacks, (agentId) => (clients.size === 0 ? undefined : seesAgent(agentId)), broadcast);
   // QueueStatistics on every change of a queue's figures, coalesced per event-loop turn.
   const queueFeed = createQueueStatsFeed({
     engine,
@@ -349,6 +360,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       offOffering();
       offBridged();
       offEnded();
+      offCallbacks();
       queueFeed.close();
       for (const c of clients) c.ws.close(1001, 'server stopping');
       await new Promise<void>((resolve) => wss.close(() => resolve()));

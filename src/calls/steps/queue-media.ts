@@ -8,6 +8,7 @@ import type { Clock } from '../../infra/clock.js';
 import type { Logger } from '../../infra/logger.js';
 import type { LegId, PbxPort } from '../../pbx/port.js';
 import { sayNumber } from '../say-number.js';
+import type { CallbackOffer } from '../virtual-queue-port.js';
 
 export interface WaitingContext {
   pbx: PbxPort;
@@ -22,6 +23,8 @@ export interface WaitingContext {
   setMoh(on: boolean): void;
   /** The caller is gone (a PBX error that means hang-up, or the call's signal aborted). */
   isGone(err: unknown): boolean;
+  /** Virtual queue: "press N to be called back and keep your place", once, after a delay. */
+  callbackOffer?: CallbackOffer | undefined;
 }
 
 export async function playWhileWaiting(ctx: WaitingContext, q: Queue, signal: AbortSignal, restored = false): Promise<void> {
@@ -32,17 +35,27 @@ export async function playWhileWaiting(ctx: WaitingContext, q: Queue, signal: Ab
     if (signal.aborted) return;
     await pbx.startMoh(leg, q.moh_class, { signal });
     ctx.setMoh(true);
-    if (q.announce_every_s <= 0) return;
+    const every = q.announce_every_s * 1000;
+    let offerAt = ctx.callbackOffer ? clock.now() + ctx.callbackOffer.delayMs : undefined;
+    let announceAt = every > 0 ? clock.now() + every : undefined;
     for (;;) {
-      await clock.sleep(q.announce_every_s * 1000, signal);
-      const prompts = announcement(q, language, ctx.position(), ctx.estimatedWaitMs(q.id));
-      if (prompts.length === 0) continue;
-      await pbx.stopMoh(leg, { signal });
-      ctx.setMoh(false);
-      await pbx.play(leg, prompts, { language, signal });
+      const next = Math.min(offerAt ?? Infinity, announceAt ?? Infinity);
+      if (next === Infinity) return;
+      await clock.sleep(Math.max(0, next - clock.now()), signal);
       if (signal.aborted) return;
-      await pbx.startMoh(leg, q.moh_class, { signal });
-      ctx.setMoh(true);
+      const isOffer = offerAt !== undefined && offerAt <= next;
+      const prompts = isOffer ? (ctx.callbackOffer?.prompts ?? []) : announcement(q, language, ctx.position(), ctx.estimatedWaitMs(q.id));
+      if (isOffer) offerAt = undefined;
+      if (prompts.length > 0) {
+        await pbx.stopMoh(leg, { signal });
+        ctx.setMoh(false);
+        await pbx.play(leg, prompts, { language, signal });
+        if (signal.aborted) return;
+        await pbx.startMoh(leg, q.moh_class, { signal });
+        ctx.setMoh(true);
+      }
+      // The next announcement comes a full period after this one ended.
+      if (!isOffer && every > 0) announceAt = clock.now() + every;
     }
   } catch (err) {
     if (!signal.aborted && !ctx.isGone(err)) ctx.log.warn({ err }, 'waiting media failed');

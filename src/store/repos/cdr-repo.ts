@@ -45,13 +45,14 @@ interface CdrRow {
   wait_ms: number | null; agent_id: string | null; agent_leg_id: string | null; connected_at: number | null;
   talk_ms: number | null; hold_ms: number; hangup_side: Cdr['hangupSide']; hangup_cause: string | null;
   recording: string | null; disposition: Cdr['disposition']; variables: string; segments: string;
+  parent_call_id: string | null;
 }
 
 const COLUMNS: (keyof CdrRow)[] = [
   'call_id', 'leg_id', 'direction', 'number_id', 'dialled', 'caller', 'caller_name', 'started_at', 'answered_at',
   'ended_at', 'ivr_path', 'language', 'queue_id', 'enqueued_at', 'wait_ms', 'agent_id', 'agent_leg_id',
   'connected_at', 'talk_ms', 'hold_ms', 'hangup_side', 'hangup_cause', 'recording', 'disposition', 'variables',
-  'segments',
+  'segments', 'parent_call_id',
 ];
 
 interface RangeParams { from: number; to: number; limit: number }
@@ -116,6 +117,7 @@ function toRow(c: Cdr): CdrRow {
     talk_ms: c.talkMs, hold_ms: c.holdMs, hangup_side: c.hangupSide, hangup_cause: c.hangupCause,
     recording: c.recording, disposition: c.disposition, variables: JSON.stringify(c.variables),
     segments: JSON.stringify(c.segments ?? []),
+    parent_call_id: c.parentCallId ?? null,
   };
 }
 
@@ -128,5 +130,6 @@ function fromRow(r: CdrRow): Cdr {
     talkMs: r.talk_ms, holdMs: r.hold_ms, hangupSide: r.hangup_side, hangupCause: r.hangup_cause,
     recording: r.recording, disposition: r.disposition, variables: JSON.parse(r.variables) as Record<string, string>,
     segments: JSON.parse(r.segments) as CdrSegment[],
+    ...(r.parent_call_id === null ? {} : { parentCallId: r.parent_call_id }),
   };
 }

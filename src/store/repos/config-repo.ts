@@ -1,4 +1,5 @@
 import type { Agent, Config, ExitDestination, Group, Ivr, Membership, NumberEntry, Queue } from '../../domain/config.js';
+import type { VirtualQueueSettings } from '../../domain/virtual-queue.js';
 import type { Database } from '../db.js';
 
 type Prompts = NonNullable<Queue['greeting']>;
@@ -10,7 +11,7 @@ interface QueueRow {
   overflow_delay_s: number; answer_timeout_s: number; max_no_answer: number; retry_s: number; wrapup_s: number;
   max_wait_s: number; exit: string; join_empty: Queue['join_empty']; service_level_s: number; greeting: string | null;
   moh_class: string; announce_every_s: number; announce_prompts: string | null; announce_position: Bool;
-  announce_wait_time: Bool; record: Bool; agent_list_url: string | null;
+  announce_wait_time: Bool; record: Bool; agent_list_url: string | null; virtual_queue: string | null; skills: string | null;
 }
 interface QueueGroupRow { queue_id: string; position: number; group_id: string; priority: number }
 interface IvrRow { id: string; position: number; name: string | null; root: string; nodes: string }
@@ -20,7 +21,7 @@ interface NumberRow {
 }
 interface AgentRow {
   id: string; position: number; name: string | null; phone_type: Agent['phone']['type'];
-  phone_endpoint: string | null; phone_number: string | null; auto_login: Bool;
+  phone_endpoint: string | null; phone_number: string | null; auto_login: Bool; skills: string | null;
 }
 interface AgentGroupRow { agent_id: string; position: number; group_id: string }
 interface MembershipRow { agent_id: string; queue_id: string; position: number; penalty: number }
@@ -40,10 +41,10 @@ export function createConfigRepo(db: Database): ConfigRepo {
   const insertGroup = db.prepare<GroupRow>('INSERT INTO groups (id, position, name) VALUES (@id, @position, @name)');
   const insertQueue = db.prepare<QueueRow>(`INSERT INTO queues (id, position, name, strategy, weight, overflow_delay_s,
     answer_timeout_s, max_no_answer, retry_s, wrapup_s, max_wait_s, exit, join_empty, service_level_s, greeting,
-    moh_class, announce_every_s, announce_prompts, announce_position, announce_wait_time, record, agent_list_url)
+    moh_class, announce_every_s, announce_prompts, announce_position, announce_wait_time, record, agent_list_url, virtual_queue, skills)
     VALUES (@id, @position, @name, @strategy, @weight, @overflow_delay_s, @answer_timeout_s, @max_no_answer, @retry_s,
     @wrapup_s, @max_wait_s, @exit, @join_empty, @service_level_s, @greeting, @moh_class, @announce_every_s,
-    @announce_prompts, @announce_position, @announce_wait_time, @record, @agent_list_url)`);
+    @announce_prompts, @announce_position, @announce_wait_time, @record, @agent_list_url, @virtual_queue, @skills)`);
   const insertQueueGroup = db.prepare<QueueGroupRow>(
     'INSERT INTO queue_groups (queue_id, position, group_id, priority) VALUES (@queue_id, @position, @group_id, @priority)',
   );
@@ -54,8 +55,8 @@ export function createConfigRepo(db: Database): ConfigRepo {
     (id, position, number, name, enable_ivr, ivr_id, queue_id, language, greeting)
     VALUES (@id, @position, @number, @name, @enable_ivr, @ivr_id, @queue_id, @language, @greeting)`);
   const insertAgent = db.prepare<AgentRow>(`INSERT INTO agents
-    (id, position, name, phone_type, phone_endpoint, phone_number, auto_login)
-    VALUES (@id, @position, @name, @phone_type, @phone_endpoint, @phone_number, @auto_login)`);
+    (id, position, name, phone_type, phone_endpoint, phone_number, auto_login, skills)
+    VALUES (@id, @position, @name, @phone_type, @phone_endpoint, @phone_number, @auto_login, @skills)`);
   const insertAgentGroup = db.prepare<AgentGroupRow>(
     'INSERT INTO agent_groups (agent_id, position, group_id) VALUES (@agent_id, @position, @group_id)',
   );
@@ -131,6 +132,8 @@ function queueToRow(q: Queue, position: number): QueueRow {
     moh_class: q.moh_class, announce_every_s: q.announce_every_s, announce_prompts: jsonOrNull(q.announce_prompts),
     announce_position: bit(q.announce_position), announce_wait_time: bit(q.announce_wait_time), record: bit(q.record),
     agent_list_url: q.agent_list_url ?? null,
+    virtual_queue: jsonOrNull(q.virtual_queue),
+    skills: jsonOrNull(q.skills),
   };
 }
 
@@ -158,6 +161,8 @@ function rowToQueue(r: QueueRow, groups: QueueGroupRow[]): Queue {
     announce_wait_time: r.announce_wait_time === 1,
     record: r.record === 1,
     ...optional('agent_list_url', r.agent_list_url),
+    ...optional('virtual_queue', parseJson<VirtualQueueSettings>(r.virtual_queue)),
+    ...optional('skills', parseJson<NonNullable<Queue['skills']>>(r.skills)),
   };
 }
 
@@ -195,6 +200,7 @@ function agentToRow(a: Agent, position: number): AgentRow {
     phone_endpoint: a.phone.type === 'sip' ? a.phone.endpoint : null,
     phone_number: a.phone.type === 'external' ? a.phone.number : null,
     auto_login: bit(a.auto_login),
+    skills: jsonOrNull(a.skills),
   };
 }
 
@@ -207,6 +213,7 @@ function rowToAgent(r: AgentRow, groups: AgentGroupRow[]): Agent {
     phone,
     groups: groups.map((g) => g.group_id),
     auto_login: r.auto_login === 1,
+    ...optional('skills', parseJson<Record<string, number>>(r.skills)),
   };
 }
 

@@ -14,6 +14,21 @@ const AGENT_POOL = Array.from({ length: 12 }, (_, i) => `a${i}`);
 const STRATEGIES: Strategy[] = ['longest-idle', 'round-robin', 'random', 'fewest-calls', 'linear'];
 /** Above this many live calls arrivals slow down, so the state stays small and busy. */
 const CALL_CAP = 30;
+const QUEUE_SKILLS: Record<string, Pick<RoutingQueueConfig, 'skillsRequired' | 'skillsRelaxAfterMs'>> = {
+  q0: { skillsRequired: true, skillsRelaxAfterMs: 30_000 },
+  q2: { skillsRequired: true, skillsRelaxAfterMs: 0 },
+  q4: { skillsRequired: true, skillsRelaxAfterMs: 10_000 },
+};
+
+/** Agent skills from the agent's number: a spread of levels, some agents without a skill. */
+function agentSkills(id: string): { skills?: Record<string, number> } {
+  const i = Number(id.slice(1));
+  if (i % 5 === 4) return {};
+  const skills: Record<string, number> = { en: 1 + (i % 3) * 40 };
+  if (i % 2 === 0) skills.fr = 60;
+  if (i % 4 === 1) skills.de = 95;
+  return { skills };
+}
 
 export class InputGenerator {
   private readonly r: () => number;
@@ -36,7 +51,7 @@ export class InputGenerator {
   config(): RoutingConfig {
     return {
       queues: this.queues.map((q) => ({ ...q })),
-      agents: this.agents.map((id) => ({ id })),
+      agents: this.agents.map((id) => ({ id, ...agentSkills(id) })),
       members: this.members.map((m) => ({ ...m })),
     };
   }
@@ -148,10 +163,38 @@ export class InputGenerator {
         return { type: 'call.transfer', callId: c.id, mode: r() < 0.5 ? 'blind' : 'attended', target: '0612345678' };
       }
     }
-    if (roll < 0.93) return this.staleTimer(s);
+    if (roll < 0.92) return this.staleTimer(s);
+    if (roll < 0.93) return this.virtualInput(s, waiting, offered);
     if (roll < 0.945) return { type: 'config.apply', config: this.changeConfig() };
     if (roll < 0.96) return this.staleOffer(calls);
     return this.arrival();
+  }
+
+  /** Virtual queue: a waiting caller asks to be called back, a waiter lined up or restored, a callback not answered. */
+  private virtualInput(s: RoutingState, waiting: { id: string; virtual?: boolean }[], offered: { id: string; virtual?: boolean }[]): RoutingInput {
+    const r = this.r;
+    const x = r();
+    const timeout = 5000 + Math.floor(r() * 60_000);
+    if (x < 0.4) {
+      const c = waiting.length ? waiting[Math.floor(r() * waiting.length)]! : undefined;
+      return { type: 'call.virtualize', callId: c?.id ?? `c${this.callSeq + 1}`, virtualId: r() < 0.05 && c ? c.id : `v${++this.callSeq}`, offerTimeoutMs: timeout };
+    }
+    if (x < 0.7) {
+      const virtual = offered.filter((c) => c.virtual);
+      const c = virtual.length && r() < 0.9 ? virtual[Math.floor(r() * virtual.length)]! : offered[0];
+      if (c) return { type: 'virtual.retry', callId: c.id, cause: r() < 0.5 ? 'no-answer' : 'busy', retryAt: s.timers.size >= 0 ? this.restoredAt + Math.floor(r() * 120_000) : 0 };
+    }
+    const queueId = r() < 0.9 && this.queues.length ? this.queues[Math.floor(r() * this.queues.length)]!.id : 'nowhere';
+    return {
+      type: 'virtual.enqueue',
+      callId: `v${++this.callSeq}`,
+      queueId,
+      enqueuedAt: this.restoredAt,
+      offerTimeoutMs: timeout,
+      ...(r() < 0.3 ? { priority: Math.floor(r() * 6) } : {}),
+      ...(r() < 0.3 ? { holdUntil: this.restoredAt + Math.floor(r() * 200_000) } : {}),
+      ...(r() < 0.5 ? { fresh: true } : {}),
+    };
   }
 
   private arrival(): RoutingInput {
@@ -167,7 +210,16 @@ export class InputGenerator {
     if (r() < 0.1) input.preferredAgent = AGENT_POOL[Math.floor(r() * AGENT_POOL.length)]!;
     if (r() < 0.03) input.agentTimeouts = this.timeouts();
     if (r() < 0.04) input.restoredAt = this.restoredAt;
+    if (r() < 0.12) input.skills = this.callerSkills();
     return input;
+  }
+
+  /** Skills a caller needs: one or two of en, fr, de at a level that some agents reach and others miss. */
+  private callerSkills(): Record<string, number> {
+    const r = this.r;
+    const out: Record<string, number> = {};
+    for (const skill of ['en', 'fr', 'de']) if (r() < 0.45) out[skill] = [1, 40, 60, 90][Math.floor(r() * 4)]!;
+    return out;
   }
 
   private agentList(): string[] {
@@ -226,6 +278,8 @@ export class InputGenerator {
       maxWaitMs: pick([0, 30_000, 120_000]),
       joinEmpty: r() < 0.2 ? 'refuse' : 'join',
       exit: r() < 0.3 ? { action: 'queue', queue: pick(QUEUE_POOL) } : { action: 'hangup' },
+      // Skills: q0, q2, q4 require the callers' skills; q0 relaxes after 30 s, q4 after 10 s, q2 never.
+      ...(QUEUE_SKILLS[id] ?? {}),
     };
   }
 
