@@ -9,7 +9,6 @@ import type { CtiClient } from '../cti.js';
 import { describeError } from '../errors.js';
 import { duration, STATE_LABEL } from '../format.js';
 import { useCtiEvent, useNow } from '../hooks.js';
-import { PAUSE_REASONS } from '../pause-reasons.js';
 import type { AgentCall, AgentState, QueueInfo, Statistic } from '../types.js';
 import { BrowserPhone } from './browser-phone.js';
 import { CallCard } from './call-card.js';
@@ -29,7 +28,8 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
   const [error, setError] = useState<string | undefined>();
   const [info, setInfo] = useState<string | undefined>();
   const [line, setLine] = useState('');
-  const [reason, setReason] = useState<string>(PAUSE_REASONS[0]);
+  const [reasons, setReasons] = useState<string[]>([]);
+  const [reason, setReason] = useState('');
   const [destination, setDestination] = useState('');
   const [callsEnded, setCallsEnded] = useState(0);
   const now = useNow(1000);
@@ -66,6 +66,17 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
       }),
     [cti],
   );
+
+  useEffect(() => {
+    // The configured pause reasons (config `pause_reasons`); the first is picked until the agent chooses.
+    api.request<{ reasons: string[] }>('GET', '/pause-reasons').then(
+      (r) => {
+        setReasons(r.reasons);
+        setReason((cur) => cur || (r.reasons[0] ?? ''));
+      },
+      (err: unknown) => setError(describeError(err)),
+    );
+  }, [api]);
 
   const run = async (what: () => Promise<unknown>, done?: string) => {
     setError(undefined);
@@ -127,13 +138,13 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
             </button>
             <label for="reason">Pause reason</label>
             <select id="reason" value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
-              {PAUSE_REASONS.map((r) => (
+              {reasons.map((r) => (
                 <option key={r} value={r}>
                   {r}
                 </option>
               ))}
             </select>
-            <button type="button" disabled={state.name === 'AgentOnPause'} onClick={() => void run(() => cti.command({ command: 'pauseAgent', reason }))}>
+            <button type="button" disabled={state.name === 'AgentOnPause' || !reason} onClick={() => void run(() => cti.command({ command: 'pauseAgent', reason }))}>
               Pause
             </button>
             <button type="button" onClick={() => void run(() => cti.command({ command: 'logoutAgent' }))}>
