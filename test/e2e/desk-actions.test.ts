@@ -12,6 +12,12 @@ describe.skipIf(!HAVE_CHROMIUM)('agent desktop actions in the browser', () => {
   afterAll(async () => chrome?.close());
   afterEach(async () => world?.close());
 
+  /** Run the virtual clock until the agent is in `presence` (at most `maxMs` of virtual time). */
+  async function until(agentId: string, presence: string, maxMs = 60_000): Promise<void> {
+    for (let t = 0; t < maxMs && world.engine.agentSnapshot(agentId)?.presence !== presence; t += 250) await world.clock.runFor(250);
+    expect(world.engine.agentSnapshot(agentId)?.presence).toBe(presence);
+  }
+
   async function loggedInDesk() {
     await world.user('alice', { profile: 'agent', agentId: '1001' });
     const { page } = await chrome.page();
@@ -37,5 +43,31 @@ describe.skipIf(!HAVE_CHROMIUM)('agent desktop actions in the browser', () => {
 
     await seeText(desk, 'agent-state', 'Paused (lunch)');
     expect(world.engine.agentSnapshot('1001')).toMatchObject({ presence: 'paused', pauseReason: 'lunch' });
+  });
+
+  it('answers a simulated call when the agent clicks Answer while its phone rings', async () => {
+    // Arrange: Alice's simulated phone does not answer by itself; a caller on number B reaches queue 1.
+    world = await webWorld(e2eConfig());
+    const desk = await loggedInDesk();
+    if (world.engine.agentSnapshot('1001')?.presence === 'paused') await desk.getByRole('button', { name: 'Ready' }).click();
+    await seeText(desk, 'agent-state', 'Ready');
+    world.pbx.setPhone('1001', { behavior: 'never' });
+    world.pbx.placeCall({ to: '2000', from: '+15550100' });
+    await until('1001', 'ringing');
+    await seeText(desk, 'agent-state', 'Ringing');
+    // Ten seconds later (the queue gives up after 15 s) it still rings: nobody answered for her.
+    await world.clock.runFor(10_000);
+    expect(world.engine.agentSnapshot('1001')?.presence).toBe('ringing');
+
+    // Act: the answer reaches the server before the virtual clock moves on.
+    const answered = desk.waitForResponse((r) => r.url().endsWith('/agents/me/answer'));
+    await desk.getByRole('button', { name: 'Answer' }).click();
+    expect((await answered).status()).toBe(200);
+    await until('1001', 'oncall', 2_000);
+
+    // Assert
+    await seeText(desk, 'agent-state', 'On call');
+    await seeText(desk, 'call-from', '+15550100');
+    expect(await desk.getByRole('button', { name: 'Answer' }).count()).toBe(0);
   });
 });

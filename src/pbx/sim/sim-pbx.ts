@@ -162,6 +162,26 @@ export class SimPbx implements PbxPort {
     this.emit({ type: 'dtmf', leg, digit });
   }
 
+  /**
+   * A person answers the agent phone at `address` that rings now (the desktop's Answer on the
+   * simulated PBX): its no-answer and scripted timers are cancelled and the leg is answered.
+   * Returns the leg, or undefined when nothing rings there.
+   */
+  answerRinging(address: string): LegId | undefined {
+    for (const leg of this.legs.values()) {
+      if (leg.kind !== 'agent' || leg.state !== 'ringing' || leg.to !== address) continue;
+      for (const t of leg.timers) this.clock.cancel(t);
+      leg.timers = [];
+      leg.state = 'up';
+      leg.answeredAt = this.clock.now();
+      this.clock.schedule(this.clock.now(), () => {
+        if (leg.state === 'up') this.emit({ type: 'leg.answered', leg: leg.id });
+      });
+      return leg.id;
+    }
+    return undefined;
+  }
+
   /** The far end hangs up. */
   remoteHangup(leg: LegId, cause: HangupCause = 'normal'): void {
     this.end(leg, cause);

@@ -1,6 +1,6 @@
 /**
  * The agent desktop: log in on a line, ready / pause with a reason / log out, the state and the
- * time in it, the call card while ringing and on the call, the call timer, recording pause and
+ * time in it, Answer while ringing (simulated PBX), the call card while ringing and on the call, the call timer, recording pause and
  * resume, the wrap-up countdown, click-to-call and today's own figures. Live from the CTI WebSocket.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -130,6 +130,13 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
             <input id="line" inputMode="tel" required pattern="\+?[0-9*#]{1,32}" value={line} onInput={(e) => setLine(e.currentTarget.value)} />
             <button type="submit">Log in on this line</button>
           </form>
+        )}
+        {state.name === 'AgentRinging' && (
+          <div class="row">
+            <button type="button" class="answer" onClick={() => void run(() => api.request('POST', '/agents/me/answer'))}>
+              Answer
+            </button>
+          </div>
         )}
         {loggedIn && (
           <div class="row">
