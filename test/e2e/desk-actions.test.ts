@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, launchChromium, logIn, seeText, type Chromium } from './support/browser.js';
 import { e2eConfig } from './support/config.js';
-import { webWorld, type WebWorld } from './support/web-world.js';
+import { PASSWORD, webWorld, type WebWorld } from './support/web-world.js';
 
 describe.skipIf(!HAVE_CHROMIUM)('agent desktop actions in the browser', () => {
   let chrome: Chromium;
@@ -69,5 +69,47 @@ describe.skipIf(!HAVE_CHROMIUM)('agent desktop actions in the browser', () => {
     await seeText(desk, 'agent-state', 'On call');
     await seeText(desk, 'call-from', '+15550100');
     expect(await desk.getByRole('button', { name: 'Answer' }).count()).toBe(0);
+  });
+
+  it('lists the callback requests of the agent\'s queues, takes one, and says in plain words when another agent holds one', async () => {
+    // Arrange: an admin creates a list on queue 1 with two requests; agent 1002 already holds Bob's.
+    world = await webWorld(e2eConfig());
+    await world.user('root', { profile: 'admin' });
+    const login = await fetch(`${world.url}auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: PASSWORD }) });
+    const token = ((await login.json()) as { session: string }).session;
+    const call = async <T,>(method: string, path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${world.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      expect(res.status, await res.clone().text()).toBeLessThan(300);
+      return (await res.json()) as T;
+    };
+    const list = await call<{ uuid: string }>('POST', 'callbacks/lists', { name: 'Renewals', queueId: 'q1' });
+    const [ada, bob] = await call<[{ uuid: string }, { uuid: string }]>('POST', `callbacks/lists/${list.uuid}/requests`, [
+      { firstName: 'Ada', lastName: 'Lovelace', phoneNumber: '0123456789', description: 'contract renewal' },
+      { firstName: 'Bob', lastName: 'Babbage', phoneNumber: '0987654321' },
+    ]);
+    await call('POST', `agents/1002/callbacks/${bob.uuid}/take`);
+
+    // Act: Alice opens her desk.
+    const desk = await loggedInDesk();
+    const rowOf = (uuid: string) => desk.locator(`tr[data-callback="${uuid}"]`);
+
+    // Assert: both requests are listed, Bob's held by agent 1002.
+    await rowOf(ada.uuid).filter({ hasText: 'Ada Lovelace' }).waitFor({ timeout: 5000 });
+    await rowOf(bob.uuid).filter({ hasText: 'agent 1002' }).waitFor({ timeout: 5000 });
+    await expect(desk.getByRole('heading', { name: 'Renewals' }).count()).resolves.toBe(1);
+
+    // Act: she takes Ada's.
+    await rowOf(ada.uuid).getByRole('button', { name: 'Take' }).click();
+
+    // Assert: held by her, on the server too; Release and Start offered.
+    await rowOf(ada.uuid).getByTestId('callback-holder').filter({ hasText: 'you' }).waitFor({ timeout: 5000 });
+    await rowOf(ada.uuid).getByRole('button', { name: 'Release' }).waitFor({ timeout: 5000 });
+    await rowOf(ada.uuid).getByRole('button', { name: 'Start' }).waitFor({ timeout: 5000 });
+    const lists = await call<{ callbacks: { uuid: string; agentId: string | null }[] }[]>('GET', 'agents/1001/callbacks');
+    expect(lists[0]?.callbacks.find((r) => r.uuid === ada.uuid)?.agentId).toBe('1001');
+
+    // Act + Assert: taking Bob's is refused in plain words.
+    await rowOf(bob.uuid).getByRole('button', { name: 'Take' }).click();
+    await seeText(desk, 'callback-error', 'Another agent has already taken this callback request');
   });
 });

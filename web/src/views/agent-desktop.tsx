@@ -1,7 +1,7 @@
 /**
  * The agent desktop: log in on a line, ready / pause with a reason / log out, the state and the
  * time in it, Answer while ringing (simulated PBX), the call card while ringing and on the call, the call timer, recording pause and
- * resume, the wrap-up countdown, click-to-call and today's own figures. Live from the CTI WebSocket.
+ * resume, the wrap-up countdown, click-to-call, the agent's callback requests and today's own figures. Live from the CTI WebSocket.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../api.js';
@@ -11,6 +11,7 @@ import { duration, STATE_LABEL } from '../format.js';
 import { useCtiEvent, useNow } from '../hooks.js';
 import type { AgentCall, AgentState, QueueInfo, Statistic } from '../types.js';
 import { BrowserPhone } from './browser-phone.js';
+import { CallbacksPanel } from './callbacks-panel.js';
 import { CallCard } from './call-card.js';
 import { MyStats } from './my-stats.js';
 
@@ -194,6 +195,7 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
         </form>
       </section>
 
+      <CallbacksPanel api={api} cti={cti} agentId={state.agentId} />
       <MyStats api={api} stats={stats} agentId={state.agentId} refresh={callsEnded} />
       <BrowserPhone agentId={state.agentId} />
     </div>
