@@ -14,6 +14,7 @@ import { attachCti, type CtiGateway } from './api/cti/gateway.js';
 import { createOutboundService } from './api/outbound-service.js';
 import { agentCommandRoutes } from './api/routes/agent-commands.js';
 import { agentDndRoutes } from './api/routes/agent-dnd.js';
+import { agentAnswerRoutes } from './api/routes/agent-answer.js';
 import { outboundCallRoutes } from './api/routes/outbound-calls.js';
 import { recordingRoutes } from './api/routes/recordings.js';
 import { ensureFirstAdmin } from './api/first-admin.js';
@@ -138,7 +139,8 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     registerDialerMetrics(metrics.registry, dialer);
     const virtualQueue = new VirtualQueueService({ engine, waiters: store.virtualWaiters, http: createHttpClient(), log, newId: () => randomUUID() });
     const callbackLists = new CallbackListService({ engine, repo: store.callbackLists, log, newId: () => randomUUID() });
-    const apiDeps = { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir, dialer, virtualQueue, callbackLists };
+    const sim = driver instanceof SimPbx ? driver : undefined;
+    const apiDeps = { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir, dialer, virtualQueue, callbackLists, sim };
     if (settings.pbx === 'freeswitch') {
       // FreeSWITCH may come up after us, or refuse our password: the API (and /health, degraded
       // while the PBX link is down) comes up first, and the engine starts once the event socket does.
@@ -153,7 +155,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     virtualQueue.start();
     dialer.start();
     // First run without a PBX: simulated callers and agents, so the wallboard moves.
-    const traffic: SimTraffic | undefined = driver instanceof SimPbx && settings.simTraffic ? startSimTraffic({ pbx: driver, engine, clock, callsPerHour: settings.simTraffic }) : undefined;
+    const traffic: SimTraffic | undefined = driver instanceof SimPbx && settings.simTraffic ? startSimTraffic({ pbx: driver, engine, clock, callsPerHour: settings.simTraffic, atDesk: (agentId) => api?.cti.atDesk(agentId) ?? false }) : undefined;
     if (traffic) log.info({ callsPerHour: settings.simTraffic }, 'simulated traffic on (SWITCHBOARD_SIM_TRAFFIC=0 turns it off)');
     const running = engine;
     return {
@@ -198,7 +200,7 @@ function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
 
 async function startApi(
   http: ApiSettings,
-  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; recordingsDir: string | undefined; dialer: DialerService; virtualQueue: VirtualQueueService; callbackLists: CallbackListService },
+  deps: { engine: Engine; store: Store; log: Logger; clock: Clock; metrics: Metrics; stats: LiveStats; recordingsDir: string | undefined; dialer: DialerService; virtualQueue: VirtualQueueService; callbackLists: CallbackListService; sim: SimPbx | undefined },
 ): Promise<NonNullable<App['api']>> {
   const auth = createAuthService({ repo: createAuthRepo(deps.store.db), clock: deps.clock });
   if (http.adminKey) auth.registerApiKey(http.adminKey, 'SWITCHBOARD_ADMIN_KEY');
@@ -206,7 +208,7 @@ async function startApi(
   const outbound = createOutboundService({ engine: deps.engine, log: deps.log });
   const server = await buildServer(
     { engine: deps.engine, store: deps.store, log: deps.log, clock: deps.clock, auth, metrics: deps.metrics, stats: deps.stats, sessionTtlMs: http.sessionTtlMs },
-    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), outboundCallRoutes(outbound), recordingRoutes(deps.recordingsDir), dialerRoutes(deps.dialer), virtualQueueRoutes(deps.virtualQueue), callbackRoutes(deps.callbackLists)] },
+    { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), agentAnswerRoutes(deps.sim), outboundCallRoutes(outbound), recordingRoutes(deps.recordingsDir), dialerRoutes(deps.dialer), virtualQueueRoutes(deps.virtualQueue), callbackRoutes(deps.callbackLists)] },
   );
   const web = await serveWeb(server);
   const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, callbacks: deps.callbackLists, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: deps.store.journal });

@@ -37,6 +37,10 @@ export const ERROR_STATUS = {
   ALREADY_TAKEN: 409,
   /** The agent does not hold the callback request. */
   CALLBACK_NOT_HELD: 409,
+  /** Answer from the desktop: the agent's phone is not ringing. */
+  NOT_RINGING: 409,
+  /** Answer from the desktop: only on the simulated PBX (on Asterisk or FreeSWITCH the phone answers itself). */
+  ANSWER_NEEDS_SIMULATED_PBX: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,

@@ -16,6 +16,7 @@ import { configCollectionRoutes } from './routes/config-collections.js';
 import { configDocumentRoutes } from './routes/config-document.js';
 import { dashboardRoutes } from './routes/dashboards.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { pauseReasonRoutes } from './routes/pause-reasons.js';
 import { userRoutes } from './routes/users.js';
 import { validatorCompiler } from './validation.js';
 
@@ -91,7 +92,7 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions = {}): Prom
   await app.register(async (secured) => {
     secured.addHook('onRequest', authHook(deps.auth));
     secured.addHook('onRoute', declareErrorResponses({ secured: true }));
-    for (const routes of [sessionRoutes, apiKeyRoutes, userRoutes, configCollectionRoutes, configDocumentRoutes, cdrRoutes, dashboardRoutes, ...(opts.protectedRoutes ?? [])]) {
+    for (const routes of [sessionRoutes, apiKeyRoutes, userRoutes, configCollectionRoutes, configDocumentRoutes, cdrRoutes, dashboardRoutes, pauseReasonRoutes, ...(opts.protectedRoutes ?? [])]) {
       await secured.register(routes(routeDeps));
     }
   });

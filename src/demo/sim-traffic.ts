@@ -2,6 +2,8 @@
  * First-run traffic on the simulated PBX: callers arrive at random (Poisson, `callsPerHour`), walk
  * the reference IVR, wait, and simulated agent phones answer and talk, so a wallboard moves.
  * Agents paused for no-answer come back after a short break. Seeded: a run can be replayed.
+ * An agent a person works at the desktop (`atDesk`) is left ringing until the person clicks Answer
+ * (POST /agents/:id/answer).
  */
 import type { Engine } from '../calls/engine.js';
 import type { Agent, Config } from '../domain/config.js';
@@ -19,6 +21,8 @@ export interface SimTrafficOptions {
   meanTalkMs?: number;
   /** Mean caller patience in queue; default 120 s. */
   meanPatienceMs?: number;
+  /** A person has this agent's desktop open: its phone is not scripted to answer by itself. */
+  atDesk?: (agentId: string) => boolean;
 }
 
 export interface SimTraffic {
@@ -58,9 +62,16 @@ export function startSimTraffic(opts: SimTrafficOptions): SimTraffic {
   };
 
   // Each agent phone answers after 2–6 s and talks ~meanTalk; 3 % of offers are missed. Redrawn after each call.
+  const atDesk = opts.atDesk ?? (() => false);
+  const addressOf = (a: Agent): string => {
+    const d = engine.agentDestination(a.id);
+    return d ? (d.kind === 'sip' ? d.endpoint : d.number) : phoneOf(a);
+  };
   const script = (config: Config) => {
     for (const a of config.agents) {
-      pbx.setPhone(phoneOf(a), random() < 0.03 ? { behavior: 'never' } : { behavior: 'answer', answerAfterMs: 2000 + random() * 4000, talkMs: 15_000 + exp(meanTalkMs) });
+      const draw = random();
+      if (atDesk(a.id)) pbx.setPhone(addressOf(a), { behavior: 'never' });
+      else pbx.setPhone(addressOf(a), draw < 0.03 ? { behavior: 'never' } : { behavior: 'answer', answerAfterMs: 2000 + random() * 4000, talkMs: 15_000 + exp(meanTalkMs) });
     }
   };
   script(engine.currentConfig);
@@ -68,6 +79,11 @@ export function startSimTraffic(opts: SimTrafficOptions): SimTraffic {
     if (e.event === 'CONNECT' || e.event === 'RINGNOANSWER') script(engine.currentConfig);
   };
   const onState = (e: { presence: string; reason?: string | undefined; agentId: string }) => {
+    // Logging in at the desktop (on a line, maybe) hands the phone to the person.
+    if (e.presence !== 'loggedout' && atDesk(e.agentId)) {
+      const a = engine.agentConfig(e.agentId);
+      if (a) pbx.setPhone(addressOf(a), { behavior: 'never' });
+    }
     if (e.presence === 'paused' && e.reason === 'no-answer') later(clock.now() + 30_000, () => engine.unpauseAgent(e.agentId));
   };
   engine.on('queue.log', onLog);

@@ -244,6 +244,14 @@ export const phonePolicySchema = z
   .strict();
 export type PhonePolicy = z.infer<typeof phonePolicySchema>;
 
+/** The reasons an agent may give for a pause (the desktop's list; shown on the wallboard). */
+export const DEFAULT_PAUSE_REASONS: readonly string[] = ['break', 'lunch', 'training', 'meeting'];
+export const pauseReasonsSchema = z
+  .array(z.string().trim().min(1, 'a reason cannot be empty').max(64))
+  .min(1, 'list at least one reason')
+  .max(50)
+  .refine((list) => new Set(list).size === list.length, 'each reason once');
+
 export const configSchema = z
   .object({
     numbers: z.array(numberSchema).default([]),
@@ -256,6 +264,7 @@ export const configSchema = z
     webhooks: webhooksSchema.default({ timeout_ms: 2000, retries: 3, project_id: 0 }),
     click_to_call: clickToCallSchema.default({ allow: '^\\+?[0-9]{3,15}$', answer_timeout_s: 30 }),
     phone_policies: z.array(phonePolicySchema).default([]),
+    pause_reasons: pauseReasonsSchema.default(() => [...DEFAULT_PAUSE_REASONS]),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -1,3 +1,4 @@
+import { SHOTS } from './support/screenshots.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import { cdrStart } from '../../src/domain/cdr.js';
 import { e2eConfig } from './support/config.js';
 import { webWorld, type WebWorld } from './support/web-world.js';
 
-const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 
 /** One second of a 440 Hz tone: 8 kHz, 16-bit mono PCM WAV. */
 function toneWav(): Buffer {

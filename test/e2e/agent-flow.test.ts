@@ -1,10 +1,10 @@
+import { SHOTS } from './support/screenshots.js';
 import { mkdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, launchChromium, logIn, seeText, type Chromium } from './support/browser.js';
 import { e2eConfig } from './support/config.js';
 import { webWorld, type WebWorld } from './support/web-world.js';
 
-const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
 
 describe.skipIf(!HAVE_CHROMIUM)('agent desktop and wallboard in the browser', () => {
   let chrome: Chromium;

@@ -101,4 +101,34 @@ describe('startSimTraffic', () => {
     expect(cdrs.some((c) => c.ivrPath?.startsWith('lang:'))).toBe(true);
     expect(new Set(cdrs.map((c) => c.agentId).filter(Boolean)).size).toBeGreaterThan(3);
   });
+
+  it('leaves the phone of an agent worked at the desktop ringing until the person answers', async () => {
+    // Arrange: a person has agent 1001's desktop open; nobody clicks Answer for the first half hour.
+    w = await simWorld(exampleConfig());
+    let answering = false;
+    const rang: string[] = [];
+    w.engine.on('agent.state', (e) => {
+      if (e.agentId !== '1001' || e.presence !== 'ringing') return;
+      rang.push(e.agentId);
+      // The person clicks Answer after 2 s, once answering.
+      if (answering) w.clock.schedule(w.clock.now() + 2000, () => w.pbx.answerRinging('1001'));
+    });
+    const traffic = startSimTraffic({ pbx: w.pbx, engine: w.engine, clock: w.clock, callsPerHour: 600, seed: 7, meanTalkMs: 20_000, atDesk: (id) => id === '1001' });
+
+    // Act
+    await w.clock.runFor(30 * 60_000);
+    const ringsBefore = rang.length;
+    const answeredBy1001 = () => w.store.cdrs.all().filter((c) => c.agentId === '1001' && c.disposition === 'answered').length;
+    const before = answeredBy1001();
+    answering = true;
+    if (w.engine.agentSnapshot('1001')?.presence === 'paused') w.engine.unpauseAgent('1001');
+    await w.clock.runFor(30 * 60_000);
+    traffic.stop();
+
+    // Assert: it rang but never answered by itself; once the person answers, calls connect to it.
+    expect(ringsBefore).toBeGreaterThan(0);
+    expect(before).toBe(0);
+    expect(w.engine.agentSnapshot('1001')?.presence).not.toBe('loggedout');
+    expect(answeredBy1001() + (w.engine.agentSnapshot('1001')?.presence === 'oncall' ? 1 : 0)).toBeGreaterThan(0);
+  });
 });

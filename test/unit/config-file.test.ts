@@ -73,6 +73,7 @@ describe('loadConfigFile', () => {
       webhooks: { timeout_ms: 2000, retries: 3, project_id: 0 },
       click_to_call: { allow: '^\\+?[0-9]{3,15}$', answer_timeout_s: 30 },
       phone_policies: [],
+      pause_reasons: ['break', 'lunch', 'training', 'meeting'],
     });
   });
 

@@ -17,6 +17,12 @@ const BY_CODE: Record<string, (body: Record<string, unknown>, message: string) =
   PBX_UNAVAILABLE: () => 'The phone system is not reachable right now. Try again in a moment.',
   AGENT_NOT_FOUND: (_b, m) => `Unknown agent (${m}).`,
   QUEUE_NOT_FOUND: (_b, m) => `Unknown queue (${m}).`,
+  NOT_RINGING: () => 'Your phone is not ringing any more: the caller may have hung up or been offered to someone else.',
+  ANSWER_NEEDS_SIMULATED_PBX: () => 'Answer on your phone: answering from this page works only on the simulated phone system.',
+  ALREADY_TAKEN: () => 'Another agent has already taken this callback request (or it is closed).',
+  CALLBACK_NOT_HELD: () => 'You do not hold this callback request: take it first.',
+  CALLBACK_NOT_FOUND: () => 'This callback request no longer exists.',
+  CALLBACK_LIST_NOT_FOUND: () => 'This callback list no longer exists.',
   INTERNAL: () => 'The server failed to do this. It has been logged; try again.',
 };
 

@@ -21,3 +21,5 @@ export type PbxLink = CtiEvent<'PbxState'>;
 
 /** A message as it arrives on the CTI WebSocket. */
 export type CtiFrame = { [K in CtiEventType]: { msgType: K; ctiMessage: CtiEvent<K> } }[CtiEventType];
+export type CallbackList = CtiEvent<'CallbackLists'>;
+export type CallbackRequest = CallbackList['callbacks'][number];

@@ -58,6 +58,8 @@ const PROFILE_NAMES = { admin: 'Admin', supervisor: 'Supervisor', agent: 'NoRigh
 
 export interface CtiGateway {
   readonly clients: number;
+  /** A person has the agent's desktop open (an agent-profile client of this agent is connected). */
+  atDesk(agentId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -343,6 +345,10 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   return {
     get clients() {
       return clients.size;
+    },
+    atDesk(agentId) {
+      for (const c of clients) if (c.principal.profile === 'agent' && c.principal.agentId === agentId) return true;
+      return false;
     },
     async close() {
       clearInterval(heartbeat);

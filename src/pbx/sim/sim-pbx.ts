@@ -21,80 +21,8 @@ import {
   type SnoopMode,
 } from '../port.js';
 
-export interface CallerScript {
-  to: string;
-  from: string;
-  fromName?: string;
-  /** Absolute arrival time (virtual ms); default now. */
-  at?: number;
-  /** DTMF keys, each at a time in ms after arrival. Keys sent before the call is answered are lost. */
-  keys?: { afterMs: number; digit: string }[];
-  /** Hang up this long after arrival unless bridged with an agent by then. */
-  patienceMs?: number;
-  /** Once bridged, hang up after talking this long (the agent's talkMs may end it first). */
-  talkMs?: number;
-  /** A call placed by a registered agent phone (this endpoint) rather than from the trunk. */
-  fromPhone?: string;
-}
-
-export interface AgentPhoneScript {
-  /** What the phone does when it rings. */
-  behavior: 'answer' | 'reject' | 'busy' | 'never';
-  /** Ring time before answering or rejecting. */
-  answerAfterMs?: number;
-  /** Once bridged, the agent hangs up after this long. */
-  talkMs?: number;
-  online?: boolean;
-}
-
-export interface SimLeg {
-  id: LegId;
-  kind: 'caller' | 'agent' | 'snoop';
-  state: 'ringing' | 'up' | 'down';
-  from: string;
-  to: string;
-  callId?: string;
-  bridge?: BridgeId;
-  moh?: string;
-  playing?: { prompts: readonly string[]; language?: string; startedAt: number };
-  variables: Record<string, string>;
-  hangupCause?: HangupCause;
-  script?: CallerScript;
-  phone?: AgentPhoneScript;
-  timers: TimerHandle[];
-  createdAt: number;
-  answeredAt?: number;
-  endedAt?: number;
-  /** For a snoop leg: the leg it spies on (it ends with it). */
-  snoopOf?: LegId;
-  /** The talk timer started at the leg's first bridge (hold and transfers re-bridge it). */
-  talkStarted?: boolean;
-  /** Asked to answer by itself (auto-answer). */
-  autoAnswer?: boolean;
-}
-
-export interface SimRecording {
-  id: RecordingId;
-  bridge: BridgeId;
-  name: string;
-  startedAt: number;
-  pausedAt?: number;
-  pausedMs: number;
-  stoppedAt?: number;
-  durationMs?: number;
-}
-
-export interface SimOptions {
-  /** Duration of one prompt; default 2 s, or the `promptMs` table entry. */
-  promptMs?: Record<string, number>;
-  defaultPromptMs?: number;
-}
-
-export interface PortCall {
-  at: number;
-  op: string;
-  args: unknown[];
-}
+export type { AgentPhoneScript, CallerScript, PortCall, SimLeg, SimOptions, SimRecording } from './sim-types.js';
+import type { AgentPhoneScript, CallerScript, PortCall, SimLeg, SimOptions, SimRecording } from './sim-types.js';
 
 export class SimPbx implements PbxPort {
   readonly name = 'sim';
@@ -160,6 +88,26 @@ export class SimPbx implements PbxPort {
     const l = this.legs.get(leg);
     if (!l || l.state !== 'up') return;
     this.emit({ type: 'dtmf', leg, digit });
+  }
+
+  /**
+   * A person answers the agent phone at `address` that rings now (the desktop's Answer on the
+   * simulated PBX): its no-answer and scripted timers are cancelled and the leg is answered.
+   * Returns the leg, or undefined when nothing rings there.
+   */
+  answerRinging(address: string): LegId | undefined {
+    for (const leg of this.legs.values()) {
+      if (leg.kind !== 'agent' || leg.state !== 'ringing' || leg.to !== address) continue;
+      for (const t of leg.timers) this.clock.cancel(t);
+      leg.timers = [];
+      leg.state = 'up';
+      leg.answeredAt = this.clock.now();
+      this.clock.schedule(this.clock.now(), () => {
+        if (leg.state === 'up') this.emit({ type: 'leg.answered', leg: leg.id });
+      });
+      return leg.id;
+    }
+    return undefined;
   }
 
   /** The far end hangs up. */

@@ -1,4 +1,4 @@
-import type { Agent, Config, ExitDestination, Group, Ivr, Membership, NumberEntry, Queue } from '../../domain/config.js';
+import { DEFAULT_PAUSE_REASONS, type Agent, type Config, type ExitDestination, type Group, type Ivr, type Membership, type NumberEntry, type Queue } from '../../domain/config.js';
 import type { VirtualQueueSettings } from '../../domain/virtual-queue.js';
 import type { Database } from '../db.js';
 
@@ -100,6 +100,7 @@ export function createConfigRepo(db: Database): ConfigRepo {
     insertSection.run('webhooks', JSON.stringify(config.webhooks));
     insertSection.run('click_to_call', JSON.stringify(config.click_to_call));
     insertSection.run('phone_policies', JSON.stringify(config.phone_policies));
+    insertSection.run('pause_reasons', JSON.stringify(config.pause_reasons));
   });
 
   function load(): Config {
@@ -117,6 +118,7 @@ export function createConfigRepo(db: Database): ConfigRepo {
       webhooks: (sections.get('webhooks') as Config['webhooks'] | undefined) ?? { timeout_ms: 2000, retries: 3, project_id: 0 },
       click_to_call: (sections.get('click_to_call') as Config['click_to_call'] | undefined) ?? { allow: '^\\+?[0-9]{3,15}$', answer_timeout_s: 30 },
       phone_policies: (sections.get('phone_policies') as Config['phone_policies'] | undefined) ?? [],
+      pause_reasons: (sections.get('pause_reasons') as Config['pause_reasons'] | undefined) ?? [...DEFAULT_PAUSE_REASONS],
     };
   }
 

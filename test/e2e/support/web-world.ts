@@ -7,7 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { createAgentService } from '../../../src/api/agent-service.js';
 import { createAuthService, type AuthService, type UserInput } from '../../../src/api/auth.js';
 import { attachCti, type CtiGateway } from '../../../src/api/cti/gateway.js';
+import { randomUUID } from 'node:crypto';
+import { agentAnswerRoutes, type RingingAnswerer } from '../../../src/api/routes/agent-answer.js';
 import { agentCommandRoutes } from '../../../src/api/routes/agent-commands.js';
+import { callbackRoutes } from '../../../src/api/routes/callbacks.js';
+import { CallbackListService } from '../../../src/outbound/callback-lists.js';
 import { recordingRoutes } from '../../../src/api/routes/recordings.js';
 import { buildServer } from '../../../src/api/server.js';
 import { serveWeb } from '../../../src/api/static-web.js';
@@ -42,6 +46,8 @@ export interface ServeOptions {
   heartbeatMs?: number;
   sessionTtlMs?: number;
   recordingsDir?: string;
+  /** The simulated PBX, for Answer from the desktop (POST /agents/:id/answer); without it that answers 409. */
+  answerer?: RingingAnswerer;
 }
 
 export interface ServedEngine {
@@ -62,10 +68,14 @@ export async function serveEngine(engine: Engine, store: Store, clock: Clock, op
   const auth = createAuthService({ repo: createAuthRepo(store.db), clock: authClock, scryptCost: 1024 });
   const service = createAgentService({ engine, store, log });
   const stats = createLiveStats(engine);
-  const server = await buildServer({ engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: opts.sessionTtlMs ?? SESSION_TTL_MS }, { protectedRoutes: [agentCommandRoutes(service, stats), recordingRoutes(opts.recordingsDir)] });
+  const callbacks = new CallbackListService({ engine, repo: store.callbackLists, log, newId: () => randomUUID() });
+  const server = await buildServer(
+    { engine, store, log, clock, auth, metrics: createMetrics(), stats, sessionTtlMs: opts.sessionTtlMs ?? SESSION_TTL_MS },
+    { protectedRoutes: [agentCommandRoutes(service, stats), recordingRoutes(opts.recordingsDir), agentAnswerRoutes(opts.answerer), callbackRoutes(callbacks)] },
+  );
   const web = await serveWeb(server);
   if (!web.built) throw new Error('web/dist is missing: run `npm run build:web`');
-  const cti = attachCti(server.server, { engine, auth, service, stats, log, liveCalls: store.journal, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}) });
+  const cti = attachCti(server.server, { engine, auth, service, callbacks, stats, log, liveCalls: store.journal, ...(opts.heartbeatMs ? { heartbeatMs: opts.heartbeatMs } : {}) });
   await server.listen({ port: 0, host: '127.0.0.1' });
   const { port } = server.server.address() as AddressInfo;
   return {
@@ -93,7 +103,7 @@ export async function webWorld(config: Config, opts: ServeOptions = {}): Promise
   let n = 0;
   const engine = new Engine({ pbx, clock, log: silentLogger(), store, config: store.config.load(), newCallId: () => `e2e-${++n}`, seed: 1 });
   await engine.start();
-  const served = await serveEngine(engine, store, clock, opts);
+  const served = await serveEngine(engine, store, clock, { answerer: pbx, ...opts });
   return {
     ...served,
     clock,

@@ -1,7 +1,7 @@
 /**
  * The agent desktop: log in on a line, ready / pause with a reason / log out, the state and the
- * time in it, the call card while ringing and on the call, the call timer, recording pause and
- * resume, the wrap-up countdown, click-to-call and today's own figures. Live from the CTI WebSocket.
+ * time in it, Answer while ringing (simulated PBX), the call card while ringing and on the call, the call timer, recording pause and
+ * resume, the wrap-up countdown, click-to-call, the agent's callback requests and today's own figures. Live from the CTI WebSocket.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiClient } from '../api.js';
@@ -9,9 +9,9 @@ import type { CtiClient } from '../cti.js';
 import { describeError } from '../errors.js';
 import { duration, STATE_LABEL } from '../format.js';
 import { useCtiEvent, useNow } from '../hooks.js';
-import { PAUSE_REASONS } from '../pause-reasons.js';
 import type { AgentCall, AgentState, QueueInfo, Statistic } from '../types.js';
 import { BrowserPhone } from './browser-phone.js';
+import { CallbacksPanel } from './callbacks-panel.js';
 import { CallCard } from './call-card.js';
 import { MyStats } from './my-stats.js';
 
@@ -29,7 +29,8 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
   const [error, setError] = useState<string | undefined>();
   const [info, setInfo] = useState<string | undefined>();
   const [line, setLine] = useState('');
-  const [reason, setReason] = useState<string>(PAUSE_REASONS[0]);
+  const [reasons, setReasons] = useState<string[]>([]);
+  const [reason, setReason] = useState('');
   const [destination, setDestination] = useState('');
   const [callsEnded, setCallsEnded] = useState(0);
   const now = useNow(1000);
@@ -66,6 +67,17 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
       }),
     [cti],
   );
+
+  useEffect(() => {
+    // The configured pause reasons (config `pause_reasons`); the first is picked until the agent chooses.
+    api.request<{ reasons: string[] }>('GET', '/pause-reasons').then(
+      (r) => {
+        setReasons(r.reasons);
+        setReason((cur) => cur || (r.reasons[0] ?? ''));
+      },
+      (err: unknown) => setError(describeError(err)),
+    );
+  }, [api]);
 
   const run = async (what: () => Promise<unknown>, done?: string) => {
     setError(undefined);
@@ -120,6 +132,13 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
             <button type="submit">Log in on this line</button>
           </form>
         )}
+        {state.name === 'AgentRinging' && (
+          <div class="row">
+            <button type="button" class="answer" onClick={() => void run(() => api.request('POST', '/agents/me/answer'))}>
+              Answer
+            </button>
+          </div>
+        )}
         {loggedIn && (
           <div class="row">
             <button type="button" disabled={state.name !== 'AgentOnPause'} onClick={() => void run(() => cti.command({ command: 'unpauseAgent' }))}>
@@ -127,13 +146,13 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
             </button>
             <label for="reason">Pause reason</label>
             <select id="reason" value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
-              {PAUSE_REASONS.map((r) => (
+              {reasons.map((r) => (
                 <option key={r} value={r}>
                   {r}
                 </option>
               ))}
             </select>
-            <button type="button" disabled={state.name === 'AgentOnPause'} onClick={() => void run(() => cti.command({ command: 'pauseAgent', reason }))}>
+            <button type="button" disabled={state.name === 'AgentOnPause' || !reason} onClick={() => void run(() => cti.command({ command: 'pauseAgent', reason }))}>
               Pause
             </button>
             <button type="button" onClick={() => void run(() => cti.command({ command: 'logoutAgent' }))}>
@@ -176,6 +195,7 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
         </form>
       </section>
 
+      <CallbacksPanel api={api} cti={cti} agentId={state.agentId} />
       <MyStats api={api} stats={stats} agentId={state.agentId} refresh={callsEnded} />
       <BrowserPhone agentId={state.agentId} />
     </div>
