@@ -253,7 +253,7 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
 
     queueList(p: Principal) {
       const cfg = config();
-      return cfg.queues.filter((q) => canSeeQueue(p, q.id, cfg) || isMemberOf(p.agentId, q.id)).map((q) => ({ id: q.id, name: q.name ?? q.id, strategy: q.strategy, groups: q.groups }));
+      return cfg.queues.filter((q) => canSeeQueue(p, q.id, cfg) || isMemberOf(p.agentId, q.id)).map((q) => ({ id: q.id, name: q.name ?? q.id, strategy: q.strategy, groups: q.groups, serviceLevelS: q.service_level_s }));
     },
 
     queueMemberList(p: Principal) {

@@ -159,7 +159,15 @@ export const CTI_EVENTS = {
   AgentList: z.array(agentListEntry).describe('Answer to getList agent'),
   AgentGroupList: z.array(z.object({ id: z.string(), name: z.string() })).describe('Answer to getList agentgroup'),
   QueueList: z
-    .array(z.object({ id: z.string(), name: z.string(), strategy: z.string(), groups: z.array(z.object({ group: z.string(), priority: z.number().int() })) }))
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        strategy: z.string(),
+        groups: z.array(z.object({ group: z.string(), priority: z.number().int() })),
+        serviceLevelS: z.number().describe("The queue's service-level threshold: answered within it counts as in service level, seconds"),
+      }),
+    )
     .describe('Answer to getList queue'),
   QueueMemberList: z.array(queueMember).describe('Answer to getList queuemember'),
   AgentDirectory: z.object({ directory: z.array(z.object({ agent: agentListEntry, agentState })) }).describe('Answer to getAgentDirectory'),

@@ -1,5 +1,6 @@
 /**
- * Today's calls per hour (answered and abandoned) and the share answered within 20 s, from the
+ * Today's calls per hour (answered and abandoned) and the share answered within each queue's
+ * service-level threshold (`service_level_s`), from the
  * CDRs the profile may see. Re-read when the live counters say a call finished (debounced), never polled.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -12,7 +13,6 @@ interface HourBin {
   fast: number;
 }
 
-const SL_S = 20;
 const MAX_PAGES = 50;
 
 async function todaysCdrs(api: ApiClient): Promise<Cdr[]> {
@@ -30,14 +30,16 @@ async function todaysCdrs(api: ApiClient): Promise<Cdr[]> {
   return out;
 }
 
-export function binByHour(cdrs: Cdr[], queueIds: Set<string>): HourBin[] {
+/** `thresholdS`: each shown queue's service-level threshold in seconds. */
+export function binByHour(cdrs: Cdr[], thresholdS: Map<string, number>): HourBin[] {
   const bins: HourBin[] = Array.from({ length: 24 }, () => ({ answered: 0, abandoned: 0, fast: 0 }));
   for (const c of cdrs) {
-    if (!c.queueId || !queueIds.has(c.queueId)) continue;
+    const slS = c.queueId ? thresholdS.get(c.queueId) : undefined;
+    if (slS === undefined) continue;
     const bin = bins[new Date(c.startedAt).getHours()]!;
     if (c.connectedAt !== null) {
       bin.answered++;
-      if ((c.waitMs ?? 0) <= SL_S * 1000) bin.fast++;
+      if ((c.waitMs ?? 0) <= slS * 1000) bin.fast++;
     } else bin.abandoned++;
   }
   return bins;
@@ -46,12 +48,12 @@ export function binByHour(cdrs: Cdr[], queueIds: Set<string>): HourBin[] {
 export function CallsChart({ api, queues, changes, profile }: { api: ApiClient; queues: QueueInfo[]; changes: number; profile: Profile }) {
   const [bins, setBins] = useState<HourBin[] | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const ids = queues.map((q) => q.id).join(',');
+  const ids = queues.map((q) => `${q.id}:${q.serviceLevelS}`).join(',');
   useEffect(() => {
     let live = true;
     const t = setTimeout(() => {
       todaysCdrs(api)
-        .then((cdrs) => live && (setBins(binByHour(cdrs, new Set(ids.split(',')))), setError(undefined)))
+        .then((cdrs) => live && (setBins(binByHour(cdrs, new Map(queues.map((q) => [q.id, q.serviceLevelS])))), setError(undefined)))
         .catch(() => live && setError('Could not read today’s calls.'));
     }, bins ? 3000 : 0);
     return () => {
@@ -70,7 +72,7 @@ export function CallsChart({ api, queues, changes, profile }: { api: ApiClient; 
       <h2 id="chart-title">Today's calls per hour{profile === 'supervisor' ? ' (your queues)' : ''}</h2>
       {error && <p class="error">{error}</p>}
       {bins && (
-        <svg class="chart" role="img" aria-label={`${total} calls today; bars per hour, answered and abandoned; the line is the share answered within ${SL_S} s`} width={shown.length * w + 40} height={h + 40} data-testid="calls-chart">
+        <svg class="chart" role="img" aria-label={`${total} calls today; bars per hour, answered and abandoned; the line is the share answered within each queue's service-level time`} width={shown.length * w + 40} height={h + 40} data-testid="calls-chart">
           {shown.map((b, i) => {
             const x = 30 + i * w;
             const ah = (b.answered / max) * h;
@@ -84,7 +86,7 @@ export function CallsChart({ api, queues, changes, profile }: { api: ApiClient; 
                 <rect class="abandoned" x={x} y={10 + h - bh} width={w - 6} height={bh}>
                   <title>{`${b.hour}:00 — ${b.abandoned} abandoned`}</title>
                 </rect>
-                {sl !== undefined && <circle class="sl" cx={x + (w - 6) / 2} cy={10 + h - sl * h} r={3}><title>{`${b.hour}:00 — ${Math.round(sl * 100)} % within ${SL_S} s`}</title></circle>}
+                {sl !== undefined && <circle class="sl" cx={x + (w - 6) / 2} cy={10 + h - sl * h} r={3}><title>{`${b.hour}:00 — ${Math.round(sl * 100)} % within the service-level time`}</title></circle>}
                 <text x={x + (w - 6) / 2} y={h + 28} text-anchor="middle">
                   {b.hour}
                 </text>
@@ -94,7 +96,7 @@ export function CallsChart({ api, queues, changes, profile }: { api: ApiClient; 
         </svg>
       )}
       <p class="legend">
-        <span class="key answered" /> answered <span class="key abandoned" /> abandoned <span class="key sl" /> % within {SL_S} s (dot, top = 100 %)
+        <span class="key answered" /> answered <span class="key abandoned" /> abandoned <span class="key sl" /> % in service level ({[...new Set(queues.map((q) => q.serviceLevelS))].join(' / ')} s; dot, top = 100 %)
       </p>
     </section>
   );
