@@ -1,36 +1,44 @@
 /**
- * Load through a real Asterisk and the engine on loopback: SIPp callers dial 1000, press 1 then 2
- * (IVR → Queue 2), wait, and are bridged with one of N registered SIPp agent phones that answer
- * after a short ring, talk a little and hang up. Bounded in calls and time.
+ * Load through a real Asterisk on loopback: SIPp callers dial, press 1 then 2 (IVR → Queue 2),
+ * wait, and are bridged with one of N registered SIPp agent phones that answer after a short
+ * ring, talk a little and hang up. Bounded in calls and time.
  *
- * Measured inside the engine process: completion (answered CDRs / calls placed), calls per second
- * sustained, ARI HTTP requests per answered call (global fetch is wrapped and requests are counted
- * by method + path pattern), and, through a proxy around the PBX port stamped with
- * performance.now(): call.arrived → first play request (greeting), and an agent's leg hang-up
- * (agent free while calls wait) → the next originate to that agent.
+ * Two paths on the same Asterisk, at each rate, in one invocation (one fresh Asterisk per rate):
+ * - `native` (with --baseline app_queue): the same flow done by Asterisk alone, rendered by the
+ *   bench into its private Asterisk (support/native-baseline.ts): Background/WaitExten IVR,
+ *   greeting, Queue() with static PJSIP members. Its records are queue_log lines.
+ * - `switchboard`: the engine in this process drives the flow over ARI; its records are CDRs.
+ * For each: completion (answered / placed), calls per second completed, SIPp's own success
+ * count, Asterisk CPU ms per answered call (/proc/<pid>/stat), engine CPU ms per answered call
+ * (process.cpuUsage), calls with no record, PBX requests per call; then the highest rate at
+ * ≥ 99.9 % completion and the ratios switchboard ÷ native.
  *
  * Run: npm run load [-- --calls 200 --rate 5 --agents 10 --talk 2000 --max-seconds 180 --json]
- *      npm run load -- --rates 2,5,10,20 --agents 60   (one fresh Asterisk per rate; reports all)
- *      --ari-max-inflight N sets the ARI client's limit on requests in flight (default 32).
- * The default (5 cps, 10 agents) keeps agents the bottleneck, so calls wait and the agent-free →
- * originate delay is sampled; for the highest rate give enough agents (rate × 2.5).
+ *      npm run load -- --baseline app_queue --rates 20,30,40,50 --calls 400 --agents 200
+ *      --ari-max-inflight N   the ARI client's limit on requests in flight (default 32)
+ *      --max-live-calls N     the engine's admission limit (default: none)
+ *      --sounds DIR           our synthesized prompts (DIR/switchboard/<lang>; default <repo>/sounds)
+ *      --stop-on-drop         stop stepping a path up once it falls under 99.9 %
+ * Profile the engine: node --cpu-prof --cpu-prof-dir=prof --import tsx bench/load.ts …
  * Needs Asterisk (see test/asterisk/harness.ts) and sipp. LOG_FILE=path writes the engine's log.
  */
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { Engine } from '../src/calls/engine.js';
 import type { Cdr } from '../src/domain/cdr.js';
+import type { Config } from '../src/domain/config.js';
 import { createSystemClock } from '../src/infra/clock.js';
 import { AsteriskDriver } from '../src/pbx/asterisk/driver.js';
-import type { LegId, PbxEvent, PbxPort } from '../src/pbx/port.js';
 import { openStore } from '../src/store/store.js';
 import { configOf } from '../test/asterisk/engine-world.js';
-import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, scenariosDir, startAsterisk } from '../test/asterisk/harness.js';
-import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, sipp, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
+import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, repoRoot, scenariosDir, startAsterisk, type RunningAsterisk } from '../test/asterisk/harness.js';
+import { counter, probePort } from './support/load-probe.js';
+import { asteriskCpuMs, installNativeBaseline, NATIVE_EXTEN, queueLogSince, queueLogSize } from './support/native-baseline.js';
+import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, sipp, sippStats, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,8 +50,12 @@ const { values } = parseArgs({
     talk: { type: 'string', default: '2000' },
     'max-seconds': { type: 'string', default: '180' },
     json: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    sounds: { type: 'string' },
+    'stop-on-drop': { type: 'boolean', default: false },
     /** Cap concurrent ARI requests in this process (0 = no cap, the engine as it is). */
     'ari-max-inflight': { type: 'string', default: '32' },
+    'max-live-calls': { type: 'string' },
   },
 });
 const CALLS = Number(values.calls);
@@ -54,116 +66,15 @@ const MAX_S = Number(values['max-seconds']);
 const RATES = (values.rates ?? values.rate).split(',').map(Number);
 const ARI_BUDGET = 8;
 const ARI_MAX_INFLIGHT = Number(values['ari-max-inflight']);
+const MAX_LIVE = values['max-live-calls'] === undefined ? undefined : Number(values['max-live-calls']);
 if (![CALLS, AGENTS, RING_MS, TALK_MS, MAX_S, ...RATES].every((n) => Number.isFinite(n) && n > 0)) throw new Error('flags must be positive numbers');
+if (MAX_LIVE !== undefined && !(Number.isInteger(MAX_LIVE) && MAX_LIVE > 0)) throw new Error('--max-live-calls must be a positive integer');
+if (values.baseline !== undefined && values.baseline !== 'app_queue') throw new Error(`--baseline: only app_queue is known (got ${values.baseline})`);
+const BASELINE = values.baseline === 'app_queue';
 
 const say = (s: string) => {
   if (!values.json) console.log(s);
 };
-
-// ------------------------------------------------------------ ARI request counting (global fetch)
-
-const counter = { base: '', on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0 };
-const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events']);
-const realFetch = globalThis.fetch;
-globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  if (counter.on && counter.base && url.startsWith(counter.base)) {
-    const path = new URL(url).pathname.split('/').map((seg) => (seg === '' || KNOWN.has(seg) ? seg : ':id')).join('/');
-    const key = `${(init?.method ?? 'GET').toUpperCase()} ${path}`;
-    counter.byPattern.set(key, (counter.byPattern.get(key) ?? 0) + 1);
-  }
-  if (!counter.base || !url.startsWith(counter.base)) return realFetch(input, init);
-  // Asterisk's HTTP server accepts at most `sessionlimit` (100) connections; the ARI client keeps
-  // at most --ari-max-inflight requests open. Count what reaches the wire.
-  const go = async (): Promise<Response> => {
-    counter.inflight++;
-    counter.maxInflight = Math.max(counter.maxInflight, counter.inflight);
-    try {
-      const res = await realFetch(input, init);
-      // The body is read by the caller; count the slot until the headers are in.
-      return res;
-    } finally {
-      counter.inflight--;
-    }
-  };
-  return go();
-}) as typeof fetch;
-
-// ------------------------------------------------------------ PBX port probe
-
-interface Probe {
-  port: PbxPort;
-  /** call.arrived → first play request on that leg, ms. */
-  greet: number[];
-  /** Of which awaiting the PBX (setVariable + answer round trips), ms. */
-  greetPbx: number[];
-  /** agent leg hung up while calls waited → next originate to that agent, ms. */
-  freeToOffer: number[];
-  arrivals: number[];
-}
-
-function probePort(inner: PbxPort, waitingCalls: () => number): Probe {
-  const arrivedAt = new Map<string, number>();
-  const pbxMs = new Map<string, number>();
-  const agentLegs = new Map<string, string>();
-  const freeAt = new Map<string, number>();
-  const p: Probe = { port: inner, greet: [], greetPbx: [], freeToOffer: [], arrivals: [] };
-  const timed = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, leg: (a: A) => string) =>
-    async (...a: A): Promise<R> => {
-      const t0 = performance.now();
-      try {
-        return await fn.apply(inner, a);
-      } finally {
-        const id = leg(a);
-        if (arrivedAt.has(id)) pbxMs.set(id, (pbxMs.get(id) ?? 0) + performance.now() - t0);
-      }
-    };
-  const port: PbxPort = Object.assign(Object.create(inner) as PbxPort, {
-    name: inner.name,
-    start: () => inner.start(),
-    stop: () => inner.stop(),
-    onEvent: (listener: (e: PbxEvent) => void) =>
-      inner.onEvent((e) => {
-        const t = performance.now();
-        if (e.type === 'call.arrived') {
-          arrivedAt.set(e.leg, t);
-          p.arrivals.push(t);
-        } else if (e.type === 'leg.hangup') {
-          const endpoint = agentLegs.get(e.leg);
-          agentLegs.delete(e.leg);
-          arrivedAt.delete(e.leg);
-          pbxMs.delete(e.leg);
-          if (endpoint && waitingCalls() > 0) freeAt.set(endpoint, t);
-        }
-        listener(e);
-      }),
-    setVariable: timed(inner.setVariable, (a) => a[0]),
-    answer: timed(inner.answer, (a) => a[0]),
-    play: (leg: LegId, prompts: readonly string[], opts?: Parameters<PbxPort['play']>[2]) => {
-      const t0 = arrivedAt.get(leg);
-      if (t0 !== undefined) {
-        p.greet.push(performance.now() - t0);
-        p.greetPbx.push(pbxMs.get(leg) ?? 0);
-        arrivedAt.delete(leg);
-        pbxMs.delete(leg);
-      }
-      return inner.play(leg, prompts, opts);
-    },
-    originate: async (req: Parameters<PbxPort['originate']>[0], opts?: Parameters<PbxPort['originate']>[1]) => {
-      const endpoint = req.destination.kind === 'sip' ? req.destination.endpoint : req.destination.number;
-      const t = freeAt.get(endpoint);
-      if (t !== undefined) {
-        p.freeToOffer.push(performance.now() - t);
-        freeAt.delete(endpoint);
-      }
-      const leg = await inner.originate(req, opts);
-      agentLegs.set(leg, endpoint);
-      return leg;
-    },
-  });
-  p.port = port;
-  return p;
-}
 
 // ------------------------------------------------------------ helpers
 
@@ -175,48 +86,89 @@ function pct(xs: number[], q: number): number | null {
 
 // ------------------------------------------------------------ one run
 
-interface RunResult {
+type PathName = 'native' | 'switchboard';
+
+interface PathRun {
+  path: PathName;
   rate: number;
   callsPlaced: number;
-  cdrs: number;
+  /** Calls that reached the engine (switchboard) or entered a queue (native). */
+  reached: number;
+  /** Records written: CDRs (switchboard), calls with a terminal queue_log event (native). */
+  records: number;
   answered: number;
   completionPct: number;
   byDisposition: Record<string, number>;
-  /** IVR path / queue of the calls that were not answered (e.g. lang:fail = no key received). */
-  notAnswered: Record<string, number>;
+  /** Calls that reached the engine (or a queue) and have no record. */
+  callsWithoutCdr: number;
+  /** Calls the engine turned away at its admission limit (each has a CDR). */
+  shed: number;
+  sippSuccessful: number | null;
+  sippFailed: number | null;
   offeredCps: number;
   completedCps: number;
   durationS: number;
-  ariRequests: number;
-  ariPerAnsweredCall: number | null;
+  asteriskCpuMsPerCall: number | null;
+  engineCpuMsPerCall: number | null;
+  engineCpuPct: number | null;
+  /** ARI requests per answered call (0 for native: no PBX requests at all). */
+  pbxRequestsPerCall: number | null;
   ariPerCallByPattern: Record<string, number>;
-  /** Most ARI requests in flight at once (Asterisk's http.conf sessionlimit is 100). */
   ariMaxInflight: number;
-  greetMs: { p50: number | null; p99: number | null; n: number; pbxP50: number | null; pbxP99: number | null; engineOnlyP50: number | null; engineOnlyP99: number | null };
-  agentFreeToOriginateMs: { p50: number | null; p99: number | null; n: number };
-  waitMs: { p50: number | null; p99: number | null };
-  engineCpuPct: number;
+  greetMs?: { p50: number | null; p99: number | null; n: number; engineOnlyP50: number | null; engineOnlyP99: number | null };
+  waitMs?: { p50: number | null; p99: number | null };
   timedOut: boolean;
-  callerSippExit: number | null;
 }
 
-async function run(rate: number, logger: Logger): Promise<RunResult> {
-  const asterisk = await startAsterisk({ maxLifetimeS: MAX_S + 120 });
-  const work = mkdtempSync(join(tmpdir(), 'sb-load-'));
-  const endpoints = agentEndpoints(AGENTS);
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+const perSecond = (ts: number[]) => (ts.length > 1 ? round((ts.length - 1) / ((ts[ts.length - 1]! - ts[0]!) / 1000)) : 0);
+
+/** One SIPp caller run: CALLS calls at `rate` to `exten`, each pressing 1 then 2 and staying until BYE. */
+async function placeCalls(asterisk: RunningAsterisk, work: string, exten: string, rate: number, tag: string) {
+  const stf = join(work, `${tag}-stats.csv`);
+  const callers = sipp(
+    ['-sf', join(scenariosDir, 'uac-caller-dtmf-expect-bye.xml'), '-s', exten, '-i', '127.0.0.1', '-p', String(await freePort()), '-mi', '127.0.0.1', '-mp', String(await freePort(4)),
+      '-t', 'u1', '-nostdin', '-m', String(CALLS), '-l', String(CALLS), '-r', String(rate), '-timeout', `${MAX_S}s`,
+      '-trace_stat', '-stf', stf, '-fd', '1',
+      '-key', 'caller', '5550100', ...IVR_TO_QUEUE_2_KEYS,
+      `127.0.0.1:${asterisk.sipPort}`],
+    work,
+  );
+  let timedOut = false;
+  const limit = setTimeout(() => {
+    timedOut = true;
+    callers.child.kill('SIGKILL');
+  }, MAX_S * 1000);
+  await callers.done;
+  clearTimeout(limit);
+  return { timedOut, stats: sippStats(stf) };
+}
+
+async function runNative(asterisk: RunningAsterisk, work: string, rate: number): Promise<PathRun> {
+  const logFrom = queueLogSize(asterisk);
+  const ast0 = asteriskCpuMs(asterisk);
+  const t0 = performance.now();
+  const { timedOut, stats } = await placeCalls(asterisk, work, NATIVE_EXTEN, rate, `native-${rate}`);
+  const t1 = performance.now();
+  const astMs = asteriskCpuMs(asterisk) - ast0;
+  await sleep(300);
+  const q = queueLogSince(asterisk, logFrom);
+  const answered = q.completed;
+  return {
+    path: 'native', rate, callsPlaced: CALLS, reached: q.entered, records: q.completed + q.otherEnd, answered,
+    completionPct: round((answered / CALLS) * 100), byDisposition: { answered: q.completed, other: q.otherEnd },
+    callsWithoutCdr: Math.max(0, q.entered - q.completed - q.otherEnd), shed: 0,
+    sippSuccessful: stats?.successful ?? null, sippFailed: stats?.failed ?? null,
+    offeredCps: rate, completedCps: perSecond(q.completedAt), durationS: round((t1 - t0) / 1000, 1),
+    asteriskCpuMsPerCall: answered ? round(astMs / answered, 1) : null, engineCpuMsPerCall: null, engineCpuPct: null,
+    pbxRequestsPerCall: 0, ariPerCallByPattern: {}, ariMaxInflight: 0, timedOut,
+  };
+}
+
+async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: number, config: Config, endpoints: string[], logger: Logger): Promise<PathRun> {
   const store = openStore(':memory:');
   let engine: Engine | undefined;
   try {
-    await widenAsterisk(asterisk, endpoints);
-
-    // Agents: one SIPp registers them all; each INVITE rings RING_MS, talks TALK_MS, hangs up.
-    await startAgentFleet(asterisk, endpoints, work, { ringMs: RING_MS, talkMs: TALK_MS, lifetimeS: MAX_S + 60 });
-
-    // The engine: reference flow, Queue 2 staffed by the N agents.
-    // A call that loses its keys ends in Queue 1 (IVR on_failure), which has no agent here: the
-    // maximum wait bounds it (disposition timeout) instead of holding the run until SIPp's time-out.
-    const input = fleetConfigInput(endpoints, { maxWaitS: 30 });
-    const config = configOf(input);
     const driver = new AsteriskDriver({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger, maxInFlight: ARI_MAX_INFLIGHT });
     let eng: Engine | undefined;
     const waiting = () => {
@@ -225,7 +177,7 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
       return n;
     };
     const probe = probePort(driver, waiting);
-    eng = engine = new Engine({ pbx: probe.port, clock: createSystemClock(), log: logger, store, config });
+    eng = engine = new Engine({ pbx: probe.port, clock: createSystemClock(), log: logger, store, config, ...(MAX_LIVE ? { admission: { maxLiveCalls: MAX_LIVE } } : {}) });
     const cdrs: Cdr[] = [];
     engine.on('call.ended', (c) => cdrs.push(c));
     await engine.start();
@@ -234,74 +186,84 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
     const reachable = endpoints.filter((a) => e.agentSnapshot(a)?.reachable).length;
     if (reachable < AGENTS) throw new Error(`only ${reachable}/${AGENTS} agents reachable for the engine`);
 
-    // Callers: one SIPp places CALLS calls at `rate`, each pressing 1 then 2 and staying until BYE.
     counter.base = asterisk.ariUrl;
     counter.byPattern.clear();
     counter.maxInflight = 0;
     counter.on = true;
     const cpu0 = process.cpuUsage();
+    const ast0 = asteriskCpuMs(asterisk);
     const t0 = performance.now();
-    const callers = sipp(
-      ['-sf', join(scenariosDir, 'uac-caller-dtmf-expect-bye.xml'), '-s', '1000', '-i', '127.0.0.1', '-p', String(await freePort()), '-mi', '127.0.0.1', '-mp', String(await freePort(4)),
-        '-t', 'u1', '-nostdin', '-m', String(CALLS), '-l', String(CALLS), '-r', String(rate), '-timeout', `${MAX_S}s`,
-        '-key', 'caller', '5550100', ...IVR_TO_QUEUE_2_KEYS,
-        `127.0.0.1:${asterisk.sipPort}`],
-      work,
-    );
-    let timedOut = false;
-    const limit = setTimeout(() => {
-      timedOut = true;
-      callers.child.kill('SIGKILL');
-    }, MAX_S * 1000);
-    const callerExit = await callers.done;
-    clearTimeout(limit);
+    const { timedOut, stats } = await placeCalls(asterisk, work, '1000', rate, `switchboard-${rate}`);
+    const astMs = asteriskCpuMs(asterisk) - ast0;
     // Let the last calls end in the engine (bounded).
     for (let i = 0; i < 100 && e.liveCalls > 0; i++) await sleep(100);
     counter.on = false;
     const t1 = performance.now();
     const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
 
     const answered = cdrs.filter((c) => c.disposition === 'answered');
     const byDisposition: Record<string, number> = {};
     for (const c of cdrs) byDisposition[c.disposition] = (byDisposition[c.disposition] ?? 0) + 1;
-    const notAnswered: Record<string, number> = {};
-    for (const c of cdrs) if (c.disposition !== 'answered') notAnswered[`${c.disposition} ${c.ivrPath ?? '-'} ${c.queueId ?? '-'}`] = (notAnswered[`${c.disposition} ${c.ivrPath ?? '-'} ${c.queueId ?? '-'}`] ?? 0) + 1;
     const total = [...counter.byPattern.values()].reduce((a, b) => a + b, 0);
-    const perPattern = Object.fromEntries([...counter.byPattern].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round((v / Math.max(1, answered.length)) * 100) / 100]));
-    const arr = probe.arrivals;
+    const perPattern = Object.fromEntries([...counter.byPattern].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, answered.length))]));
     const ends = answered.map((c) => c.endedAt).sort((a, b) => a - b);
     const engineOnly = probe.greet.map((g, i) => g - (probe.greetPbx[i] ?? 0));
+    const reached = probe.arrivals.length;
     return {
-      rate,
-      callsPlaced: CALLS,
-      cdrs: cdrs.length,
-      answered: answered.length,
-      completionPct: Math.round((answered.length / CALLS) * 10_000) / 100,
-      byDisposition,
-      notAnswered,
-      offeredCps: arr.length > 1 ? Math.round(((arr.length - 1) / ((arr[arr.length - 1]! - arr[0]!) / 1000)) * 100) / 100 : 0,
-      // Completions per second between the first and the last answered call's end (steady state).
-      completedCps: ends.length > 1 ? Math.round(((ends.length - 1) / ((ends[ends.length - 1]! - ends[0]!) / 1000)) * 100) / 100 : 0,
-      durationS: Math.round((t1 - t0) / 100) / 10,
-      ariRequests: total,
-      ariPerAnsweredCall: answered.length ? Math.round((total / answered.length) * 100) / 100 : null,
-      ariPerCallByPattern: perPattern,
-      ariMaxInflight: counter.maxInflight,
-      greetMs: { p50: pct(probe.greet, 0.5), p99: pct(probe.greet, 0.99), n: probe.greet.length, pbxP50: pct(probe.greetPbx, 0.5), pbxP99: pct(probe.greetPbx, 0.99), engineOnlyP50: pct(engineOnly, 0.5), engineOnlyP99: pct(engineOnly, 0.99) },
-      agentFreeToOriginateMs: { p50: pct(probe.freeToOffer, 0.5), p99: pct(probe.freeToOffer, 0.99), n: probe.freeToOffer.length },
+      path: 'switchboard', rate, callsPlaced: CALLS, reached, records: cdrs.length, answered: answered.length,
+      completionPct: round((answered.length / CALLS) * 100), byDisposition,
+      callsWithoutCdr: Math.max(0, reached - cdrs.length), shed: e.admission.shed,
+      sippSuccessful: stats?.successful ?? null, sippFailed: stats?.failed ?? null,
+      offeredCps: perSecond(probe.arrivals), completedCps: perSecond(ends), durationS: round((t1 - t0) / 1000, 1),
+      asteriskCpuMsPerCall: answered.length ? round(astMs / answered.length, 1) : null,
+      engineCpuMsPerCall: answered.length ? round(cpuMs / answered.length) : null,
+      engineCpuPct: round((cpuMs / (t1 - t0)) * 100, 1),
+      pbxRequestsPerCall: answered.length ? round(total / answered.length) : null, ariPerCallByPattern: perPattern, ariMaxInflight: counter.maxInflight,
+      greetMs: { p50: pct(probe.greet, 0.5), p99: pct(probe.greet, 0.99), n: probe.greet.length, engineOnlyP50: pct(engineOnly, 0.5), engineOnlyP99: pct(engineOnly, 0.99) },
       waitMs: { p50: pct(answered.map((c) => c.waitMs ?? 0), 0.5), p99: pct(answered.map((c) => c.waitMs ?? 0), 0.99) },
-      engineCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / (t1 - t0)) * 1000) / 10,
       timedOut,
-      callerSippExit: callerExit,
     };
   } finally {
     counter.on = false;
     await engine?.stop().catch(() => undefined);
     store.close();
+  }
+}
+
+/** One rate: a fresh Asterisk and agent fleet; the native path first (if asked), then the engine. */
+async function runRate(rate: number, paths: PathName[], logger: Logger): Promise<PathRun[]> {
+  const asterisk = await startAsterisk({ maxLifetimeS: 2 * MAX_S + 180, soundsDir: values.sounds ?? join(repoRoot, 'sounds') });
+  const work = mkdtempSync(join(tmpdir(), 'sb-load-'));
+  const endpoints = agentEndpoints(AGENTS);
+  // The reference flow, Queue 2 staffed by the N agents. A call that loses its keys ends in
+  // Queue 1 (IVR on_failure), which has no agent here: the maximum wait bounds it.
+  const config = configOf(fleetConfigInput(endpoints, { maxWaitS: 30 }));
+  const out: PathRun[] = [];
+  try {
+    await widenAsterisk(asterisk, endpoints);
+    if (paths.includes('native')) await installNativeBaseline(asterisk, config, 'A');
+    await startAgentFleet(asterisk, endpoints, work, { ringMs: RING_MS, talkMs: TALK_MS, lifetimeS: 2 * MAX_S + 120 });
+    if (paths.includes('native')) {
+      out.push(await runNative(asterisk, work, rate));
+      await sleep(RING_MS + TALK_MS + 1000); // the agents are free again
+    }
+    if (paths.includes('switchboard')) out.push(await runSwitchboard(asterisk, work, rate, config, endpoints, logger));
+    return out;
+  } finally {
     killFleet();
     await asterisk.stop();
     killAllChildren();
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function report(r: PathRun): void {
+  say(`  ${r.path.padEnd(11)} ${r.answered}/${r.callsPlaced} answered (${r.completionPct} %), completed ${r.completedCps} cps; SIPp ${r.sippSuccessful ?? '?'} ok / ${r.sippFailed ?? '?'} failed; records ${r.records} of ${r.reached} reached (${r.callsWithoutCdr} without)${r.shed ? `, shed ${r.shed}` : ''}${r.timedOut ? ' [TIMED OUT]' : ''}`);
+  say(`              Asterisk CPU ${r.asteriskCpuMsPerCall} ms/answered call${r.engineCpuMsPerCall !== null ? `; engine CPU ${r.engineCpuMsPerCall} ms/answered call (${r.engineCpuPct} % of one core)` : ''}; PBX requests ${r.pbxRequestsPerCall}/call${r.path === 'switchboard' ? ` (budget ${ARI_BUDGET}), ≤ ${r.ariMaxInflight} in flight` : ''}`);
+  if (r.path === 'switchboard') {
+    if ((r.pbxRequestsPerCall ?? 0) > ARI_BUDGET) for (const [k, v] of Object.entries(r.ariPerCallByPattern)) say(`    ${v.toFixed(2).padStart(6)}  ${k}`);
+    say(`              ${JSON.stringify(r.byDisposition)}; arrival → greeting p50 ${r.greetMs?.p50} / p99 ${r.greetMs?.p99} ms (engine only p99 ${r.greetMs?.engineOnlyP99}); queue wait p50 ${r.waitMs?.p50} / p99 ${r.waitMs?.p99} ms`);
   }
 }
 
@@ -313,21 +275,57 @@ if (skip) {
   process.exit(values.json ? 0 : 1);
 }
 const logger: Logger = process.env.LOG_FILE ? pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: process.env.LOG_FILE, sync: false })) : pino({ level: 'silent' });
-say(`load: ${CALLS} calls per rate, rates ${RATES.join(', ')} cps, ${AGENTS} agents (ring ${RING_MS} ms, talk ${TALK_MS} ms), flow 1000 → IVR 1, 2 → Queue 2, ≤ ${MAX_S} s per rate`);
-const runs: RunResult[] = [];
+const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? '?', loadavg: loadavg().map((l) => round(l)) };
+say(`load: ${CALLS} calls per rate and path, rates ${RATES.join(', ')} cps, ${AGENTS} agents (ring ${RING_MS} ms, talk ${TALK_MS} ms), flow → IVR 1, 2 → Queue 2, ≤ ${MAX_S} s per run; paths ${BASELINE ? 'native (app_queue), ' : ''}switchboard; ${machine.cpus} × ${machine.model}, load ${machine.loadavg.join(' ')}`);
+const runs: PathRun[] = [];
+const dropped = new Set<PathName>();
+const ok = (r: PathRun) => r.completionPct >= 99.9 && !r.timedOut;
 for (const rate of RATES) {
-  const r = await run(rate, logger);
-  runs.push(r);
-  say(`\nrate ${rate} cps: ${r.answered}/${r.callsPlaced} answered (${r.completionPct} %) ${JSON.stringify(r.byDisposition)}${r.cdrs < r.callsPlaced ? ` (${r.callsPlaced - r.cdrs} without CDR)` : ''}${Object.keys(r.notAnswered).length ? ` not answered: ${JSON.stringify(r.notAnswered)}` : ''}${r.timedOut ? ' [TIMED OUT]' : ''}`);
-  say(`  offered ${r.offeredCps} cps, completed ${r.completedCps} cps over ${r.durationS} s; engine CPU ${r.engineCpuPct} % of one core`);
-  say(`  ARI requests: ${r.ariRequests} = ${r.ariPerAnsweredCall} per answered call (budget ${ARI_BUDGET}); at most ${r.ariMaxInflight} in flight${ARI_MAX_INFLIGHT ? ` (capped at ${ARI_MAX_INFLIGHT})` : ''}`);
-  if ((r.ariPerAnsweredCall ?? 0) > ARI_BUDGET) for (const [k, v] of Object.entries(r.ariPerCallByPattern)) say(`    ${v.toFixed(2).padStart(6)}  ${k}`);
-  say(`  call.arrived → greeting play: p50 ${r.greetMs.p50} ms, p99 ${r.greetMs.p99} ms (n ${r.greetMs.n}); of which awaiting ARI (the answer request) p50 ${r.greetMs.pbxP50} / p99 ${r.greetMs.pbxP99}; engine only p50 ${r.greetMs.engineOnlyP50} / p99 ${r.greetMs.engineOnlyP99}`);
-  say(`  agent free (leg hang-up, calls waiting) → originate: p50 ${r.agentFreeToOriginateMs.p50} ms, p99 ${r.agentFreeToOriginateMs.p99} ms (n ${r.agentFreeToOriginateMs.n})`);
-  say(`  queue wait of answered calls: p50 ${r.waitMs.p50} ms, p99 ${r.waitMs.p99} ms`);
+  const paths = (BASELINE ? (['native', 'switchboard'] as PathName[]) : (['switchboard'] as PathName[])).filter((p) => !dropped.has(p));
+  if (paths.length === 0) break;
+  say(`\nrate ${rate} cps:`);
+  for (const r of await runRate(rate, paths, logger)) {
+    runs.push(r);
+    report(r);
+    if (values['stop-on-drop'] && !ok(r)) dropped.add(r.path);
+  }
 }
-const good = runs.filter((r) => r.completionPct >= 99.9 && !r.timedOut).map((r) => r.rate);
-const best = good.length ? Math.max(...good) : null;
-say(`\nhighest rate with ≥ 99.9 % completion: ${best ?? 'none'}${best !== null ? ' cps' : ''} (tried ${RATES.join(', ')})`);
-if (values.json) console.log(JSON.stringify({ calls: CALLS, agents: AGENTS, ariMaxInflightCap: ARI_MAX_INFLIGHT, ringMs: RING_MS, talkMs: TALK_MS, ariBudget: ARI_BUDGET, bestRateCps: best, runs }));
+const best = (p: PathName) => {
+  const good = runs.filter((r) => r.path === p && ok(r)).map((r) => r.rate);
+  return good.length ? Math.max(...good) : null;
+};
+const summary = (p: PathName) => ({ bestRateCps: best(p), runs: runs.filter((r) => r.path === p) });
+const sb = summary('switchboard');
+// Headline figures for the engine: at its highest sustained rate (else the lowest rate tried).
+const head = sb.runs.find((r) => r.rate === sb.bestRateCps) ?? sb.runs[0];
+const nativeSum = BASELINE ? summary('native') : undefined;
+// Asterisk CPU ratio at the highest rate both paths sustained (else the lowest rate tried).
+const common = RATES.filter((rate) => runs.some((r) => r.rate === rate && r.path === 'native' && ok(r)) && runs.some((r) => r.rate === rate && r.path === 'switchboard' && ok(r)));
+const cmpRate = common.length ? Math.max(...common) : RATES[0];
+const at = (p: PathName) => runs.find((r) => r.path === p && r.rate === cmpRate);
+const astN = at('native')?.asteriskCpuMsPerCall;
+const astS = at('switchboard')?.asteriskCpuMsPerCall;
+const ratios = nativeSum
+  ? {
+      cps: nativeSum.bestRateCps && sb.bestRateCps !== null ? round(sb.bestRateCps / nativeSum.bestRateCps) : null,
+      asteriskCpuPerCall: astN && astS ? round(astS / astN) : null,
+      atRateCps: cmpRate,
+    }
+  : undefined;
+say(`\nhighest rate with ≥ 99.9 % completion: switchboard ${sb.bestRateCps ?? 'none'}${nativeSum ? `, native ${nativeSum.bestRateCps ?? 'none'}` : ''} (tried ${RATES.join(', ')})`);
+if (ratios) say(`ratios switchboard ÷ native: highest rate ${ratios.cps ?? '—'}, Asterisk CPU per answered call ${ratios.asteriskCpuPerCall ?? '—'} (at ${cmpRate} cps)`);
+if (values.json) {
+  console.log(JSON.stringify({
+    machine, calls: CALLS, agents: AGENTS, ringMs: RING_MS, talkMs: TALK_MS, rates: RATES, ariMaxInflightCap: ARI_MAX_INFLIGHT, maxLiveCalls: MAX_LIVE ?? null, ariBudget: ARI_BUDGET,
+    ...(nativeSum ? { native: nativeSum } : {}),
+    switchboard: {
+      ...sb,
+      ariRequestsPerCall: head?.pbxRequestsPerCall ?? null,
+      completion: head ? head.completionPct / 100 : null,
+      engineCpuMsPerCall: head?.engineCpuMsPerCall ?? null,
+      callsWithoutCdr: sb.runs.reduce((n, r) => n + r.callsWithoutCdr, 0),
+    },
+    ...(ratios ? { ratios } : {}),
+  }));
+}
 process.exit(0);

@@ -52,6 +52,8 @@ export interface AppSettings {
   simTraffic?: number;
   /** Where the PBX writes recordings (<spool>/recording), for GET /cdrs/:callId/recording. */
   recordingsDir?: string;
+  /** Overload protection (SWITCHBOARD_MAX_LIVE_CALLS, SWITCHBOARD_MAX_PBX_REQUESTS); unset: no limit. */
+  admission?: { maxLiveCalls?: number; maxPbxRequests?: number };
 }
 
 export interface App {
@@ -79,6 +81,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
   if (queueLog) settings.queueLog = queueLog;
   if (pbx === 'sim') settings.simTraffic = simTrafficFromEnv(env);
   if (env.SWITCHBOARD_RECORDINGS_DIR) settings.recordingsDir = env.SWITCHBOARD_RECORDINGS_DIR;
+  const maxLiveCalls = positiveIntFromEnv(env, 'SWITCHBOARD_MAX_LIVE_CALLS');
+  const maxPbxRequests = positiveIntFromEnv(env, 'SWITCHBOARD_MAX_PBX_REQUESTS');
+  if (maxLiveCalls !== undefined || maxPbxRequests !== undefined) {
+    settings.admission = { ...(maxLiveCalls !== undefined ? { maxLiveCalls } : {}), ...(maxPbxRequests !== undefined ? { maxPbxRequests } : {}) };
+  }
   if (pbx === 'asterisk') {
     const password = env.ARI_PASSWORD;
     if (!password) throw new Error('ARI_PASSWORD: required when SWITCHBOARD_PBX=asterisk');
@@ -91,6 +98,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
     };
   }
   return settings;
+}
+
+function positiveIntFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
+  return n;
 }
 
 export async function createApp(settings: AppSettings, log: Logger): Promise<App> {
@@ -113,7 +128,8 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     const pbx = instrumentPbx(driver, metrics);
     let engine: Engine | undefined;
     const webhooks = createWebhooks({ getConfig: () => (engine ? engine.currentConfig.webhooks : store.config.load().webhooks), log, metrics });
-    engine = new Engine({ pbx, clock, log, store, config: store.config.load(), hooks: webhooks.hooks, phoneCall: (e, call) => startPhoneCall(e, call, log) });
+    const admission = settings.admission && { ...settings.admission, ...(driver instanceof AsteriskDriver ? { pbxLoad: () => driver.load } : {}) };
+    engine = new Engine({ pbx, clock, log, store, config: store.config.load(), hooks: webhooks.hooks, phoneCall: (e, call) => startPhoneCall(e, call, log), ...(admission ? { admission } : {}) });
     if (queueLogFile) engine.on('queue.log', queueLogFile.append);
     engine.on('call.offering', webhooks.notify.offering);
     engine.on('call.bridged', webhooks.notify.bridged);

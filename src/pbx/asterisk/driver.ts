@@ -149,6 +149,12 @@ export class AsteriskDriver implements PbxPort {
     return this.book.onEvent(listener);
   }
 
+  /** ARI requests in flight plus those waiting for a slot (the engine's admission limit reads it). */
+  get load(): number {
+    const l = this.client.load;
+    return l.inFlight + l.waiting;
+  }
+
   private inOrder(task: () => Promise<void>, what: string): void {
     this.transitions = this.transitions.then(task).catch((err: unknown) => this.log.warn({ err, what }, 'connection task failed'));
   }
