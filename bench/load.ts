@@ -32,11 +32,12 @@ import { Engine } from '../src/calls/engine.js';
 import type { Cdr } from '../src/domain/cdr.js';
 import type { Config } from '../src/domain/config.js';
 import { createSystemClock } from '../src/infra/clock.js';
+import { AriClient } from '../src/pbx/asterisk/ari-client.js';
 import { AsteriskDriver } from '../src/pbx/asterisk/driver.js';
 import { openStore } from '../src/store/store.js';
 import { configOf } from '../test/asterisk/engine-world.js';
 import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, repoRoot, scenariosDir, startAsterisk, type RunningAsterisk } from '../test/asterisk/harness.js';
-import { counter, probePort } from './support/load-probe.js';
+import { countEvent, counter, countRequest, probePort } from './support/load-probe.js';
 import { asteriskCpuMs, installNativeBaseline, NATIVE_EXTEN, queueLogSince, queueLogSize } from './support/native-baseline.js';
 import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, sipp, sippStats, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
 
@@ -115,6 +116,8 @@ interface PathRun {
   pbxRequestsPerCall: number | null;
   ariPerCallByPattern: Record<string, number>;
   ariMaxInflight: number;
+  /** ARI events received per answered call, by type. */
+  eventsPerCall?: Record<string, number>;
   greetMs?: { p50: number | null; p99: number | null; n: number; engineOnlyP50: number | null; engineOnlyP99: number | null };
   waitMs?: { p50: number | null; p99: number | null };
   timedOut: boolean;
@@ -169,7 +172,10 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
   const store = openStore(':memory:');
   let engine: Engine | undefined;
   try {
-    const driver = new AsteriskDriver({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger, maxInFlight: ARI_MAX_INFLIGHT });
+    const ari = { url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger };
+    const client = new AriClient({ ...ari, maxInFlight: ARI_MAX_INFLIGHT, onRequest: countRequest });
+    client.onEvent(countEvent);
+    const driver = new AsteriskDriver({ ...ari, client });
     let eng: Engine | undefined;
     const waiting = () => {
       let n = 0;
@@ -186,8 +192,8 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
     const reachable = endpoints.filter((a) => e.agentSnapshot(a)?.reachable).length;
     if (reachable < AGENTS) throw new Error(`only ${reachable}/${AGENTS} agents reachable for the engine`);
 
-    counter.base = asterisk.ariUrl;
     counter.byPattern.clear();
+    counter.events.clear();
     counter.maxInflight = 0;
     counter.on = true;
     const cpu0 = process.cpuUsage();
@@ -220,6 +226,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
       engineCpuMsPerCall: answered.length ? round(cpuMs / answered.length) : null,
       engineCpuPct: round((cpuMs / (t1 - t0)) * 100, 1),
       pbxRequestsPerCall: answered.length ? round(total / answered.length) : null, ariPerCallByPattern: perPattern, ariMaxInflight: counter.maxInflight,
+      eventsPerCall: Object.fromEntries([...counter.events].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, answered.length))])),
       greetMs: { p50: pct(probe.greet, 0.5), p99: pct(probe.greet, 0.99), n: probe.greet.length, engineOnlyP50: pct(engineOnly, 0.5), engineOnlyP99: pct(engineOnly, 0.99) },
       waitMs: { p50: pct(answered.map((c) => c.waitMs ?? 0), 0.5), p99: pct(answered.map((c) => c.waitMs ?? 0), 0.99) },
       timedOut,
@@ -263,6 +270,8 @@ function report(r: PathRun): void {
   say(`              Asterisk CPU ${r.asteriskCpuMsPerCall} ms/answered call${r.engineCpuMsPerCall !== null ? `; engine CPU ${r.engineCpuMsPerCall} ms/answered call (${r.engineCpuPct} % of one core)` : ''}; PBX requests ${r.pbxRequestsPerCall}/call${r.path === 'switchboard' ? ` (budget ${ARI_BUDGET}), ≤ ${r.ariMaxInflight} in flight` : ''}`);
   if (r.path === 'switchboard') {
     if ((r.pbxRequestsPerCall ?? 0) > ARI_BUDGET) for (const [k, v] of Object.entries(r.ariPerCallByPattern)) say(`    ${v.toFixed(2).padStart(6)}  ${k}`);
+    const events = Object.entries(r.eventsPerCall ?? {});
+    say(`              ARI events ${round(events.reduce((n, [, v]) => n + v, 0))}/call: ${events.map(([k, v]) => `${k} ${v}`).join(', ')}`);
     say(`              ${JSON.stringify(r.byDisposition)}; arrival → greeting p50 ${r.greetMs?.p50} / p99 ${r.greetMs?.p99} ms (engine only p99 ${r.greetMs?.engineOnlyP99}); queue wait p50 ${r.waitMs?.p50} / p99 ${r.waitMs?.p99} ms`);
   }
 }

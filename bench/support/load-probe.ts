@@ -1,6 +1,6 @@
 /**
- * Probes for `npm run load`: ARI requests counted by method + path pattern (global fetch is
- * wrapped; only requests to `counter.base` count), and a proxy around the PBX port stamped with
+ * Probes for `npm run load`: ARI requests counted by method + path pattern and events by type
+ * (the ARI client's onRequest and onEvent hooks), and a proxy around the PBX port stamped with
  * performance.now() (call.arrived → first play request; agent free → next originate).
  */
 import { performance } from 'node:perf_hooks';
@@ -8,32 +8,26 @@ import type { LegId, PbxEvent, PbxPort } from '../../src/pbx/port.js';
 
 // ------------------------------------------------------------ ARI request counting (global fetch)
 
-export const counter = { base: '', on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0 };
+export const counter = { on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0, events: new Map<string, number>() };
 const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events']);
-const realFetch = globalThis.fetch;
-globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  if (counter.on && counter.base && url.startsWith(counter.base)) {
-    const path = new URL(url).pathname.split('/').map((seg) => (seg === '' || KNOWN.has(seg) ? seg : ':id')).join('/');
-    const key = `${(init?.method ?? 'GET').toUpperCase()} ${path}`;
-    counter.byPattern.set(key, (counter.byPattern.get(key) ?? 0) + 1);
-  }
-  if (!counter.base || !url.startsWith(counter.base)) return realFetch(input, init);
-  // Asterisk's HTTP server accepts at most `sessionlimit` (100) connections; the ARI client keeps
-  // at most --ari-max-inflight requests open. Count what reaches the wire.
-  const go = async (): Promise<Response> => {
-    counter.inflight++;
-    counter.maxInflight = Math.max(counter.maxInflight, counter.inflight);
-    try {
-      const res = await realFetch(input, init);
-      // The body is read by the caller; count the slot until the headers are in.
-      return res;
-    } finally {
-      counter.inflight--;
-    }
+
+/** The ARI client's onRequest hook: counts requests by method + path pattern, and those in flight. */
+export function countRequest(method: string, path: string): (() => void) | undefined {
+  if (!counter.on) return undefined;
+  const pattern = path.split('/').map((seg) => (seg === '' || KNOWN.has(seg) ? seg : ':id')).join('/');
+  const key = `${method} /ari${pattern}`;
+  counter.byPattern.set(key, (counter.byPattern.get(key) ?? 0) + 1);
+  counter.inflight++;
+  counter.maxInflight = Math.max(counter.maxInflight, counter.inflight);
+  return () => {
+    counter.inflight--;
   };
-  return go();
-}) as typeof fetch;
+}
+
+/** The ARI client's onEvent listener: counts events by type. */
+export function countEvent(e: { type: string }): void {
+  if (counter.on) counter.events.set(e.type, (counter.events.get(e.type) ?? 0) + 1);
+}
 
 // ------------------------------------------------------------ PBX port probe
 

@@ -182,6 +182,14 @@ export class AsteriskDriver implements PbxPort {
     } catch (err) {
       this.log.warn({ err }, 'endpoint subscription failed');
     }
+    // Only the event types the driver reads: Asterisk sends ~80 ChannelVarset events per call
+    // (twice, through the channel and the endpoint topics), Dial/ConnectedLine/bridge events too,
+    // each serialized by Asterisk and parsed here for nothing.
+    try {
+      await this.client.request('PUT', `/applications/${enc(this.opts.app)}/eventFilter`, { body: { allowed: EVENT_TYPES_READ.map((type) => ({ type })) } });
+    } catch (err) {
+      this.log.warn({ err }, 'event filter failed, receiving every event');
+    }
     this.book.emit(restarted ? { type: 'pbx.connected', restarted: true } : { type: 'pbx.connected' });
     try {
       const endpoints = await this.client.request<AriEndpoint[]>('GET', `/endpoints/${this.opts.technology ?? 'PJSIP'}`);
@@ -518,6 +526,12 @@ export class AsteriskDriver implements PbxPort {
     }
   }
 }
+
+/** The ARI event types leg-events.ts and map-event.ts read; the application's event filter lets only these through. */
+export const EVENT_TYPES_READ = [
+  'StasisStart', 'StasisEnd', 'ChannelStateChange', 'ChannelDtmfReceived', 'ChannelHangupRequest', 'ChannelDestroyed', 'Dial',
+  'PlaybackFinished', 'RecordingFinished', 'RecordingFailed', 'EndpointStateChange',
+] as const;
 
 /** SIP headers most phones (and SIPp scenarios) read as "answer at once". */
 const AUTO_ANSWER_HEADERS: Record<string, string> = {
