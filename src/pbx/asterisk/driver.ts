@@ -28,6 +28,7 @@ import {
   type SnoopMode,
 } from '../port.js';
 import { AriClient, type AriClientOptions } from './ari-client.js';
+import { BridgePool } from './bridge-pool.js';
 import type { AriBridge, AriChannel, AriEndpoint } from './ari-types.js';
 import { LegEvents, type LegState } from './leg-events.js';
 import { ariInfoProbe, LivenessWatcher, type LivenessOptions } from './liveness.js';
@@ -92,6 +93,8 @@ export class AsteriskDriver implements PbxPort {
   private lost = false;
   /** Connection ups and downs are handled one after the other, in order. */
   private transitions: Promise<void> = Promise.resolve();
+  /** Bridges kept for the next call (bridge-pool.ts). */
+  private readonly bridges = new BridgePool({ destroy: (b) => this.background(this.deleteBridge(b), 'destroy bridge') });
 
   constructor(private readonly opts: AsteriskDriverOptions) {
     this.log = opts.logger.child({ mod: 'asterisk' });
@@ -118,6 +121,9 @@ export class AsteriskDriver implements PbxPort {
     this.started = true;
     this.offs.push(
       this.client.onEvent((e, raw) => this.book.handle(e, raw)),
+      this.book.onEvent((e) => {
+        if (e.type === 'leg.hangup') this.bridges.legEnded(e.leg);
+      }),
       this.client.onConnection((up) => {
         if (up) {
           this.liveness.stopWatching();
@@ -137,6 +143,9 @@ export class AsteriskDriver implements PbxPort {
   }
 
   async stop(): Promise<void> {
+    if (this.started && !this.lost) {
+      await Promise.all(this.bridges.drain().map((b) => this.deleteBridge(b).catch(() => undefined)));
+    }
     this.started = false;
     this.liveness.stopWatching();
     for (const off of this.offs.splice(0)) off();
@@ -210,6 +219,7 @@ export class AsteriskDriver implements PbxPort {
     this.lost = true;
     this.log.warn({ why, legs: this.book.legs.size, startupTime: this.liveness.knownStartupTime }, 'asterisk lost');
     this.book.forgetAll();
+    this.bridges.drain(); // gone with Asterisk
     this.book.emit({ type: 'pbx.lost' });
     this.book.failPlays((leg) => new PbxError('DISCONNECTED', 'Asterisk went away during playback', { leg, why }));
     this.client.failPending(new PbxError('DISCONNECTED', 'Asterisk is unreachable', { why }));
@@ -362,14 +372,31 @@ export class AsteriskDriver implements PbxPort {
 
   async bridge(legs: readonly LegId[], opts: { signal?: AbortSignal } = {}): Promise<BridgeId> {
     this.ensureStarted();
+    const reused = legs.length > 0 ? this.bridges.take() : undefined;
+    if (reused) {
+      try {
+        await this.stopMohOf(legs);
+        await this.call('POST', `/bridges/${enc(reused)}/addChannel`, { query: { channel: legs }, signal: opts.signal });
+        this.bridges.joined(reused, legs);
+        return reused;
+      } catch (err) {
+        this.bridges.forget(reused);
+        // 404: the idle bridge was deleted behind our back; make a new one. Anything else: a leg.
+        if (!(isPbxError(err) && err.details.status === 404)) {
+          this.background(this.deleteBridge(reused), 'destroy bridge');
+          throw await this.goneLegError(err, legs);
+        }
+      }
+    }
     const id = `sb-br-${randomUUID()}` as BridgeId;
     await this.call('POST', '/bridges', { query: { type: 'mixing', bridgeId: id }, signal: opts.signal });
     if (legs.length > 0) {
       try {
         await this.stopMohOf(legs);
         await this.call('POST', `/bridges/${enc(id)}/addChannel`, { query: { channel: legs }, signal: opts.signal }, legs.length === 1 ? legs[0] : undefined);
+        this.bridges.joined(id, legs);
       } catch (err) {
-        this.background(this.destroyBridge(id), 'destroy bridge');
+        this.background(this.deleteBridge(id), 'destroy bridge');
         throw await this.goneLegError(err, legs);
       }
     }
@@ -380,16 +407,19 @@ export class AsteriskDriver implements PbxPort {
     await this.stopMohOf([leg]);
     try {
       await this.call('POST', `/bridges/${enc(bridge)}/addChannel`, { query: { channel: leg }, signal: opts.signal }, leg);
+      this.bridges.joined(bridge, [leg]);
     } catch (err) {
       throw await this.goneLegError(err, [leg]);
     }
   }
 
   async removeFromBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    this.bridges.taint(bridge);
     await this.call('POST', `/bridges/${enc(bridge)}/removeChannel`, { query: { channel: leg }, signal: opts.signal }, leg);
   }
 
   async startBridgeMoh(bridge: BridgeId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    this.bridges.taint(bridge);
     await this.call('POST', `/bridges/${enc(bridge)}/moh`, { query: { mohClass }, signal: opts.signal });
   }
 
@@ -397,7 +427,13 @@ export class AsteriskDriver implements PbxPort {
     await this.call('DELETE', `/bridges/${enc(bridge)}/moh`, { signal: opts.signal });
   }
 
+  /** Done with the bridge: kept for the next call when it can be (bridge-pool.ts), else destroyed. */
   async destroyBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.bridges.release(bridge)) return;
+    await this.deleteBridge(bridge, opts);
+  }
+
+  private async deleteBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
     try {
       await this.call('DELETE', `/bridges/${enc(bridge)}`, { signal: opts.signal });
     } catch (err) {
@@ -409,6 +445,7 @@ export class AsteriskDriver implements PbxPort {
   }
 
   async recordBridge(bridge: BridgeId, rec: RecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
+    this.bridges.taint(bridge);
     await this.call('POST', `/bridges/${enc(bridge)}/record`, {
       query: {
         name: rec.name,
