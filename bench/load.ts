@@ -19,6 +19,7 @@
  *      --max-live-calls N     the engine's admission limit (default: none)
  *      --sounds DIR           our synthesized prompts (DIR/switchboard/<lang>; default <repo>/sounds)
  *      --stop-on-drop         stop stepping a path up once it falls under 99.9 %
+ *      --rest ws|http         ARI REST over the events WebSocket (the driver's default) or HTTP
  * Profile the engine: node --cpu-prof --cpu-prof-dir=prof --import tsx bench/load.ts …
  * Needs Asterisk (see test/asterisk/harness.ts) and sipp. LOG_FILE=path writes the engine's log.
  */
@@ -57,6 +58,8 @@ const { values } = parseArgs({
     /** Cap concurrent ARI requests in this process (0 = no cap, the engine as it is). */
     'ari-max-inflight': { type: 'string', default: '32' },
     'max-live-calls': { type: 'string' },
+    /** How the engine sends ARI REST requests: ws (over the events WebSocket, the driver's default) or http. */
+    rest: { type: 'string', default: 'ws' },
   },
 });
 const CALLS = Number(values.calls);
@@ -72,6 +75,7 @@ if (![CALLS, AGENTS, RING_MS, TALK_MS, MAX_S, ...RATES].every((n) => Number.isFi
 if (MAX_LIVE !== undefined && !(Number.isInteger(MAX_LIVE) && MAX_LIVE > 0)) throw new Error('--max-live-calls must be a positive integer');
 if (values.baseline !== undefined && values.baseline !== 'app_queue') throw new Error(`--baseline: only app_queue is known (got ${values.baseline})`);
 const BASELINE = values.baseline === 'app_queue';
+if (values.rest !== 'ws' && values.rest !== 'http') throw new Error(`--rest: ws or http (got ${values.rest})`);
 
 const say = (s: string) => {
   if (!values.json) console.log(s);
@@ -173,7 +177,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
   let engine: Engine | undefined;
   try {
     const ari = { url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger };
-    const client = new AriClient({ ...ari, maxInFlight: ARI_MAX_INFLIGHT, onRequest: countRequest });
+    const client = new AriClient({ ...ari, maxInFlight: ARI_MAX_INFLIGHT, onRequest: countRequest, restOverWebSocket: values.rest === 'ws' });
     client.onEvent(countEvent);
     const driver = new AsteriskDriver({ ...ari, client });
     let eng: Engine | undefined;

@@ -37,6 +37,13 @@ export interface AriClientOptions {
    * returns, if any, when the answer is in. For benchmarks and diagnostics.
    */
   onRequest?: (method: string, path: string) => (() => void) | void;
+  /**
+   * Send REST requests (GET, POST, DELETE) over the events WebSocket while it is up, as ARI's
+   * RESTRequest/RESTResponse messages (Asterisk 20.14, 21.9, 22.4 and later), instead of one HTTP
+   * exchange each: no HTTP parsing on either side. PUT, and every request while the socket is
+   * down, go over HTTP. A request in flight when the socket drops fails with DISCONNECTED.
+   */
+  restOverWebSocket?: boolean;
 }
 
 export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
@@ -166,7 +173,11 @@ export class AriClient {
     const done = this.opts.onRequest?.(method, path);
     let res: { status: number; text: string };
     try {
-      res = await this.http(method, url, headers, body, signal);
+      const ws = this.ws;
+      res =
+        this.opts.restOverWebSocket && method !== 'PUT' && this.isConnected && ws && ws.readyState === WebSocket.OPEN
+          ? await this.overWebSocket(ws, method, path, ro.query, body, signal)
+          : await this.http(method, url, headers, body, signal);
     } catch (err) {
       throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
     } finally {
@@ -186,6 +197,46 @@ export class AriClient {
     const details = { method, path, status: res.status, message };
     if (res.status === 404 && GONE_ON_404.test(path)) throw new PbxError('LEG_GONE', 'resource is gone', details);
     throw new PbxError('PROTOCOL', `ARI ${method} failed with HTTP ${res.status}`, details);
+  }
+
+  /** REST requests sent over the events WebSocket, by transaction id, until their RESTResponse. */
+  private readonly wsPending = new Map<string, { resolve: (r: { status: number; text: string }) => void; reject: (err: unknown) => void }>();
+  private wsSeq = 0;
+
+  /** One REST exchange as ARI RESTRequest/RESTResponse messages on the events WebSocket. */
+  private overWebSocket(ws: WebSocket, method: string, path: string, query: Query | undefined, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const id = `sb${++this.wsSeq}`;
+      const queryStrings: { name: string; value: string }[] = [];
+      for (const [name, v] of Object.entries(query ?? {})) if (v !== undefined) queryStrings.push({ name, value: Array.isArray(v) ? v.join(',') : String(v) });
+      const onAbort = () => {
+        this.wsPending.delete(id);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.wsPending.set(id, {
+        resolve: (r) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(r);
+        },
+        reject: (err) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      });
+      const msg = { type: 'RESTRequest', transaction_id: id, request_id: id, method, uri: path.replace(/^\/+/, ''), query_strings: queryStrings, ...(body !== undefined ? { content_type: 'application/json', message_body: body } : {}) };
+      ws.send(JSON.stringify(msg), (err) => {
+        if (err) this.wsPending.get(id)?.reject(err);
+      });
+    });
+  }
+
+  /** The events WebSocket dropped: REST requests sent over it will get no answer. */
+  private failWsPending(): void {
+    for (const [id, p] of [...this.wsPending]) {
+      this.wsPending.delete(id);
+      p.reject(Object.assign(new Error('events WebSocket closed during the request'), { code: 'ECONNRESET' }));
+    }
   }
 
   /** Keep-alive sockets to Asterisk's HTTP server, at most one per request in flight. */
@@ -313,6 +364,7 @@ export class AriClient {
     ws.on('close', (code) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
+      this.failWsPending();
       this.stopPing();
       if (this.isConnected) this.log.warn({ code }, 'ari events disconnected');
       this.setConnected(false);
@@ -372,6 +424,15 @@ export class AriClient {
       return;
     }
     if (!event || typeof event.type !== 'string') return;
+    if (event.type === 'RESTResponse') {
+      const r = event as unknown as { transaction_id?: string; status_code?: number; message_body?: string };
+      const p = r.transaction_id === undefined ? undefined : this.wsPending.get(r.transaction_id);
+      if (p) {
+        this.wsPending.delete(r.transaction_id!);
+        p.resolve({ status: r.status_code ?? 0, text: r.message_body ?? '' });
+      }
+      return;
+    }
     for (const l of this.eventListeners) this.safely(() => l(event, raw));
   }
 

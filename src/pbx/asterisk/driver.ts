@@ -58,6 +58,8 @@ export interface AsteriskDriverOptions {
   reconnect?: AriClientOptions['reconnect'];
   /** How the liveness probes run when the WebSocket drops (liveness.ts; defaults ~1 s to a verdict). */
   liveness?: Omit<LivenessOptions, 'probe'>;
+  /** REST over the events WebSocket while it is up (default true; see AriClientOptions). */
+  restOverWebSocket?: boolean;
   /** Use this client instead of building one (tests). */
   client?: AriClient;
 }
@@ -110,6 +112,7 @@ export class AsteriskDriver implements PbxPort {
         requestTimeoutMs: opts.requestTimeoutMs,
         maxInFlight: opts.maxInFlight,
         reconnect: opts.reconnect,
+        restOverWebSocket: opts.restOverWebSocket ?? true,
       });
     this.liveness = new LivenessWatcher({ ...opts.liveness, probe: ariInfoProbe(this.client) });
   }
@@ -183,22 +186,18 @@ export class AsteriskDriver implements PbxPort {
     if (restarted) this.markLost('restarted');
     const wasLost = this.lost;
     this.lost = false;
-    // Endpoint (phone registration) events for every PJSIP endpoint; re-done on each connection.
-    try {
-      await this.client.request('POST', `/applications/${enc(this.opts.app)}/subscription`, {
-        query: { eventSource: `endpoint:${this.opts.technology ?? 'PJSIP'}` },
-      });
-    } catch (err) {
-      this.log.warn({ err }, 'endpoint subscription failed');
-    }
-    // Only the event types the driver reads: Asterisk sends ~80 ChannelVarset events per call
-    // (twice, through the channel and the endpoint topics), Dial/ConnectedLine/bridge events too,
-    // each serialized by Asterisk and parsed here for nothing.
-    try {
-      await this.client.request('PUT', `/applications/${enc(this.opts.app)}/eventFilter`, { body: { allowed: EVENT_TYPES_READ.map((type) => ({ type })) } });
-    } catch (err) {
-      this.log.warn({ err }, 'event filter failed, receiving every event');
-    }
+    // Endpoint (phone registration) events for every PJSIP endpoint, and the event filter: only
+    // the event types the driver reads (Asterisk sends ~80 ChannelVarset events per call, twice
+    // through the channel and the endpoint topics, plus Dial/ConnectedLine/bridge events, each
+    // serialized there and parsed here for nothing). Both re-done on each connection, together.
+    await Promise.all([
+      this.client
+        .request('POST', `/applications/${enc(this.opts.app)}/subscription`, { query: { eventSource: `endpoint:${this.opts.technology ?? 'PJSIP'}` } })
+        .catch((err: unknown) => this.log.warn({ err }, 'endpoint subscription failed')),
+      this.client
+        .request('PUT', `/applications/${enc(this.opts.app)}/eventFilter`, { body: { allowed: EVENT_TYPES_READ.map((type) => ({ type })) } })
+        .catch((err: unknown) => this.log.warn({ err }, 'event filter failed, receiving every event')),
+    ]);
     this.book.emit(restarted ? { type: 'pbx.connected', restarted: true } : { type: 'pbx.connected' });
     try {
       const endpoints = await this.client.request<AriEndpoint[]>('GET', `/endpoints/${this.opts.technology ?? 'PJSIP'}`);
@@ -564,10 +563,12 @@ export class AsteriskDriver implements PbxPort {
   }
 }
 
-/** The ARI event types leg-events.ts and map-event.ts read; the application's event filter lets only these through. */
+/** The ARI event types leg-events.ts and map-event.ts read (and REST answers); the application's event filter lets only these through. */
 export const EVENT_TYPES_READ = [
   'StasisStart', 'StasisEnd', 'ChannelStateChange', 'ChannelDtmfReceived', 'ChannelHangupRequest', 'ChannelDestroyed', 'Dial',
   'PlaybackFinished', 'RecordingFinished', 'RecordingFailed', 'EndpointStateChange',
+  // Answers to REST requests sent over the WebSocket (not events, but they travel the same way).
+  'RESTResponse',
 ] as const;
 
 /** SIP headers most phones (and SIPp scenarios) read as "answer at once". */
