@@ -43,7 +43,7 @@ export interface AppSettings {
   /** SQLite file (or ':memory:'). */
   dbPath: string;
   pbx: 'sim' | 'asterisk';
-  asterisk?: { url: string; username: string; password: string; app: string; trunk: string };
+  asterisk?: { url: string; username: string; password: string; app: string; trunk: string; restOverWebSocket?: boolean };
   /** The HTTP API and CTI WebSocket; omit to run without them. */
   http?: ApiSettings;
   /** Also write the queue log as a text file in Asterisk's queue_log format. */
@@ -96,6 +96,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
       app: env.ARI_APP ?? 'switchboard',
       trunk: env.SWITCHBOARD_TRUNK ?? 'trunk',
     };
+    const ws = env.ARI_REST_OVER_WS;
+    if (ws !== undefined && ws !== '' && ws !== '0' && ws !== '1') throw new Error(`ARI_REST_OVER_WS: expected 1 or 0, got "${ws}"`);
+    if (ws === '0') settings.asterisk.restOverWebSocket = false;
   }
   return settings;
 }
@@ -177,7 +180,7 @@ function simTrafficFromEnv(env: NodeJS.ProcessEnv): number {
 function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
   if (settings.pbx === 'sim' || !settings.asterisk) return new SimPbx(clock);
   const a = settings.asterisk;
-  return new AsteriskDriver({ url: a.url, username: a.username, password: a.password, app: a.app, trunkEndpoint: a.trunk, logger: log });
+  return new AsteriskDriver({ url: a.url, username: a.username, password: a.password, app: a.app, trunkEndpoint: a.trunk, logger: log, ...(a.restOverWebSocket === false ? { restOverWebSocket: false } : {}) });
 }
 
 async function startApi(
