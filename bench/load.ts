@@ -34,7 +34,7 @@ import type { Cdr } from '../src/domain/cdr.js';
 import type { Config } from '../src/domain/config.js';
 import { createSystemClock } from '../src/infra/clock.js';
 import { AriClient } from '../src/pbx/asterisk/ari-client.js';
-import { AsteriskDriver } from '../src/pbx/asterisk/driver.js';
+import { AsteriskDriver, trunkEndpointState } from '../src/pbx/asterisk/driver.js';
 import { openStore } from '../src/store/store.js';
 import { configOf } from '../test/asterisk/engine-world.js';
 import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, repoRoot, scenariosDir, startAsterisk, type RunningAsterisk } from '../test/asterisk/harness.js';
@@ -122,6 +122,8 @@ interface PathRun {
   ariMaxInflight: number;
   /** ARI events received per answered call, by type. */
   eventsPerCall?: Record<string, number>;
+  /** ARI event JSON bytes received per answered call, by type. */
+  eventBytesPerCall?: Record<string, number>;
   greetMs?: { p50: number | null; p99: number | null; n: number; engineOnlyP50: number | null; engineOnlyP99: number | null };
   waitMs?: { p50: number | null; p99: number | null };
   timedOut: boolean;
@@ -177,7 +179,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
   let engine: Engine | undefined;
   try {
     const ari = { url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger };
-    const client = new AriClient({ ...ari, maxInFlight: ARI_MAX_INFLIGHT, onRequest: countRequest, restOverWebSocket: values.rest === 'ws' });
+    const client = new AriClient({ ...ari, maxInFlight: ARI_MAX_INFLIGHT, onRequest: countRequest, restOverWebSocket: values.rest === 'ws', skipRaw: trunkEndpointState('trunk') });
     client.onEvent(countEvent);
     const driver = new AsteriskDriver({ ...ari, client });
     let eng: Engine | undefined;
@@ -198,6 +200,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
 
     counter.byPattern.clear();
     counter.events.clear();
+    counter.eventBytes.clear();
     counter.maxInflight = 0;
     counter.on = true;
     const cpu0 = process.cpuUsage();
@@ -230,6 +233,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
       engineCpuMsPerCall: answered.length ? round(cpuMs / answered.length) : null,
       engineCpuPct: round((cpuMs / (t1 - t0)) * 100, 1),
       pbxRequestsPerCall: answered.length ? round(total / answered.length) : null, ariPerCallByPattern: perPattern, ariMaxInflight: counter.maxInflight,
+      eventBytesPerCall: Object.fromEntries([...counter.eventBytes].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v / Math.max(1, answered.length))])),
       eventsPerCall: Object.fromEntries([...counter.events].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, answered.length))])),
       greetMs: { p50: pct(probe.greet, 0.5), p99: pct(probe.greet, 0.99), n: probe.greet.length, engineOnlyP50: pct(engineOnly, 0.5), engineOnlyP99: pct(engineOnly, 0.99) },
       waitMs: { p50: pct(answered.map((c) => c.waitMs ?? 0), 0.5), p99: pct(answered.map((c) => c.waitMs ?? 0), 0.99) },
@@ -276,6 +280,8 @@ function report(r: PathRun): void {
     if ((r.pbxRequestsPerCall ?? 0) > ARI_BUDGET) for (const [k, v] of Object.entries(r.ariPerCallByPattern)) say(`    ${v.toFixed(2).padStart(6)}  ${k}`);
     const events = Object.entries(r.eventsPerCall ?? {});
     say(`              ARI events ${round(events.reduce((n, [, v]) => n + v, 0))}/call: ${events.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    const bytes = Object.entries(r.eventBytesPerCall ?? {});
+    say(`              ARI event JSON ${bytes.reduce((n, [, v]) => n + v, 0)} bytes/call: ${bytes.map(([k, v]) => `${k} ${v}`).join(', ')}`);
     say(`              ${JSON.stringify(r.byDisposition)}; arrival → greeting p50 ${r.greetMs?.p50} / p99 ${r.greetMs?.p99} ms (engine only p99 ${r.greetMs?.engineOnlyP99}); queue wait p50 ${r.waitMs?.p50} / p99 ${r.waitMs?.p99} ms`);
   }
 }

@@ -8,7 +8,7 @@ import type { LegId, PbxEvent, PbxPort } from '../../src/pbx/port.js';
 
 // ------------------------------------------------------------ ARI request counting (global fetch)
 
-export const counter = { on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0, events: new Map<string, number>() };
+export const counter = { on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0, events: new Map<string, number>(), eventBytes: new Map<string, number>() };
 const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events']);
 
 /** The ARI client's onRequest hook: counts requests by method + path pattern, and those in flight. */
@@ -24,9 +24,11 @@ export function countRequest(method: string, path: string): (() => void) | undef
   };
 }
 
-/** The ARI client's onEvent listener: counts events by type. */
-export function countEvent(e: { type: string }): void {
-  if (counter.on) counter.events.set(e.type, (counter.events.get(e.type) ?? 0) + 1);
+/** The ARI client's onEvent listener: counts events and their JSON bytes by type. */
+export function countEvent(e: { type: string }, raw: string): void {
+  if (!counter.on) return;
+  counter.events.set(e.type, (counter.events.get(e.type) ?? 0) + 1);
+  counter.eventBytes.set(e.type, (counter.eventBytes.get(e.type) ?? 0) + raw.length);
 }
 
 // ------------------------------------------------------------ PBX port probe

@@ -44,6 +44,8 @@ export interface AriClientOptions {
    * down, go over HTTP. A request in flight when the socket drops fails with DISCONNECTED.
    */
   restOverWebSocket?: boolean;
+  /** Raw events for which this is true are dropped before parsing (a cheap test on the text). */
+  skipRaw?: (raw: string) => boolean;
 }
 
 export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
@@ -413,6 +415,7 @@ export class AriClient {
 
   private dispatch(raw: string): void {
     if (this.recentRaw.has(raw)) return;
+    if (this.opts.skipRaw?.(raw)) return;
     this.recentRaw.add(raw);
     if (this.recentRaw.size > 256) this.recentRaw.delete(this.recentRaw.values().next().value as string);
     this.log.trace({ raw }, 'ari event');
