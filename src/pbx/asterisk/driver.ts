@@ -478,6 +478,9 @@ export class AsteriskDriver implements PbxPort {
     const id = `sb-sn-${randomUUID()}` as LegId;
     const state: LegState = { kind: 'snoop', pending: true };
     this.book.legs.set(id, state);
+    // The snoop channel enters our application a moment after the answer: a bridge asked for
+    // before its StasisStart is refused (422), so snoop() resolves once it is in.
+    const inStasis = this.book.whenInStasis(id, 2000);
     try {
       await this.call(
         'POST',
@@ -491,6 +494,7 @@ export class AsteriskDriver implements PbxPort {
     } finally {
       state.pending = false;
     }
+    await inStasis;
     return id;
   }
 
