@@ -130,7 +130,14 @@ interface PathRun {
 }
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
-const perSecond = (ts: number[]) => (ts.length > 1 ? round((ts.length - 1) / ((ts[ts.length - 1]! - ts[0]!) / 1000)) : 0);
+/** Events per second over the middle 90 % of sorted times (one straggler does not decide the rate). */
+const perSecond = (ts: number[]) => {
+  if (ts.length < 2) return 0;
+  const lo = Math.floor(ts.length * 0.05);
+  const hi = Math.max(lo + 1, Math.ceil(ts.length * 0.95) - 1);
+  const span = (ts[hi]! - ts[lo]!) / 1000;
+  return span > 0 ? round((hi - lo) / span) : 0;
+};
 
 /** One SIPp caller run: CALLS calls at `rate` to `exten`, each pressing 1 then 2 and staying until BYE. */
 async function placeCalls(asterisk: RunningAsterisk, work: string, exten: string, rate: number, tag: string) {
