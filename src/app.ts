@@ -54,7 +54,7 @@ export interface AppSettings {
   /** SQLite file (or ':memory:'). */
   dbPath: string;
   pbx: 'sim' | 'asterisk' | 'freeswitch';
-  asterisk?: { url: string; username: string; password: string; app: string; trunk: string };
+  asterisk?: { url: string; username: string; password: string; app: string; trunk: string; restOverWebSocket?: boolean };
   freeswitch?: FreeswitchSettings;
   /** The HTTP API and CTI WebSocket; omit to run without them. */
   http?: ApiSettings;
@@ -64,6 +64,8 @@ export interface AppSettings {
   simTraffic?: number;
   /** Where the PBX writes recordings (<spool>/recording), for GET /cdrs/:callId/recording. */
   recordingsDir?: string;
+  /** Overload protection (SWITCHBOARD_MAX_LIVE_CALLS, SWITCHBOARD_MAX_PBX_REQUESTS); unset: no limit. */
+  admission?: { maxLiveCalls?: number; maxPbxRequests?: number };
 }
 
 export interface App {
@@ -91,6 +93,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
   if (queueLog) settings.queueLog = queueLog;
   if (pbx === 'sim') settings.simTraffic = simTrafficFromEnv(env);
   if (env.SWITCHBOARD_RECORDINGS_DIR) settings.recordingsDir = env.SWITCHBOARD_RECORDINGS_DIR;
+  const maxLiveCalls = positiveIntFromEnv(env, 'SWITCHBOARD_MAX_LIVE_CALLS');
+  const maxPbxRequests = positiveIntFromEnv(env, 'SWITCHBOARD_MAX_PBX_REQUESTS');
+  if (maxLiveCalls !== undefined || maxPbxRequests !== undefined) {
+    settings.admission = { ...(maxLiveCalls !== undefined ? { maxLiveCalls } : {}), ...(maxPbxRequests !== undefined ? { maxPbxRequests } : {}) };
+  }
   if (pbx === 'asterisk') {
     const password = env.ARI_PASSWORD;
     if (!password) throw new Error('ARI_PASSWORD: required when SWITCHBOARD_PBX=asterisk');
@@ -101,9 +108,20 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
       app: env.ARI_APP ?? 'switchboard',
       trunk: env.SWITCHBOARD_TRUNK ?? 'trunk',
     };
+    const ws = env.ARI_REST_OVER_WS;
+    if (ws !== undefined && ws !== '' && ws !== '0' && ws !== '1') throw new Error(`ARI_REST_OVER_WS: expected 1 or 0, got "${ws}"`);
+    if (ws === '0') settings.asterisk.restOverWebSocket = false;
   }
   if (pbx === 'freeswitch') settings.freeswitch = freeswitchSettingsFromEnv(env);
   return settings;
+}
+
+function positiveIntFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
+  return n;
 }
 
 export async function createApp(settings: AppSettings, log: Logger): Promise<App> {
@@ -126,7 +144,8 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     const pbx = instrumentPbx(driver, metrics);
     let engine: Engine | undefined;
     const webhooks = createWebhooks({ getConfig: () => (engine ? engine.currentConfig.webhooks : store.config.load().webhooks), log, metrics });
-    engine = new Engine({ pbx, clock, log, store, config: store.config.load(), hooks: webhooks.hooks, phoneCall: (e, call) => startPhoneCall(e, call, log) });
+    const admission = settings.admission && { ...settings.admission, ...(driver instanceof AsteriskDriver ? { pbxLoad: () => driver.load } : {}) };
+    engine = new Engine({ pbx, clock, log, store, config: store.config.load(), hooks: webhooks.hooks, phoneCall: (e, call) => startPhoneCall(e, call, log), ...(admission ? { admission } : {}) });
     if (queueLogFile) engine.on('queue.log', queueLogFile.append);
     engine.on('call.offering', webhooks.notify.offering);
     engine.on('call.bridged', webhooks.notify.bridged);
@@ -195,7 +214,7 @@ function makeDriver(settings: AppSettings, clock: Clock, log: Logger): PbxPort {
   if (settings.pbx === 'freeswitch' && settings.freeswitch) return freeswitchDriverOf(settings.freeswitch, log);
   if (settings.pbx === 'sim' || !settings.asterisk) return new SimPbx(clock);
   const a = settings.asterisk;
-  return new AsteriskDriver({ url: a.url, username: a.username, password: a.password, app: a.app, trunkEndpoint: a.trunk, logger: log });
+  return new AsteriskDriver({ url: a.url, username: a.username, password: a.password, app: a.app, trunkEndpoint: a.trunk, logger: log, ...(a.restOverWebSocket === false ? { restOverWebSocket: false } : {}) });
 }
 
 async function startApi(

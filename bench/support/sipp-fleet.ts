@@ -116,3 +116,19 @@ export function fleetConfigInput(endpoints: string[], queue: { maxWaitS: number;
   input.queues = (input.queues ?? []).map((q) => ({ ...q, answer_timeout_s: 5, wrapup_s: 0, max_wait_s: queue.maxWaitS }));
   return input;
 }
+
+/** SIPp's own counts from its statistics file (-trace_stat -stf <file>): the last line's cumulated columns. */
+export function sippStats(file: string): { successful: number; failed: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const rows = text.split('\n').filter((l) => l.trim());
+  if (rows.length < 2) return undefined;
+  const head = rows[0]!.split(';');
+  const last = rows[rows.length - 1]!.split(';');
+  const col = (name: string) => Number(last[head.indexOf(name)]);
+  return { successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)') };
+}

@@ -66,6 +66,22 @@ export interface EngineDeps {
    * refused with a CDR.
    */
   phoneCall?: (engine: Engine, call: PhoneArrival) => void;
+  /** Overload protection: past these limits new calls are shed (see AdmissionLimits). */
+  admission?: AdmissionLimits;
+}
+
+/**
+ * The engine's capacity. A call arriving while a limit is reached is shed: hung up at once as
+ * busy (Q.850 17, SIP 486: the trunk can route it elsewhere) with a CDR (disposition `refused`,
+ * hang-up cause `overload`), so the calls in progress keep their PBX round trips.
+ */
+export interface AdmissionLimits {
+  /** Live calls (sessions) at most. */
+  maxLiveCalls?: number;
+  /** PBX requests in flight or waiting at most, read from `pbxLoad` at each arrival. */
+  maxPbxRequests?: number;
+  /** The PBX driver's requests in flight and waiting (AsteriskDriver.load). */
+  pbxLoad?: () => number;
 }
 
 /** A call placed by an agent's phone, as it reaches the engine (with our call id). */
@@ -152,6 +168,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly savedAgents = new Map<string, string>();
   private linkSince = 0;
   private virtualQueue: VirtualQueuePort | undefined;
+  /** Calls shed at the admission limit since start. */
+  private shedCount = 0;
 
   constructor(private readonly deps: EngineDeps) {
     super();
@@ -457,6 +475,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.sessions.size;
   }
 
+  /** The admission limits in force and the calls shed at them since start. */
+  get admission(): { maxLiveCalls: number | undefined; maxPbxRequests: number | undefined; shed: number } {
+    const a = this.deps.admission;
+    return { maxLiveCalls: a?.maxLiveCalls, maxPbxRequests: a?.pbxLoad ? a.maxPbxRequests : undefined, shed: this.shedCount };
+  }
+
+  /** Which admission limit a new call would pass, if any. */
+  private overLimit(): 'live-calls' | 'pbx-requests' | undefined {
+    const a = this.deps.admission;
+    if (!a) return undefined;
+    if (a.maxLiveCalls !== undefined && this.sessions.size >= a.maxLiveCalls) return 'live-calls';
+    if (a.maxPbxRequests !== undefined && a.pbxLoad && a.pbxLoad() >= a.maxPbxRequests) return 'pbx-requests';
+    return undefined;
+  }
+
   // ------------------------------------------------------------ snapshots
 
   queueSnapshot(queueId: string): QueueSnapshot | undefined {
@@ -560,6 +593,12 @@ export class Engine extends EventEmitter<EngineEvents> {
           void this.deps.pbx.hangup(e.leg, 'rejected').catch((err: unknown) => this.log.debug({ err }, 'reject phone call failed'));
           return this.refused({ ...e, callId }, 'no-phone-policy');
         }
+        const over = this.overLimit();
+        if (over) {
+          this.shedCount += 1;
+          void this.deps.pbx.hangup(e.leg, 'busy').catch((err: unknown) => this.log.debug({ err }, 'shed call hang-up failed'));
+          return this.refused({ ...e, callId }, 'overload', { limit: over });
+        }
         const arrival = { leg: e.leg, to: e.to, from: e.from, callIdOnChannel: e.callId !== undefined, ...(e.fromName === undefined ? {} : { fromName: e.fromName }) };
         const session = new CallSession(callId, arrival, this.env);
         this.sessions.set(callId, session);
@@ -598,7 +637,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** A call that reached the engine while it was starting or stopping: refused, and its CDR says so. */
-  private refused(e: Extract<PbxEvent, { type: 'call.arrived' }>, cause = 'engine-stopping'): void {
+  private refused(e: Extract<PbxEvent, { type: 'call.arrived' }>, cause = 'engine-stopping', detail: Record<string, unknown> = {}): void {
     const now = this.deps.clock.now();
     const cdr: Cdr = {
       ...cdrStart({
@@ -616,7 +655,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       endedAt: now,
       disposition: 'refused',
     };
-    this.log.info({ callId: cdr.callId, to: e.to, cause }, 'call refused');
+    this.log.info({ callId: cdr.callId, to: e.to, cause, ...detail }, 'call refused');
     this.writeCdr(cdr);
     this.emit('call.ended', cdr);
   }

@@ -619,14 +619,17 @@ export class CallSession {
     }
   }
 
-  /** Hang up the caller; a PBX that is briefly unreachable gets two more tries, or the caller would stay. */
+  /**
+   * Hang up the caller; a PBX that is briefly unreachable gets two more tries, or the caller would
+   * stay. A time-out is not retried: the PBX is slow, not gone, and more requests would slow it more.
+   */
   private async hangupCaller(cause: HangupCause): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.env.pbx.hangup(this.leg, cause);
         return;
       } catch (err) {
-        const transient = isPbxError(err, 'DISCONNECTED') || isPbxError(err, 'TIMEOUT');
+        const transient = isPbxError(err, 'DISCONNECTED');
         if (!transient || attempt >= 2) return this.quiet(err, 'hang up caller');
         await this.env.clock.sleep(250 * 2 ** attempt);
       }

@@ -52,6 +52,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     },
   });
   const calls = new Counter({ name: 'calls_total', help: 'Calls ended, by queue and disposition', labelNames: ['queue', 'disposition'] as const, registers: [registry] });
+  const shed = new Counter({ name: 'calls_shed_total', help: 'Calls turned away busy at the admission limit (SWITCHBOARD_MAX_LIVE_CALLS / SWITCHBOARD_MAX_PBX_REQUESTS); each has a refused CDR', registers: [registry] });
   const wait = new Histogram({
     name: 'wait_seconds',
     help: 'Time callers waited in queue until answered or gone',
@@ -127,6 +128,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
   const onCallEnded = (cdr: Cdr) => {
     const queue = cdr.queueId ?? 'none';
     calls.inc({ queue, disposition: cdr.disposition });
+    if (cdr.disposition === 'refused' && cdr.hangupCause === 'overload') shed.inc();
     if (cdr.queueId && cdr.waitMs !== null) wait.observe({ queue }, cdr.waitMs / 1000);
     if (cdr.queueId && cdr.disposition === 'answered') {
       const threshold = source?.currentConfig.queues.find((q) => q.id === cdr.queueId)?.service_level_s ?? 20;

@@ -282,3 +282,71 @@ describe('AriClient request limit', () => {
     for (const r of hung) r.destroy();
   });
 });
+
+describe('AriClient REST over the events WebSocket', () => {
+  /** A fake ARI whose WebSocket answers RESTRequest messages (unless `silent`), and whose HTTP side answers {"via":"http"}. */
+  async function wsAri(opts: { silent?: boolean } = {}) {
+    const requests: { method: string; uri: string; query_strings: { name: string; value: string }[]; message_body?: string }[] = [];
+    const http: string[] = [];
+    const ari = await fakeAri((req, res) => {
+      http.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"via":"http"}');
+    });
+    ari.server.on('upgrade', () => {
+      setImmediate(() => {
+        for (const s of ari.sockets) {
+          if ((s as unknown as { wired?: boolean }).wired) continue;
+          (s as unknown as { wired?: boolean }).wired = true;
+          s.on('message', (data: Buffer) => {
+            const m = JSON.parse(data.toString()) as (typeof requests)[number] & { type: string; transaction_id: string; request_id: string };
+            requests.push(m);
+            if (opts.silent) return;
+            const gone = m.uri.startsWith('channels/gone');
+            s.send(JSON.stringify({ type: 'RESTResponse', transaction_id: m.transaction_id, request_id: m.request_id, status_code: gone ? 404 : 200, reason_phrase: gone ? 'Not Found' : 'OK', uri: m.uri, content_type: 'application/json', message_body: gone ? '{"message":"Channel not found"}' : '{"via":"ws"}' }));
+          });
+        }
+      });
+    });
+    return { ari, requests, http };
+  }
+
+  it('sends requests as RESTRequest messages while the socket is up, with the query and body, and maps their status like HTTP', async () => {
+    const { ari, requests, http } = await wsAri();
+    const c = client(ari.url, { restOverWebSocket: true });
+    c.connect();
+    await c.waitConnected(2000);
+    await new Promise((r) => setTimeout(r, 20));
+
+    const out = await c.request('POST', '/channels', { query: { endpoint: 'PJSIP/1001', media: ['sound:a', 'sound:b'] }, body: { variables: { A: '1' } } });
+    const gone = await codeOf(c.request('POST', '/channels/gone/answer'));
+
+    expect(out).toEqual({ via: 'ws' });
+    expect(gone).toBe('LEG_GONE');
+    expect(requests[0]).toMatchObject({ type: 'RESTRequest', method: 'POST', uri: 'channels', query_strings: [{ name: 'endpoint', value: 'PJSIP/1001' }, { name: 'media', value: 'sound:a,sound:b' }] });
+    expect(JSON.parse(requests[0]!.message_body ?? '')).toEqual({ variables: { A: '1' } });
+    expect(http).toEqual([]);
+  });
+
+  it('uses HTTP while the socket is down and for PUT', async () => {
+    const { ari, http } = await wsAri();
+    const c = client(ari.url, { restOverWebSocket: true });
+    expect(await c.request('GET', '/asterisk/info')).toEqual({ via: 'http' });
+    c.connect();
+    await c.waitConnected(2000);
+    expect(await c.request('PUT', '/applications/switchboard/eventFilter', { body: { allowed: [] } })).toEqual({ via: 'http' });
+    expect(http).toEqual(['GET /ari/asterisk/info', 'PUT /ari/applications/switchboard/eventFilter']);
+  });
+
+  it('fails a request in flight with DISCONNECTED when the socket drops before its answer', async () => {
+    const { ari } = await wsAri({ silent: true });
+    const c = client(ari.url, { restOverWebSocket: true, requestTimeoutMs: 5000 });
+    c.connect();
+    await c.waitConnected(2000);
+    const pending = c.request('POST', '/channels/c1/answer');
+    await new Promise((r) => setTimeout(r, 50));
+    for (const s of ari.sockets) s.terminate();
+
+    expect(await codeOf(pending)).toBe('DISCONNECTED');
+    expect(c.load).toEqual({ inFlight: 0, waiting: 0 });
+  });
+});

@@ -1,5 +1,5 @@
 /** A simulated world for integration tests: virtual clock, simulated PBX, in-memory store, engine. */
-import { Engine } from '../../src/calls/engine.js';
+import { Engine, type AdmissionLimits } from '../../src/calls/engine.js';
 import type { CallHooks } from '../../src/calls/hooks.js';
 import { parseConfig, type Config, type ConfigInput } from '../../src/domain/config.js';
 import { loadConfigFile } from '../../src/infra/config-file.js';
@@ -31,6 +31,8 @@ export interface SimWorldOptions extends SimOptions {
   hooks?: CallHooks;
   /** Agent phones scripted before the engine starts (e.g. one not registered at start). */
   phones?: Record<string, AgentPhoneScript>;
+  /** The engine's admission limits (overload shedding). */
+  admission?: AdmissionLimits;
 }
 
 export async function simWorld(config: Config, opts: SimWorldOptions = {}): Promise<SimWorld> {
@@ -40,7 +42,7 @@ export async function simWorld(config: Config, opts: SimWorldOptions = {}): Prom
   const store = openStore(':memory:');
   store.config.replaceAll(config);
   let n = 0;
-  const engine = new Engine({ pbx, clock, log: silentLogger(), store, config: store.config.load(), newCallId: () => `call-${++n}`, seed: opts.seed ?? 1, phoneCall: (e, call) => startPhoneCall(e, call, silentLogger()), ...(opts.hooks ? { hooks: opts.hooks } : {}) });
+  const engine = new Engine({ pbx, clock, log: silentLogger(), store, config: store.config.load(), newCallId: () => `call-${++n}`, seed: opts.seed ?? 1, phoneCall: (e, call) => startPhoneCall(e, call, silentLogger()), ...(opts.hooks ? { hooks: opts.hooks } : {}), ...(opts.admission ? { admission: opts.admission } : {}) });
   await engine.start();
   return {
     clock,

@@ -28,6 +28,7 @@ import {
   type SnoopMode,
 } from '../port.js';
 import { AriClient, type AriClientOptions } from './ari-client.js';
+import { BridgePool } from './bridge-pool.js';
 import type { AriBridge, AriChannel, AriEndpoint } from './ari-types.js';
 import { LegEvents, type LegState } from './leg-events.js';
 import { ariInfoProbe, LivenessWatcher, type LivenessOptions } from './liveness.js';
@@ -57,6 +58,8 @@ export interface AsteriskDriverOptions {
   reconnect?: AriClientOptions['reconnect'];
   /** How the liveness probes run when the WebSocket drops (liveness.ts; defaults ~1 s to a verdict). */
   liveness?: Omit<LivenessOptions, 'probe'>;
+  /** REST over the events WebSocket while it is up (default true; see AriClientOptions). */
+  restOverWebSocket?: boolean;
   /** Use this client instead of building one (tests). */
   client?: AriClient;
 }
@@ -92,6 +95,8 @@ export class AsteriskDriver implements PbxPort {
   private lost = false;
   /** Connection ups and downs are handled one after the other, in order. */
   private transitions: Promise<void> = Promise.resolve();
+  /** Bridges kept for the next call (bridge-pool.ts). */
+  private readonly bridges = new BridgePool({ destroy: (b) => this.background(this.deleteBridge(b), 'destroy bridge') });
 
   constructor(private readonly opts: AsteriskDriverOptions) {
     this.log = opts.logger.child({ mod: 'asterisk' });
@@ -107,6 +112,8 @@ export class AsteriskDriver implements PbxPort {
         requestTimeoutMs: opts.requestTimeoutMs,
         maxInFlight: opts.maxInFlight,
         reconnect: opts.reconnect,
+        restOverWebSocket: opts.restOverWebSocket ?? true,
+        skipRaw: trunkEndpointState(opts.trunkEndpoint ?? 'trunk'),
       });
     this.liveness = new LivenessWatcher({ ...opts.liveness, probe: ariInfoProbe(this.client) });
   }
@@ -118,6 +125,9 @@ export class AsteriskDriver implements PbxPort {
     this.started = true;
     this.offs.push(
       this.client.onEvent((e, raw) => this.book.handle(e, raw)),
+      this.book.onEvent((e) => {
+        if (e.type === 'leg.hangup') this.bridges.legEnded(e.leg);
+      }),
       this.client.onConnection((up) => {
         if (up) {
           this.liveness.stopWatching();
@@ -137,6 +147,9 @@ export class AsteriskDriver implements PbxPort {
   }
 
   async stop(): Promise<void> {
+    if (this.started && !this.lost) {
+      await Promise.all(this.bridges.drain().map((b) => this.deleteBridge(b).catch(() => undefined)));
+    }
     this.started = false;
     this.liveness.stopWatching();
     for (const off of this.offs.splice(0)) off();
@@ -147,6 +160,12 @@ export class AsteriskDriver implements PbxPort {
 
   onEvent(listener: (event: PbxEvent) => void): () => void {
     return this.book.onEvent(listener);
+  }
+
+  /** ARI requests in flight plus those waiting for a slot (the engine's admission limit reads it). */
+  get load(): number {
+    const l = this.client.load;
+    return l.inFlight + l.waiting;
   }
 
   private inOrder(task: () => Promise<void>, what: string): void {
@@ -168,14 +187,18 @@ export class AsteriskDriver implements PbxPort {
     if (restarted) this.markLost('restarted');
     const wasLost = this.lost;
     this.lost = false;
-    // Endpoint (phone registration) events for every PJSIP endpoint; re-done on each connection.
-    try {
-      await this.client.request('POST', `/applications/${enc(this.opts.app)}/subscription`, {
-        query: { eventSource: `endpoint:${this.opts.technology ?? 'PJSIP'}` },
-      });
-    } catch (err) {
-      this.log.warn({ err }, 'endpoint subscription failed');
-    }
+    // Endpoint (phone registration) events for every PJSIP endpoint, and the event filter: only
+    // the event types the driver reads (Asterisk sends ~80 ChannelVarset events per call, twice
+    // through the channel and the endpoint topics, plus Dial/ConnectedLine/bridge events, each
+    // serialized there and parsed here for nothing). Both re-done on each connection, together.
+    await Promise.all([
+      this.client
+        .request('POST', `/applications/${enc(this.opts.app)}/subscription`, { query: { eventSource: `endpoint:${this.opts.technology ?? 'PJSIP'}` } })
+        .catch((err: unknown) => this.log.warn({ err }, 'endpoint subscription failed')),
+      this.client
+        .request('PUT', `/applications/${enc(this.opts.app)}/eventFilter`, { body: { allowed: EVENT_TYPES_READ.map((type) => ({ type })) } })
+        .catch((err: unknown) => this.log.warn({ err }, 'event filter failed, receiving every event')),
+    ]);
     this.book.emit(restarted ? { type: 'pbx.connected', restarted: true } : { type: 'pbx.connected' });
     try {
       const endpoints = await this.client.request<AriEndpoint[]>('GET', `/endpoints/${this.opts.technology ?? 'PJSIP'}`);
@@ -196,6 +219,7 @@ export class AsteriskDriver implements PbxPort {
     this.lost = true;
     this.log.warn({ why, legs: this.book.legs.size, startupTime: this.liveness.knownStartupTime }, 'asterisk lost');
     this.book.forgetAll();
+    this.bridges.drain(); // gone with Asterisk
     this.book.emit({ type: 'pbx.lost' });
     this.book.failPlays((leg) => new PbxError('DISCONNECTED', 'Asterisk went away during playback', { leg, why }));
     this.client.failPending(new PbxError('DISCONNECTED', 'Asterisk is unreachable', { why }));
@@ -348,14 +372,31 @@ export class AsteriskDriver implements PbxPort {
 
   async bridge(legs: readonly LegId[], opts: { signal?: AbortSignal } = {}): Promise<BridgeId> {
     this.ensureStarted();
+    const reused = legs.length > 0 ? this.bridges.take() : undefined;
+    if (reused) {
+      try {
+        await this.stopMohOf(legs);
+        await this.call('POST', `/bridges/${enc(reused)}/addChannel`, { query: { channel: legs }, signal: opts.signal });
+        this.bridges.joined(reused, legs);
+        return reused;
+      } catch (err) {
+        this.bridges.forget(reused);
+        // 404: the idle bridge was deleted behind our back; make a new one. Anything else: a leg.
+        if (!(isPbxError(err) && err.details.status === 404)) {
+          this.background(this.deleteBridge(reused), 'destroy bridge');
+          throw await this.goneLegError(err, legs);
+        }
+      }
+    }
     const id = `sb-br-${randomUUID()}` as BridgeId;
     await this.call('POST', '/bridges', { query: { type: 'mixing', bridgeId: id }, signal: opts.signal });
     if (legs.length > 0) {
       try {
         await this.stopMohOf(legs);
         await this.call('POST', `/bridges/${enc(id)}/addChannel`, { query: { channel: legs }, signal: opts.signal }, legs.length === 1 ? legs[0] : undefined);
+        this.bridges.joined(id, legs);
       } catch (err) {
-        this.background(this.destroyBridge(id), 'destroy bridge');
+        this.background(this.deleteBridge(id), 'destroy bridge');
         throw await this.goneLegError(err, legs);
       }
     }
@@ -366,16 +407,19 @@ export class AsteriskDriver implements PbxPort {
     await this.stopMohOf([leg]);
     try {
       await this.call('POST', `/bridges/${enc(bridge)}/addChannel`, { query: { channel: leg }, signal: opts.signal }, leg);
+      this.bridges.joined(bridge, [leg]);
     } catch (err) {
       throw await this.goneLegError(err, [leg]);
     }
   }
 
   async removeFromBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    this.bridges.taint(bridge);
     await this.call('POST', `/bridges/${enc(bridge)}/removeChannel`, { query: { channel: leg }, signal: opts.signal }, leg);
   }
 
   async startBridgeMoh(bridge: BridgeId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    this.bridges.taint(bridge);
     await this.call('POST', `/bridges/${enc(bridge)}/moh`, { query: { mohClass }, signal: opts.signal });
   }
 
@@ -383,7 +427,13 @@ export class AsteriskDriver implements PbxPort {
     await this.call('DELETE', `/bridges/${enc(bridge)}/moh`, { signal: opts.signal });
   }
 
+  /** Done with the bridge: kept for the next call when it can be (bridge-pool.ts), else destroyed. */
   async destroyBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.bridges.release(bridge)) return;
+    await this.deleteBridge(bridge, opts);
+  }
+
+  private async deleteBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
     try {
       await this.call('DELETE', `/bridges/${enc(bridge)}`, { signal: opts.signal });
     } catch (err) {
@@ -395,6 +445,7 @@ export class AsteriskDriver implements PbxPort {
   }
 
   async recordBridge(bridge: BridgeId, rec: RecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
+    this.bridges.taint(bridge);
     await this.call('POST', `/bridges/${enc(bridge)}/record`, {
       query: {
         name: rec.name,
@@ -427,6 +478,9 @@ export class AsteriskDriver implements PbxPort {
     const id = `sb-sn-${randomUUID()}` as LegId;
     const state: LegState = { kind: 'snoop', pending: true };
     this.book.legs.set(id, state);
+    // The snoop channel enters our application a moment after the answer: a bridge asked for
+    // before its StasisStart is refused (422), so snoop() resolves once it is in.
+    const inStasis = this.book.whenInStasis(id, 2000);
     try {
       await this.call(
         'POST',
@@ -440,6 +494,7 @@ export class AsteriskDriver implements PbxPort {
     } finally {
       state.pending = false;
     }
+    await inStasis;
     return id;
   }
 
@@ -511,6 +566,24 @@ export class AsteriskDriver implements PbxPort {
       }
     }
   }
+}
+
+/** The ARI event types leg-events.ts and map-event.ts read (and REST answers); the application's event filter lets only these through. */
+export const EVENT_TYPES_READ = [
+  'StasisStart', 'StasisEnd', 'ChannelStateChange', 'ChannelDtmfReceived', 'ChannelHangupRequest', 'ChannelDestroyed', 'Dial',
+  'PlaybackFinished', 'RecordingFinished', 'RecordingFailed', 'EndpointStateChange',
+  // Answers to REST requests sent over the WebSocket (not events, but they travel the same way).
+  'RESTResponse',
+] as const;
+
+/**
+ * The trunk's EndpointStateChange: it lists every channel on the trunk (hundreds under load, ~5 KB
+ * per call at 40 calls/s) and no agent phone is the trunk. Recognised on the raw text (Asterisk
+ * writes "type" first, compact); anything else is parsed as usual.
+ */
+export function trunkEndpointState(trunk: string): (raw: string) => boolean {
+  const resource = `"resource":${JSON.stringify(trunk)}`;
+  return (raw) => raw.startsWith('{"type":"EndpointStateChange"') && raw.includes(resource);
 }
 
 /** SIP headers most phones (and SIPp scenarios) read as "answer at once". */

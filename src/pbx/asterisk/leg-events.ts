@@ -67,6 +67,24 @@ export class LegEvents {
     }
   }
 
+  /** Channels we wait to see enter our application (snoop legs), by id. */
+  private readonly startWaiters = new Map<string, () => void>();
+
+  /** Resolves once the channel's StasisStart is seen, or after `timeoutMs` (whatever comes first). */
+  whenInStasis(id: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, timeoutMs);
+      t.unref();
+      const waiters = this.startWaiters;
+      function done(): void {
+        clearTimeout(t);
+        waiters.delete(id);
+        resolve();
+      }
+      waiters.set(id, done);
+    });
+  }
+
   /** One raw ARI event: bookkeeping, mapping, delivery. */
   handle(event: AriEvent, raw: string): void {
     // Subscribing to endpoint:PJSIP delivers channel events twice (channel + endpoint topics).
@@ -85,6 +103,7 @@ export class LegEvents {
     switch (event.type) {
       case 'StasisStart': {
         const e = event as StasisStartEvent;
+        this.startWaiters.get(e.channel.id)?.();
         if (!this.legs.has(e.channel.id)) {
           const args = decodeStasisArgs(e.args);
           const kind: LegKind = args?.kind === 'agent' ? 'agent' : args?.kind === 'snoop' ? 'snoop' : 'inbound';
