@@ -29,12 +29,13 @@ import type { Cdr } from '../src/domain/cdr.js';
 import { createSystemClock } from '../src/infra/clock.js';
 import { AsteriskDriver } from '../src/pbx/asterisk/driver.js';
 import { FreeswitchDriver } from '../src/pbx/freeswitch/driver.js';
-import type { LegId, PbxEvent, PbxPort } from '../src/pbx/port.js';
+import type { PbxPort } from '../src/pbx/port.js';
 import { openStore } from '../src/store/store.js';
 import { configOf } from '../test/asterisk/engine-world.js';
 import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, scenariosDir, startAsterisk } from '../test/asterisk/harness.js';
 import { findFreeswitch, HOW_TO_GET_FREESWITCH, startFreeswitch, trunkSide } from '../test/freeswitch/harness.js';
 import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, LOAD_AUTH_USER, sipp, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
+import { probePort } from './support/load-probe.js';
 
 const { values } = parseArgs({
   options: {
@@ -97,80 +98,6 @@ globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeo
 }) as typeof fetch;
 
 // ------------------------------------------------------------ PBX port probe
-
-interface Probe {
-  port: PbxPort;
-  /** call.arrived → first play request on that leg, ms. */
-  greet: number[];
-  /** Of which awaiting the PBX (setVariable + answer round trips), ms. */
-  greetPbx: number[];
-  /** agent leg hung up while calls waited → next originate to that agent, ms. */
-  freeToOffer: number[];
-  arrivals: number[];
-}
-
-function probePort(inner: PbxPort, waitingCalls: () => number): Probe {
-  const arrivedAt = new Map<string, number>();
-  const pbxMs = new Map<string, number>();
-  const agentLegs = new Map<string, string>();
-  const freeAt = new Map<string, number>();
-  const p: Probe = { port: inner, greet: [], greetPbx: [], freeToOffer: [], arrivals: [] };
-  const timed = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, leg: (a: A) => string) =>
-    async (...a: A): Promise<R> => {
-      const t0 = performance.now();
-      try {
-        return await fn.apply(inner, a);
-      } finally {
-        const id = leg(a);
-        if (arrivedAt.has(id)) pbxMs.set(id, (pbxMs.get(id) ?? 0) + performance.now() - t0);
-      }
-    };
-  const port: PbxPort = Object.assign(Object.create(inner) as PbxPort, {
-    name: inner.name,
-    start: () => inner.start(),
-    stop: () => inner.stop(),
-    onEvent: (listener: (e: PbxEvent) => void) =>
-      inner.onEvent((e) => {
-        const t = performance.now();
-        if (e.type === 'call.arrived') {
-          arrivedAt.set(e.leg, t);
-          p.arrivals.push(t);
-        } else if (e.type === 'leg.hangup') {
-          const endpoint = agentLegs.get(e.leg);
-          agentLegs.delete(e.leg);
-          arrivedAt.delete(e.leg);
-          pbxMs.delete(e.leg);
-          if (endpoint && waitingCalls() > 0) freeAt.set(endpoint, t);
-        }
-        listener(e);
-      }),
-    setVariable: timed(inner.setVariable, (a) => a[0]),
-    answer: timed(inner.answer, (a) => a[0]),
-    play: (leg: LegId, prompts: readonly string[], opts?: Parameters<PbxPort['play']>[2]) => {
-      const t0 = arrivedAt.get(leg);
-      if (t0 !== undefined) {
-        p.greet.push(performance.now() - t0);
-        p.greetPbx.push(pbxMs.get(leg) ?? 0);
-        arrivedAt.delete(leg);
-        pbxMs.delete(leg);
-      }
-      return inner.play(leg, prompts, opts);
-    },
-    originate: async (req: Parameters<PbxPort['originate']>[0], opts?: Parameters<PbxPort['originate']>[1]) => {
-      const endpoint = req.destination.kind === 'sip' ? req.destination.endpoint : req.destination.number;
-      const t = freeAt.get(endpoint);
-      if (t !== undefined) {
-        p.freeToOffer.push(performance.now() - t);
-        freeAt.delete(endpoint);
-      }
-      const leg = await inner.originate(req, opts);
-      agentLegs.set(leg, endpoint);
-      return leg;
-    },
-  });
-  p.port = port;
-  return p;
-}
 
 // ------------------------------------------------------------ helpers
 

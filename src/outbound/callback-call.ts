@@ -38,7 +38,6 @@ export class CallbackCall implements LegOwner {
   private customerUp = false;
   private customerDialing = false;
   private agentLeg: LegId | undefined;
-  private agentUp = false;
   /** The agent the core reserved for this attempt, if any. */
   private agentId: string | undefined;
   private bridge: BridgeId | undefined;
@@ -127,7 +126,6 @@ export class CallbackCall implements LegOwner {
       this.agentLeg = undefined;
       if (this.connectedAt !== null) return this.hangupUp('agent', cause);
       const agentId = this.agentId;
-      this.agentUp = false;
       if (this.mode === 'agent-first' && this.customerDialing) this.dropCustomer();
       // The agent did not answer (or hung up before the customer was there): the core offers again.
       if (agentId) this.engine.router.input({ type: 'offer.failed', callId: this.spec.waiter.id, agentId, cause });
@@ -213,7 +211,6 @@ export class CallbackCall implements LegOwner {
   }
 
   private async agentAnswered(): Promise<void> {
-    this.agentUp = true;
     if (!this.agentId || !this.agentLeg) return;
     if (this.mode === 'customer-first') {
       this.engine.router.input({ type: 'offer.answered', callId: this.spec.waiter.id, agentId: this.agentId, agentLeg: this.agentLeg });
@@ -241,7 +238,6 @@ export class CallbackCall implements LegOwner {
   private dropAgent(): void {
     const leg = this.agentLeg;
     this.agentLeg = undefined;
-    this.agentUp = false;
     if (leg) {
       this.engine.releaseLeg(leg);
       void this.engine.pbx.hangup(leg, 'normal').catch((err: unknown) => this.quiet(err));

@@ -3,7 +3,7 @@
  * Callers and agent phones are scripted; every port call is recorded in `log` so tests can assert
  * what the PBX was asked to do. Timing follows the scripts and per-prompt durations.
  */
-import type { Clock, TimerHandle } from '../../infra/clock.js';
+import type { Clock } from '../../infra/clock.js';
 import {
   PbxError,
   type BridgeId,
