@@ -84,7 +84,7 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions = {}): Prom
   // Liveness, and whether the PBX link is up: `degraded` while the event stream is down or the PBX is lost.
   app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness and PBX link state', security: [] } }, async () => {
     const pbx = deps.engine.pbxLink;
-    return { status: pbx.state === 'up' ? 'ok' : 'degraded', pbx: { state: pbx.state, since: pbx.since }, liveCalls: deps.engine.liveCalls };
+    return { status: pbx.state === 'up' ? 'ok' : 'degraded', pbx: { driver: deps.engine.pbxName, state: pbx.state, since: pbx.since }, liveCalls: deps.engine.liveCalls };
   });
   await app.register(loginRoutes(routeDeps));
   await app.register(metricsRoutes(routeDeps));

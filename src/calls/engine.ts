@@ -277,6 +277,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** The PBX link as last reported: up, down (event stream lost) or lost (the PBX is gone). */
+  /** The PBX driver's short name: `sim`, `asterisk`, `freeswitch`. */
+  get pbxName(): string {
+    return this.deps.pbx.name;
+  }
+
   get pbxLink(): { state: PbxLinkState; since: number } {
     return { state: this.link, since: this.linkSince };
   }

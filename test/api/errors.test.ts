@@ -73,6 +73,6 @@ describe('OpenAPI', () => {
     const page = await w.request('GET', '/docs/');
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
-    expect((await w.request('GET', '/health')).json()).toEqual({ status: 'ok', pbx: { state: 'up', since: expect.any(Number) }, liveCalls: 0 });
+    expect((await w.request('GET', '/health')).json()).toEqual({ status: 'ok', pbx: { driver: 'sim', state: 'up', since: expect.any(Number) }, liveCalls: 0 });
   });
 });

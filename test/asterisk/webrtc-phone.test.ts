@@ -71,6 +71,8 @@ describe.skipIf(why !== undefined)(`browser phone (WebRTC) on a real Asterisk${w
     const from = w.nextCaller();
     caller = await startSipp({ asterisk: w.asterisk, scenario: 'uac-caller-tone-expect-bye.xml', service: '2000', keys: { caller: from }, timeoutMs: 60_000 });
     await seeText(page, 'phone-call', 'Ringing', 20_000);
+    // On a real PBX the desk offers no simulated-phone Answer: only the browser phone's own.
+    expect(await page.getByRole('button', { name: 'Answer' }).count()).toBe(1);
     await page.getByTestId('phone-call').getByRole('button', { name: 'Answer' }).click();
     await seeText(page, 'agent-state', 'On call', 15_000);
     await seeText(page, 'phone-call', 'Connected', 5000);

@@ -33,6 +33,8 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
   const [reason, setReason] = useState('');
   const [destination, setDestination] = useState('');
   const [callsEnded, setCallsEnded] = useState(0);
+  // Answering from the page works on the simulated PBX only; a real PBX's phone answers by itself.
+  const [simulated, setSimulated] = useState(false);
   const now = useNow(1000);
   const me = mine?.state.agentId;
 
@@ -67,6 +69,13 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
       }),
     [cti],
   );
+
+  useEffect(() => {
+    api.request<{ pbx: { driver?: string } }>('GET', '/health').then(
+      (h) => setSimulated(h.pbx.driver === 'sim'),
+      () => setSimulated(false),
+    );
+  }, [api]);
 
   useEffect(() => {
     // The configured pause reasons (config `pause_reasons`); the first is picked until the agent chooses.
@@ -132,7 +141,7 @@ export function AgentDesktop({ api, cti }: { api: ApiClient; cti: CtiClient }) {
             <button type="submit">Log in on this line</button>
           </form>
         )}
-        {state.name === 'AgentRinging' && (
+        {simulated && state.name === 'AgentRinging' && (
           <div class="row">
             <button type="button" class="answer" onClick={() => void run(() => api.request('POST', '/agents/me/answer'))}>
               Answer
