@@ -156,6 +156,11 @@ export function createAgentService({ engine, store, log }: AgentServiceDeps) {
 
     pauseAgent(p: Principal, agentId?: string, reason?: string): AgentStateMessage {
       const id = target(p, agentId);
+      // A reason, when given, is one of the configured pause_reasons: reports and the wallboard group by it.
+      const reasons = config().pause_reasons;
+      if (reason && !reasons.includes(reason)) {
+        throw validationFailed([{ path: 'body.reason', message: `not a configured pause reason (${reasons.join(', ')})` }]);
+      }
       if (!isLoggedIn(id)) throw new ApiError('AGENT_NOT_AVAILABLE', `agent ${id} is not logged in`);
       engine.pauseAgent(id, reason ?? '');
       return stateMessage(id);

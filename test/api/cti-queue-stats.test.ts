@@ -81,7 +81,7 @@ describe('CTI QueueStatistics push', () => {
     const client = await subscribed(w);
 
     let mark = client.messages.length;
-    w.service.pauseAgent(admin, 's1', 'coffee');
+    w.service.pauseAgent(admin, 's1', 'break');
     expect(await statsAfter(client, mark, 'sales', (x) => x.AvailableAgents === 1)).toMatchObject({ LoggedAgents: 2 });
 
     mark = client.messages.length;
@@ -199,7 +199,7 @@ describe('GET /queues/:id/stats and the CTI QueueStatistics', () => {
     await drain();
     const mark = client.messages.length;
     w.service.loginAgent(admin, '1002', 's2');
-    w.service.pauseAgent(admin, 's2', 'brief');
+    w.service.pauseAgent(admin, 's2', 'meeting');
 
     // Act
     const cti = await statsAfter(client, mark, 'sales', (x) => x.LoggedAgents === 2);

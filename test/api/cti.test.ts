@@ -178,7 +178,12 @@ describe('agent commands over REST', () => {
     expect((await w.http('POST', '/agents/me/login', token, { phoneNumber: '2001' })).json).toMatchObject({ name: 'AgentReady', phoneNb: '2001' });
     expect(await w.http('POST', '/agents/s1/login', token, { phoneNumber: '1001' })).toEqual({ status: 409, json: { Error: 'LoggedInOnAnotherPhone', phoneNb: '2001', RequestedNb: '1001' } });
     expect((await w.http('POST', '/agents/s2/login', token, { phoneNumber: '1002' })).status).toBe(403);
-    expect((await w.http('POST', '/agents/me/pause', token, { reason: 'coffee' })).json).toMatchObject({ name: 'AgentOnPause', cause: 'coffee' });
+    // A pause reason must be one of the configured pause_reasons; a refused one leaves the agent as it was.
+    const coffee = await w.http('POST', '/agents/me/pause', token, { reason: 'coffee' });
+    expect(coffee.status).toBe(400);
+    expect(coffee.json).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [{ path: 'body.reason', message: expect.stringContaining('lunch') }] } });
+    expect(w.engine.agentSnapshot('s1')?.presence).toBe('ready');
+    expect((await w.http('POST', '/agents/me/pause', token, { reason: 'lunch' })).json).toMatchObject({ name: 'AgentOnPause', cause: 'lunch' });
     const bad = await w.http('POST', '/agents/me/login', token, { phoneNumber: 12 });
     expect(bad.status).toBe(400);
     expect(bad.json).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [{ path: 'body.phoneNumber' }] } });
