@@ -6,6 +6,13 @@
 import { mulberry32Step } from '../domain/random.js';
 import type { RoutingCommand, RoutingEvent, RoutingInput, RoutingState } from './types.js';
 
+/**
+ * The timer that ends a virtual entry's hold between callback attempts. It lives in this leaf
+ * module because the timer table (timers.ts) keys on it at load time, whichever of the routing
+ * modules is imported first.
+ */
+export const HOLD_TIMER = 'vqhold';
+
 export interface Ctx {
   s: RoutingState;
   now: number;

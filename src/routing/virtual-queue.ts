@@ -24,12 +24,12 @@ import {
   setTimer,
   type Ctx,
 } from './decide.js';
+import { HOLD_TIMER } from './context.js';
 import type { CallRec, RoutingInput } from './types.js';
 
 type Input<T extends RoutingInput['type']> = Extract<RoutingInput, { type: T }>;
 
-/** The timer that ends a virtual entry's hold between callback attempts. */
-export const HOLD_TIMER = 'vqhold';
+export { HOLD_TIMER } from './context.js';
 
 /** A waiting call becomes a virtual waiter under a new id, keeping its place. */
 export function virtualize(ctx: Ctx, input: Input<'call.virtualize'>): void {
