@@ -378,7 +378,7 @@ export class FreeswitchDriver implements PbxPort {
     for (const l of live) {
       if (this.book.legs.has(l.leg)) continue;
       const kind = l.role === 'other' ? 'inbound' : l.role;
-      this.book.legs.set(l.leg, { kind, ...(l.bridge ? { bridge: l.bridge } : {}), ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}) });
+      this.book.legs.set(l.leg, { kind, parked: true, ...(l.bridge ? { bridge: l.bridge } : {}), ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}) });
     }
     return live;
   }
