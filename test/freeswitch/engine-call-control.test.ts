@@ -2,19 +2,36 @@
  * Agent call control on a real FreeSWITCH driven by SIPp (the Asterisk lane's
  * engine-call-control.test.ts on FreeSWITCH): hold (the agent leaves the customer's conference,
  * which plays the queue's music), a blind transfer to another agent, a consult with another agent
- * completed and one cancelled, and a conference with a third party who is then dropped. What is
+ * completed, one with an outside number (the trunk's SIPp far end) completed, one cancelled, and a
+ * conference with a third party who is then dropped. What is
  * in each conference is read from FreeSWITCH (`conference json_list`); the music from the
- * conference's own play-file events; CDR segments and hold time from the engine.
+ * conference's own play-file events and from its recording (loud exactly while on hold: the SIPp
+ * ends send no audio); CDR segments and hold time from the engine.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EslClient, type EslEvent } from '../../src/pbx/freeswitch/esl-client.js';
 import { referenceConfig, skipReasonFor, useEngineWorld, type EngineWorld } from '../asterisk/engine-world.js';
 import type { LabBridge, LabChannel } from '../asterisk/pbx-lab.js';
+import { wavSamples } from '../asterisk/tone-audio.js';
 import type { FreeswitchLab } from './freeswitch-lab.js';
 
 const skipReason = skipReasonFor('freeswitch');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How long a recording is louder than -50 dBFS, in 100 ms windows (the callers' SIPp send no audio). */
+function loudMs(wav: Buffer): number {
+  const { rate, samples } = wavSamples(wav);
+  const n = Math.round(rate / 10);
+  let loud = 0;
+  for (let i = 0; i + n <= samples.length; i += n) {
+    let sum = 0;
+    for (let j = i; j < i + n; j++) sum += samples[j]! * samples[j]!;
+    if (10 * Math.log10(sum / n + 1e-12) > -50) loud += 100;
+  }
+  return loud;
+}
 
 describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent call control${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   const world = useEngineWorld('freeswitch');
@@ -53,7 +70,8 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
   }
 
   it('holds the customer: the agent leaves the conference, which plays the queue music, and the hold time is in the CDR', async () => {
-    await w.beginTest(referenceConfig());
+    // Queue 1 records its calls: the conference's recording holds what the customer heard (SIPp sends no audio).
+    await w.beginTest(referenceConfig((c) => (c.queues[0]!.record = true)));
     w.engine.pauseAgent('1002', 'away');
     await w.phone('1001', { kind: 'talk', ringMs: 100, talkMs: 8000 });
     const from = w.nextCaller();
@@ -75,6 +93,12 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
     expect(cdr.holdMs).toBeGreaterThanOrEqual(2400);
     expect(cdr.holdMs).toBeLessThan(5000);
     expect(cdr.segments).toEqual([expect.objectContaining({ agentId: '1001', via: 'queue', holdMs: cdr.holdMs })]);
+    const file = w.lab.recordingFile(cdr.recording!);
+    await w.until(() => existsSync(file), 'the recording file', 5000);
+    const musicMs = loudMs(readFileSync(file));
+    console.log(`hold ${cdr.holdMs} ms, music in the recording ${musicMs} ms`);
+    expect(musicMs).toBeGreaterThanOrEqual(2000);
+    expect(musicMs).toBeLessThanOrEqual(cdr.holdMs + 500);
   }, 40_000);
 
   it('transfers blind to another agent: the first agent is released, the second rings and joins the same conference', async () => {
@@ -128,6 +152,38 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
     expect(cdr.holdMs).toBeGreaterThanOrEqual(1000);
     expect(w.queueLog.some((e) => e.callId === cdr.callId && e.event === 'ATTENDEDTRANSFER')).toBe(true);
     expect((await w.lab.bridges()).some((b) => b.id === consultRoom.id)).toBe(false);
+  }, 40_000);
+
+  it('transfers attended to an outside number: consult through the trunk with the customer on hold, then the customer and the number share the conference', async () => {
+    await w.beginTest(referenceConfig((c) => ((c as { click_to_call?: unknown }).click_to_call = { allow: '^0[0-9]{9}$' })));
+    w.engine.pauseAgent('1002', 'away');
+    await w.phone('1001', { kind: 'answer', ringMs: 100 });
+    const outside = await w.lab.trunkPeer('answer', { answerAfterMs: 300 });
+    const from = w.nextCaller();
+    await w.caller({ to: '2000', from, patienceMs: 14_000 });
+    const session = await w.until(() => w.engine.sessionOfAgent('1001')?.agentLeg && w.engine.sessionOfAgent('1001'), 'agent 1001 on the call', 15_000);
+    const leg = session.leg;
+    await w.until(async () => phones(await bridgeOf(leg)).join() === '1001', 'caller and 1001 bridged', 5000);
+    const ctl = w.engine.callControl('1001');
+
+    await ctl.consult({ number: '0612345678' });
+    await w.until(() => ctl.party?.answered, 'the outside number answered the consult', 10_000);
+    const onHold = await bridgeOf(leg);
+    await sleep(1000);
+    await ctl.complete();
+
+    expect(onHold?.map((c) => c.id)).toEqual([leg]);
+    const joined = await w.until(async () => {
+      const chans = await bridgeOf(leg);
+      return chans?.some((c) => c.kind === 'trunk' && c.id !== leg) && chans;
+    }, 'the caller bridged with the outside number', 10_000);
+    expect(phones(joined)).toEqual([]);
+    const cdr = await w.until(() => w.cdrOf(from), 'the CDR', 25_000);
+    expect(cdr).toMatchObject({ disposition: 'answered', agentId: '1001', hangupSide: 'caller' });
+    expect(cdr.segments.map((s) => [s.agentId, s.number, s.via])).toEqual([['1001', null, 'queue'], [null, '0612345678', 'attended']]);
+    expect(cdr.holdMs).toBeGreaterThanOrEqual(1000);
+    expect(w.queueLog.some((e) => e.callId === cdr.callId && e.event === 'ATTENDEDTRANSFER')).toBe(true);
+    outside.kill();
   }, 40_000);
 
   it('cancels a consult: the consulted agent is hung up and the agent is back with the customer', async () => {
