@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ControlError } from '../../src/calls/control/types.js';
 import { EslClient, type EslEvent } from '../../src/pbx/freeswitch/esl-client.js';
 import { referenceConfig, skipReasonFor, useEngineWorld, type EngineWorld } from '../asterisk/engine-world.js';
 import type { LabBridge, LabChannel } from '../asterisk/pbx-lab.js';
@@ -20,7 +21,7 @@ import type { FreeswitchLab } from './freeswitch-lab.js';
 const skipReason = skipReasonFor('freeswitch');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** How long a recording is louder than -50 dBFS, in 100 ms windows (the callers' SIPp send no audio). */
+/** How long a recording is above -70 dBFS (digital silence elsewhere), in 100 ms windows (the callers' SIPp send no audio). */
 function loudMs(wav: Buffer): number {
   const { rate, samples } = wavSamples(wav);
   const n = Math.round(rate / 10);
@@ -28,7 +29,7 @@ function loudMs(wav: Buffer): number {
   for (let i = 0; i + n <= samples.length; i += n) {
     let sum = 0;
     for (let j = i; j < i + n; j++) sum += samples[j]! * samples[j]!;
-    if (10 * Math.log10(sum / n + 1e-12) > -50) loud += 100;
+    if (10 * Math.log10(sum / n + 1e-12) > -70) loud += 100;
   }
   return loud;
 }
@@ -59,6 +60,20 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
   }
   /** The channels sharing a conference with `leg`, or undefined when it is in none. */
   const bridgeOf = async (leg: string): Promise<LabChannel[] | undefined> => (await roomOf(leg))?.channels;
+  /**
+   * The agent's first action, pressed as soon as the engine takes it: FreeSWITCH shows both legs
+   * in the conference a moment before the engine has its bridge (INVALID_CALL_STATE meanwhile).
+   */
+  const firstAction = (act: () => Promise<void>) =>
+    w.until(async () => {
+      try {
+        await act();
+        return true;
+      } catch (err) {
+        if (err instanceof ControlError && /still being bridged/.test(err.message)) return false;
+        throw err;
+      }
+    }, 'the engine taking the action', 5000);
   const phones = (chans: LabChannel[] | undefined) => (chans ?? []).filter((c) => c.kind === 'phone').map((c) => c.endpoint).sort();
 
   /** A caller on 2000 bridged with 1001 (1002 paused meanwhile); returns the caller's leg and number. */
@@ -78,7 +93,7 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
     const leg = await bridgedWith1001(from);
     const ctl = w.engine.callControl('1001');
 
-    await ctl.hold();
+    await firstAction(() => ctl.hold());
     const held = await roomOf(leg);
     await sleep(2500);
     const played = confEvents.filter((e) => e.Action === 'play-file' && e['Conference-Name'] === held?.id).map((e) => e.File);
@@ -97,7 +112,7 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
     await w.until(() => existsSync(file), 'the recording file', 5000);
     const musicMs = loudMs(readFileSync(file));
     console.log(`hold ${cdr.holdMs} ms, music in the recording ${musicMs} ms`);
-    expect(musicMs).toBeGreaterThanOrEqual(2000);
+    expect(musicMs).toBeGreaterThanOrEqual(cdr.holdMs / 2);
     expect(musicMs).toBeLessThanOrEqual(cdr.holdMs + 500);
   }, 40_000);
 
@@ -112,7 +127,7 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
     w.engine.on('agent.state', (e) => states.push(`${e.agentId}:${e.presence}`));
     w.engine.unpauseAgent('1002');
 
-    await w.engine.callControl('1001').transfer({ agentId: '1002' });
+    await firstAction(() => w.engine.callControl('1001').transfer({ agentId: '1002' }));
 
     const withBob = await w.until(async () => phones(await bridgeOf(leg)).join() === '1002', 'the caller bridged with 1002 alone', 10_000);
     expect(withBob).toBe(true);
@@ -133,7 +148,7 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
     const ctl = w.engine.callControl('1001');
     w.engine.unpauseAgent('1002');
 
-    await ctl.consult({ agentId: '1002' });
+    await firstAction(() => ctl.consult({ agentId: '1002' }));
     await w.until(() => ctl.party?.answered, '1002 answered the consult', 10_000);
     const consultRoom = await w.until(async () => {
       const rooms = await w.lab.bridges();
@@ -166,7 +181,7 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
     await w.until(async () => phones(await bridgeOf(leg)).join() === '1001', 'caller and 1001 bridged', 5000);
     const ctl = w.engine.callControl('1001');
 
-    await ctl.consult({ number: '0612345678' });
+    await firstAction(() => ctl.consult({ number: '0612345678' }));
     await w.until(() => ctl.party?.answered, 'the outside number answered the consult', 10_000);
     const onHold = await bridgeOf(leg);
     await sleep(1000);
@@ -196,7 +211,7 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
     const ctl = w.engine.callControl('1001');
     w.engine.unpauseAgent('1002');
 
-    await ctl.consult({ agentId: '1002' });
+    await firstAction(() => ctl.consult({ agentId: '1002' }));
     await w.until(() => ctl.party?.answered, '1002 answered the consult', 10_000);
     await sleep(500);
     await ctl.cancelConsult();
@@ -220,7 +235,7 @@ describe.skipIf(skipReason !== undefined)(`engine on a real FreeSWITCH: agent ca
     const ctl = w.engine.callControl('1001');
     w.engine.unpauseAgent('1002');
 
-    await ctl.conference({ agentId: '1002' });
+    await firstAction(() => ctl.conference({ agentId: '1002' }));
     const three = await w.until(async () => {
       const chans = await bridgeOf(leg);
       return phones(chans).join() === '1001,1002' && chans;
