@@ -1,6 +1,7 @@
 /**
  * The FreeSWITCH driver: the PBX port over the event socket (ESL). Inbound calls are parked by
- * our dialplan (sb_kind=inbound) and reported on CHANNEL_PARK; agent legs are `originate`d with
+ * our dialplan (sb_kind=inbound) and reported on CHANNEL_PARK, which takes them (the dialplan's
+ * scheduled 503 is deleted: takeCall in commands.ts); agent legs are `originate`d with
  * a uuid we mint (user/<endpoint>@<domain> or sofia/<trunk>/<number>@<host>) and park on answer.
  * Prompts and music on hold are `execute`d on the parked leg with an Event-UUID that correlates
  * their end; a bridge is a conference of our profile (mixing for any number of legs), joined by
