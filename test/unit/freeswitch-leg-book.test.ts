@@ -75,6 +75,37 @@ describe('LegBook', () => {
     expect(b.joins.size).toBe(0);
   });
 
+  it('resolves a bridge leave on del-member for that leg only, not on its add-member', () => {
+    const { b } = book();
+    const e = fx.addMember!;
+    let left = false;
+    b.leaves.set(`${e['Conference-Name']}/${e['Unique-ID']}`, () => (left = true));
+
+    b.handle(e);
+    const afterAdd = left;
+    b.handle({ ...e, Action: 'del-member' });
+
+    expect(afterAdd).toBe(false);
+    expect(left).toBe(true);
+    expect(b.leaves.size).toBe(0);
+  });
+
+  it('marks an originated leg parked on its CHANNEL_PARK (no call.arrived), and wakes its waiter; a hang-up wakes it too', () => {
+    const { b, out } = book();
+    const woken: string[] = [];
+    b.legs.set('agent-1', { kind: 'agent' });
+    b.legs.set('agent-2', { kind: 'agent' });
+    b.parks.set('agent-1', () => woken.push('agent-1'));
+    b.parks.set('agent-2', () => woken.push('agent-2'));
+
+    b.handle({ ...fx.park!, 'Unique-ID': 'agent-1', variable_sb_kind: 'agent' });
+    b.legEnded('agent-2', 'busy');
+
+    expect(b.legs.get('agent-1')?.parked).toBe(true);
+    expect(woken).toEqual(['agent-1', 'agent-2']);
+    expect(out.map((e) => e.type)).toEqual(['leg.hangup']);
+  });
+
   it('reports an endpoint state only when it changes', () => {
     const { b, out } = book();
 

@@ -36,6 +36,17 @@ describe('renderFreeswitchConfig', () => {
     expect(moh.match(/<directory name="/g)).toHaveLength(3);
   });
 
+  it('schedules the refusal of untaken calls after ENGINE_TAKE_S and refuses a value that is not whole seconds', async () => {
+    out = await mkdtemp(join(tmpdir(), 'sb-fsconf-'));
+
+    await renderFreeswitchConfig({ confDir, outDir: out, vars: { ...full, ENGINE_TAKE_S: '5' } });
+    const dialplan = await readFile(join(out, 'dialplan.xml'), 'utf8');
+
+    expect(dialplan.match(/application="sched_hangup" data="\+5 NORMAL_CIRCUIT_CONGESTION"/g)).toHaveLength(2);
+    await expect(renderFreeswitchConfig({ confDir, outDir: out, vars: { ...full, ENGINE_TAKE_S: '0' } })).rejects.toThrow(/ENGINE_TAKE_S/);
+    await expect(renderFreeswitchConfig({ confDir, outDir: out, vars: { ...full, ENGINE_TAKE_S: '3 ALLOTTED_TIMEOUT' } })).rejects.toThrow(/ENGINE_TAKE_S/);
+  });
+
   it('expands user ranges and refuses a bad one, naming PHONE_USERS', () => {
     expect(expandUsers('1001-1003,2001')).toEqual(['1001', '1002', '1003', '2001']);
     expect(() => expandUsers('1003-1001')).toThrow(/PHONE_USERS/);

@@ -39,33 +39,66 @@ export class FsBridges {
   async addToBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
     const s = this.book.legs.get(leg);
     if (s) s.moh = undefined;
-    const key = `${bridge}/${leg}`;
-    const joined = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.book.joins.delete(key);
-        reject(this.book.isGone(leg) ? new PbxError('LEG_GONE', 'leg is gone', { leg }) : new PbxError('TIMEOUT', 'leg did not join the bridge', { leg, bridge }));
+    if (s?.kind === 'agent' && !s.parked) await this.parkedOf(leg);
+    const joined = this.conferenceEvent(this.book.joins, bridge, leg, 'join');
+    // One request: the leg notes its bridge (for recover()), joins the conference, parks after it.
+    await this.transfer(leg, `set:${VAR.bridge}=${bridge},conference:${bridge}@${this.opts.conferenceProfile},park inline`, joined, opts.signal);
+    if (s) s.bridge = bridge;
+  }
+
+  /** Resolved once the conference reports the leg gone (del-member), so no bridge music reaches it after. */
+  async removeFromBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const s = this.book.legs.get(leg);
+    const left = s?.bridge === bridge ? this.conferenceEvent(this.book.leaves, bridge, leg, 'leave') : Promise.resolve();
+    await this.transfer(leg, `unset:${VAR.bridge},park inline`, left, opts.signal);
+    if (s?.bridge === bridge) s.bridge = undefined;
+  }
+
+  /** `uuid_transfer <leg> <apps> inline`, then what the conference reports (`done`). */
+  private async transfer(leg: LegId, apps: string, done: Promise<void> & { cancel?: () => void }, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.cmd.legApi(leg, `uuid_transfer ${leg} ${apps} inline`, signal);
+    } catch (err) {
+      done.cancel?.();
+      throw err;
+    }
+    await done;
+  }
+
+  /** An originated leg that answered reaches park (its originate ends) a moment later. */
+  private async parkedOf(leg: LegId): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.book.parks.delete(leg);
+        resolve();
       }, this.opts.joinTimeoutMs);
-      this.book.joins.set(key, () => {
+      this.book.parks.set(leg, resolve);
+    });
+    clearTimeout(timer);
+  }
+
+  /** A promise of the conference's add-member / del-member of `leg`, failing after joinTimeoutMs. */
+  private conferenceEvent(waiters: Map<string, () => void>, bridge: BridgeId, leg: LegId, what: 'join' | 'leave'): Promise<void> & { cancel: () => void } {
+    const key = `${bridge}/${leg}`;
+    let timer: NodeJS.Timeout | undefined;
+    const p = new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => {
+        waiters.delete(key);
+        reject(this.book.isGone(leg) ? new PbxError('LEG_GONE', 'leg is gone', { leg }) : new PbxError('TIMEOUT', `leg did not ${what} the bridge`, { leg, bridge }));
+      }, this.opts.joinTimeoutMs);
+      waiters.set(key, () => {
         clearTimeout(timer);
         resolve();
       });
     });
-    joined.catch(() => undefined);
-    try {
-      // One request: the leg notes its bridge (for recover()), joins the conference, parks after it.
-      await this.cmd.legApi(leg, `uuid_transfer ${leg} set:${VAR.bridge}=${bridge},conference:${bridge}@${this.opts.conferenceProfile},park inline`, opts.signal);
-    } catch (err) {
-      this.book.joins.delete(key);
-      throw err;
-    }
-    await joined;
-    if (s) s.bridge = bridge;
-  }
-
-  async removeFromBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.cmd.legApi(leg, `uuid_transfer ${leg} unset:${VAR.bridge},park inline`, opts.signal);
-    const s = this.book.legs.get(leg);
-    if (s?.bridge === bridge) s.bridge = undefined;
+    p.catch(() => undefined);
+    return Object.assign(p, {
+      cancel: () => {
+        clearTimeout(timer);
+        waiters.delete(key);
+      },
+    });
   }
 
   async destroyBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {

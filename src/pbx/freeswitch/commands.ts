@@ -2,8 +2,10 @@
  * How the FreeSWITCH driver sends commands: `api` calls that fail fast while the driver is
  * stopped or FreeSWITCH is lost, commands on one leg whose refusal becomes LEG_GONE when the
  * leg no longer exists (checked with uuid_exists, not by reading the error text), and
- * `execute` of an application on a leg with the Event-UUID its CHANNEL_EXECUTE_COMPLETE carries.
+ * `execute` of an application on a leg with the Event-UUID its CHANNEL_EXECUTE_COMPLETE carries;
+ * and taking a parked call (deleting the refusal our dialplan scheduled for it).
  */
+import type { Logger } from 'pino';
 import { PbxError, isPbxError, type LegId } from '../port.js';
 import type { EslClient } from './esl-client.js';
 import type { LegBook } from './leg-book.js';
@@ -62,6 +64,20 @@ export class FsCommands {
     if (this.book.isGone(leg)) return new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg });
     const exists = await this.client.api(`uuid_exists ${leg}`).catch(() => 'true');
     return exists.trim() === 'false' ? new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg }) : e;
+  }
+}
+
+/**
+ * The dialplan schedules a 503 for every call it parks (sched_hangup +ENGINE_TAKE_S, in case no
+ * engine takes it); a call reported to the engine is taken: its scheduled hang-up is deleted (the
+ * task's group is the leg's uuid). One command per call; never throws.
+ */
+export async function takeCall(client: Pick<EslClient, 'api'>, leg: string, log: Logger): Promise<void> {
+  try {
+    const reply = await client.api(`sched_del ${leg}`);
+    if (!/Deleted: [1-9]/.test(reply)) log.warn({ legId: leg, reply: reply.trim() }, 'no scheduled hang-up to delete on a call taken (dialplan without sched_hangup?)');
+  } catch (err) {
+    log.warn({ err, legId: leg }, 'deleting the scheduled hang-up failed: the call will be refused after ENGINE_TAKE_S');
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The FreeSWITCH driver: the PBX port over the event socket (ESL). Inbound calls are parked by
- * our dialplan (sb_kind=inbound) and reported on CHANNEL_PARK; agent legs are `originate`d with
+ * our dialplan (sb_kind=inbound) and reported on CHANNEL_PARK, which takes them (the dialplan's
+ * scheduled 503 is deleted: takeCall in commands.ts); agent legs are `originate`d with
  * a uuid we mint (user/<endpoint>@<domain> or sofia/<trunk>/<number>@<host>) and park on answer.
  * Prompts and music on hold are `execute`d on the parked leg with an Event-UUID that correlates
  * their end; a bridge is a conference of our profile (mixing for any number of legs), joined by
@@ -27,13 +28,14 @@ import {
   type SnoopMode,
 } from '../port.js';
 import { FsBridges } from './bridges.js';
-import { abortable, asPbxError, FsCommands } from './commands.js';
+import { abortable, asPbxError, FsCommands, takeCall } from './commands.js';
 import { FsConnection } from './connection.js';
 import { checkToken, dialTarget, originateVars, playString, promptFiles, varsPrefix } from './dial.js';
 import { EslClient, type EslClientOptions } from './esl-client.js';
 import { LegBook, type FsLegState } from './leg-book.js';
 import { fsCauseOf, hangupCauseOf, VAR } from './map-event.js';
 import { listLiveLegs } from './recover.js';
+import { listEndpointStates } from './registrations.js';
 
 export interface FreeswitchDriverOptions {
   /** Event socket address (loopback by default in our config) and password. */
@@ -92,6 +94,10 @@ export class FreeswitchDriver implements PbxPort {
     this.conf = opts.conferenceProfile ?? 'switchboard';
     checkToken(this.app, 'app');
     this.book = new LegBook(this.log);
+    // Registered before the engine's listener, so that the disarm goes out before its first command.
+    this.book.onEvent((e) => {
+      if (e.type === 'call.arrived') void takeCall(this.client, e.leg, this.log);
+    });
     this.client = new EslClient({
       host: opts.host,
       port: opts.port,
@@ -192,14 +198,8 @@ export class FreeswitchDriver implements PbxPort {
   /** Every directory user as endpoint.state: online when registered now, offline otherwise. */
   private async reportRegistrations(): Promise<void> {
     try {
-      const xml = await this.client.api(`sofia xmlstatus profile ${this.opts.phoneProfile ?? 'internal'} reg`);
-      const online = new Set([...xml.matchAll(/<user>([^@<]+)@/g)].map((m) => m[1]!));
-      const users = (await this.client.api(`list_users domain ${this.opts.domain ?? 'switchboard'}`))
-        .split('\n')
-        .slice(1)
-        .map((line) => line.split('|')[0]!.trim())
-        .filter((u) => u !== '' && u !== '+OK');
-      for (const u of new Set([...users, ...online])) this.book.deliver({ type: 'endpoint.state', endpoint: u, online: online.has(u) });
+      const rows = await listEndpointStates(this.client, this.opts.phoneProfile ?? 'internal', this.opts.domain ?? 'switchboard');
+      for (const r of rows) this.book.deliver({ type: 'endpoint.state', ...r });
     } catch (err) {
       this.log.warn({ err }, 'registration list failed');
     }
@@ -379,7 +379,7 @@ export class FreeswitchDriver implements PbxPort {
     for (const l of live) {
       if (this.book.legs.has(l.leg)) continue;
       const kind = l.role === 'other' ? 'inbound' : l.role;
-      this.book.legs.set(l.leg, { kind, ...(l.bridge ? { bridge: l.bridge } : {}), ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}) });
+      this.book.legs.set(l.leg, { kind, parked: true, ...(l.bridge ? { bridge: l.bridge } : {}), ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}) });
     }
     return live;
   }

@@ -17,6 +17,11 @@ export interface FsLegState extends FsLegFacts {
   /** The Event-UUID of the music on hold playing on the leg, if any. */
   moh?: string;
   bridge?: string;
+  /**
+   * An originated leg reached park: its `originate` is over. Before that a transfer of the leg
+   * is lost (originate then sets the leg to run &park() anyway), so it waits for this.
+   */
+  parked?: boolean;
 }
 
 export interface PendingPlay {
@@ -38,6 +43,10 @@ export class LegBook {
   readonly recordings = new Map<string, FsRecording>();
   /** Waiters for a leg to join a conference (bridge), by `<bridge>/<leg>`. */
   readonly joins = new Map<string, () => void>();
+  /** Waiters for a leg to leave a conference, by `<bridge>/<leg>`. */
+  readonly leaves = new Map<string, () => void>();
+  /** Waiters for an originated leg to reach park (or end), by leg. */
+  readonly parks = new Map<string, () => void>();
   /** Legs that ended lately: commands on them fail at once with LEG_GONE. */
   private readonly gone = new Set<string>();
   private readonly listeners = new Set<(e: PbxEvent) => void>();
@@ -80,7 +89,11 @@ export class LegBook {
     const uuid = e['Unique-ID'] ?? '';
     const name = e['Event-Name'];
     const mapped = mapFsEvent(e, { leg: (id) => this.legs.get(id), recordingOfPath: (p) => this.recordingOfPath(p) });
-    if (name === 'CHANNEL_PARK' && mapped?.type === 'call.arrived') this.legs.set(uuid, { kind: 'inbound' });
+    if (name === 'CHANNEL_PARK' && mapped?.type === 'call.arrived') this.legs.set(uuid, { kind: 'inbound', parked: true });
+    else if (name === 'CHANNEL_PARK' && this.legs.has(uuid)) {
+      this.legs.get(uuid)!.parked = true;
+      this.wake(this.parks, uuid);
+    }
     if (name === 'CHANNEL_HANGUP') {
       const leg = this.legs.get(uuid);
       if (leg) leg.going = true;
@@ -108,13 +121,8 @@ export class LegBook {
   private conferenceEvent(e: EslEvent): void {
     const conf = e['Conference-Name'] ?? '';
     const leg = e['Unique-ID'] ?? '';
-    if (e.Action === 'add-member') {
-      const w = this.joins.get(`${conf}/${leg}`);
-      if (w) {
-        this.joins.delete(`${conf}/${leg}`);
-        w();
-      }
-    }
+    if (e.Action === 'add-member') this.wake(this.joins, `${conf}/${leg}`);
+    if (e.Action === 'del-member') this.wake(this.leaves, `${conf}/${leg}`);
     if (e.Action === 'stop-recording') {
       const rec = this.recordingOfPath(e.Path ?? '');
       const r = rec ? this.recordings.get(rec) : undefined;
@@ -124,6 +132,13 @@ export class LegBook {
         queueMicrotask(() => this.recordings.delete(rec));
       }
     }
+  }
+
+  private wake(waiters: Map<string, () => void>, key: string): void {
+    const w = waiters.get(key);
+    if (!w) return;
+    waiters.delete(key);
+    w();
   }
 
   private settlePlaysOf(leg: string): void {
@@ -172,6 +187,7 @@ export class LegBook {
     this.gone.add(id);
     if (this.gone.size > GONE_MEMORY) this.gone.delete(this.gone.values().next().value as string);
     this.settlePlaysOf(id);
+    this.wake(this.parks, id);
     this.log.debug({ legId: id, cause }, 'leg hung up');
     this.emit({ type: 'leg.hangup', leg: id as LegId, cause });
   }

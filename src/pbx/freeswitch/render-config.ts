@@ -36,6 +36,8 @@ export interface FreeswitchConfigVars {
   LOG_LEVEL: string;
   MAX_SESSIONS: string;
   SESSIONS_PER_SECOND: string;
+  /** Seconds a parked call waits for the engine to take it before it is refused with 503. */
+  ENGINE_TAKE_S: string;
 }
 
 /** Safe defaults: everything on loopback. Secrets, MOH_DIR and ports of a private run have no default. */
@@ -56,6 +58,7 @@ export const freeswitchConfigDefaults = {
   LOG_LEVEL: 'info',
   MAX_SESSIONS: '1000',
   SESSIONS_PER_SECOND: '100',
+  ENGINE_TAKE_S: '3',
 } satisfies Partial<FreeswitchConfigVars>;
 
 /** `1001-1003,2001` → ['1001','1002','1003','2001']; throws naming PHONE_USERS on bad input. */
@@ -97,6 +100,7 @@ export async function renderFreeswitchConfig(opts: FreeswitchRenderOptions): Pro
   const v = opts.vars;
   if (!v.MOH_DIR) throw new ConfigRenderError('local_stream.conf.xml: no value for MOH_DIR');
   if (/["<>&]/.test(v.MOH_DIR)) throw new ConfigRenderError('MOH_DIR: unsupported characters');
+  if (!/^[1-9][0-9]{0,2}$/.test(v.ENGINE_TAKE_S ?? '')) throw new ConfigRenderError(`ENGINE_TAKE_S: whole seconds from 1 to 999 expected, got "${v.ENGINE_TAKE_S}"`);
   const vars: Record<string, string> = {
     ...(v as unknown as Record<string, string>),
     DIRECTORY_USERS: expandUsers(v.PHONE_USERS ?? '').map((u) => `<user id="${u}"/>`).join(''),
@@ -119,7 +123,7 @@ export function freeswitchVarsFromEnv(env: NodeJS.ProcessEnv = process.env): Par
   const out: Partial<Record<keyof FreeswitchConfigVars, string>> = {};
   for (const key of [
     'ESL_BIND', 'ESL_PORT', 'ESL_PASSWORD', 'ESL_ACL', 'SIP_BIND', 'SIP_PORT', 'TRUNK_SIP_PORT', 'TRUNK_CIDR', 'SIP_DOMAIN',
-    'PHONE_PASSWORD', 'PHONE_USERS', 'APP', 'RTP_START', 'RTP_END', 'MOH_DIR', 'MOH_CLASSES', 'LOG_LEVEL', 'MAX_SESSIONS', 'SESSIONS_PER_SECOND',
+    'PHONE_PASSWORD', 'PHONE_USERS', 'APP', 'RTP_START', 'RTP_END', 'MOH_DIR', 'MOH_CLASSES', 'LOG_LEVEL', 'MAX_SESSIONS', 'SESSIONS_PER_SECOND', 'ENGINE_TAKE_S',
   ] as const) {
     const value = env[`FS_${key}`];
     if (value) out[key] = value;
