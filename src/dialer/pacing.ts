@@ -94,7 +94,9 @@ export function predictiveDials(s: PacingStats, i: PacingInput): number {
   const p = answerRate(s);
   const ahtMs = mean(s.handleMs, 180_000);
   const ringMs = mean(s.ringMs, 8_000);
-  const freeing = 1 - Math.exp(-(ringMs + ABANDON_WAIT_MS) / ahtMs);
+  // Until 30 handle times are measured none is counted on: the first calls to end are the short
+  // ones, and a mean of them would promise agents that will not be free.
+  const freeing = s.handleMs.length < 30 ? 0 : 1 - Math.exp(-(ringMs + ABANDON_WAIT_MS) / ahtMs);
   const busy = i.busyElapsedMs.length;
   const coming = i.ringingElapsedMs.map((e) => answerChance(s, p, e));
   // Demand − supply, before any new dial: mean and variance.
