@@ -64,14 +64,14 @@ export function abandonRate(s: PacingStats): number {
 
 /**
  * The risk threshold steers the abandon rate of the window towards 90 % of the target in small
- * proportional steps; a burst above 1.5 × the target in the last 30 answers pulls it down faster.
+ * proportional steps; a burst above 2.5 × the target in the last 30 answers (3 abandons) pulls it down faster.
  */
 function adaptRisk(s: PacingStats, target: number): void {
   const setpoint = target * 0.9;
   const err = Math.max(-1, Math.min(1, (setpoint - abandonRate(s)) / setpoint));
   s.risk *= 1 + 0.03 * err;
   const last = s.answered.slice(-30);
-  if (last.length >= 30 && last.filter(Boolean).length / last.length > 1.5 * target) s.risk *= 0.95;
+  if (last.length >= 30 && last.filter(Boolean).length / last.length > 2.5 * target) s.risk *= 0.95;
   s.risk = Math.max(target / 20, Math.min(0.5, s.risk));
 }
 
