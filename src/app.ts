@@ -230,7 +230,7 @@ async function startApi(
     { protectedRoutes: [agentCommandRoutes(service, deps.stats), callControlRoutes(service.callControl), agentDndRoutes(service), agentAnswerRoutes(deps.sim), outboundCallRoutes(outbound), recordingRoutes(deps.recordingsDir), dialerRoutes(deps.dialer), virtualQueueRoutes(deps.virtualQueue), callbackRoutes(deps.callbackLists)] },
   );
   const web = await serveWeb(server);
-  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, callbacks: deps.callbackLists, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: deps.store.journal });
+  const cti = attachCti(server.server, { engine: deps.engine, auth, service, outbound, callbacks: deps.callbackLists, dialer: deps.dialer, stats: deps.stats, log: deps.log, queueStatsDelayMs: http.ctiQueueStatsDelayMs, liveCalls: deps.store.journal });
   await server.listen({ port: http.port, host: http.host });
   const url = `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${(server.server.address() as { port: number }).port}/`;
   deps.log.info({ host: http.host, port: http.port, url, web: web.built }, 'http api, web application and cti websocket listening');

@@ -16,14 +16,34 @@ import type { MemberRow, DialerRepo } from '../store/repos/dialer-repo.js';
 import { withinCallingHours } from './calling-hours.js';
 import type { AttemptOutcome, Campaign } from './campaign.js';
 import { CustomerDial, type DialResult } from './customer-dial.js';
+import { attemptCdr } from './attempt-cdr.js';
 import { afterAttempt } from './outcome.js';
 import { newPacingStats, predictiveDials, recordAnswered, recordDial, recordHandle, type PacingStats } from './pacing.js';
 
 export interface DialerEvents {
-  /** An attempt started (stored) or ended. */
-  'attempt': [{ dialerId: string; attemptId: number; memberId: number; callId: string; phase: 'start' | 'end'; outcome?: AttemptOutcome; agentId?: string | null }];
+  /**
+   * An attempt started (stored, the number is being dialled), the customer answered (a person:
+   * after answering-machine detection; customer-first modes), or it ended with its outcome.
+   */
+  'attempt': [AttemptEvent];
   /** Preview: an agent is offered a member to accept or skip. */
   'preview': [{ dialerId: string; agentId: string; member: MemberRow }];
+  /** Preview: the agent accepted (the call starts) or skipped (with the reason) the member on offer. */
+  'preview.decision': [{ dialerId: string; agentId: string; memberId: number; decision: 'accepted' | 'skipped'; reason?: string }];
+}
+
+export interface AttemptEvent {
+  dialerId: string;
+  attemptId: number;
+  memberId: number;
+  callId: string;
+  destination: string;
+  phase: 'start' | 'answered' | 'end';
+  outcome?: AttemptOutcome;
+  cause?: string | null;
+  /** Answering-machine detection, `STATUS:cause`. */
+  amd?: string | null;
+  agentId?: string | null;
 }
 
 const TICK_MS = 1000;
@@ -163,7 +183,7 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
     const callId = `dialer-${this.dialerId}-${m.id}-${m.attempts + 1}-${++this.seq}-${now.toString(36)}`;
     const attemptId = this.repo.startAttempt({ dialerId: this.dialerId, memberId: m.id, commIndex: m.nextComm, destination: comm.destination, callId, startedAt: now });
     this.live.add(attemptId);
-    this.emit('attempt', { dialerId: this.dialerId, attemptId, memberId: m.id, callId, phase: 'start' });
+    this.emit('attempt', { dialerId: this.dialerId, attemptId, memberId: m.id, callId, destination: comm.destination, phase: 'start', agentId: null });
     if (this.repo.dncHas(this.dialerId, comm.destination)) {
       this.log.info({ memberId: m.id }, 'dialer: number on a do-not-call list');
       this.end(c, m, attemptId, callId, { outcome: 'dnc', cause: 'do-not-call', answeredAt: null, agentId: null });
@@ -176,17 +196,25 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
     const now = this.engine.clock.now();
     this.live.delete(attemptId);
     const next = afterAttempt(c, { attempts: m.attempts, nextComm: m.nextComm, communications: m.communications.length, expireAt: m.expireAt }, r.outcome, now, r.key);
+    // Every dialled (or do-not-call blocked) attempt has a CDR: one no call session wrote is written here, with the attempt's end.
+    const cdr = r.cdrWritten || r.outcome === 'skipped' ? undefined : attemptCdr({
+      dialerId: this.dialerId, callId, legId: r.legId ?? null, destination: m.communications[m.nextComm % m.communications.length]!.destination,
+      callerId: c.caller_id, outcome: r.outcome, cause: r.cause, startedAt: this.repo.attempt(attemptId)?.startedAt ?? now, answeredAt: r.answeredAt, endedAt: now,
+      variables: this.variables(m, attemptId),
+    });
     this.repo.endAttempt(
       attemptId,
-      { answeredAt: r.answeredAt, endedAt: now, outcome: r.outcome, cause: r.cause, agentId: r.agentId, amd: null },
+      { answeredAt: r.answeredAt, endedAt: now, outcome: r.outcome, cause: r.cause, agentId: r.agentId, amd: r.amd ?? null },
       m.id,
       next.kind === 'done'
         ? { state: 'done', result: next.result, attempts: r.outcome === 'skipped' ? m.attempts : m.attempts + 1, nextComm: m.nextComm, nextAt: m.nextAt }
         : { state: 'waiting', result: null, attempts: next.attempts, nextComm: next.nextComm, nextAt: next.at },
       now,
+      cdr,
     );
+    if (cdr) this.engine.emit('call.ended', cdr);
     this.log.info({ memberId: m.id, attemptId, outcome: r.outcome, next: next.kind }, 'dialer: attempt ended');
-    this.emit('attempt', { dialerId: this.dialerId, attemptId, memberId: m.id, callId, phase: 'end', outcome: r.outcome, agentId: r.agentId });
+    this.emit('attempt', { dialerId: this.dialerId, attemptId, memberId: m.id, callId, destination: m.communications[m.nextComm % m.communications.length]!.destination, phase: 'end', outcome: r.outcome, cause: r.cause, amd: r.amd ?? null, agentId: r.agentId });
   }
 
   private variables(m: MemberRow, attemptId: number): Record<string, string> {
@@ -214,13 +242,15 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
       onAnswer: () => {
         stopRinging();
         recordDial(this.pacing, true, this.engine.clock.now() - startedAt);
+        this.emit('attempt', { dialerId: this.dialerId, attemptId, memberId: m.id, callId, destination, phase: 'answered', agentId: null });
       },
     }, log);
     void dial.run().then(
       (r) => {
         stopRinging();
         this.unoffered.delete(callId);
-        if (r.answeredAt === null) recordDial(this.pacing, false);
+        // A machine (or a hang-up during AMD) is no answer for the agents.
+        if (r.answeredAt === null || r.amd?.startsWith('MACHINE') || r.amd?.startsWith('HANGUP')) recordDial(this.pacing, false);
         else if (c.mode !== 'ivr') recordAnswered(this.pacing, r.outcome === 'abandoned' && r.cause === 'no-agent', c.abandon_target);
         if (r.handleMs !== undefined) recordHandle(this.pacing, r.handleMs);
         this.end(c, m, attemptId, callId, r);
@@ -270,7 +300,7 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
         this.agentHeld.delete(agentId);
         const cause = done.hangupCause ?? 'failed';
         const outcome: AttemptOutcome = done.connectedAt !== null ? 'answered' : cause === 'busy' ? 'busy' : cause === 'no-answer' ? 'no_answer' : 'failed';
-        this.end(c, m, attemptId, callId, { outcome, cause, answeredAt: done.connectedAt, agentId });
+        this.end(c, m, attemptId, callId, { outcome, cause, answeredAt: done.connectedAt, agentId, cdrWritten: true });
       },
       (err: unknown) => {
         this.agentHeld.delete(agentId);
@@ -310,6 +340,7 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
       this.engine.router.input({ type: 'agent.outbound.end', agentId, callId: p.reservation });
       return false;
     }
+    this.emit('preview.decision', { dialerId: this.dialerId, agentId, memberId: fresh.id, decision: 'accepted' });
     this.dialAgentFirst(c, fresh, agentId, p.reservation);
     return true;
   }
@@ -321,6 +352,7 @@ export class CampaignRunner extends EventEmitter<DialerEvents> {
     this.previews.delete(agentId);
     this.agentHeld.delete(agentId);
     this.engine.router.input({ type: 'agent.outbound.end', agentId, callId: p.reservation });
+    this.emit('preview.decision', { dialerId: this.dialerId, agentId, memberId: p.member.id, decision: 'skipped', reason });
     const row = this.repo.get(this.dialerId);
     const m = this.repo.member(p.member.id);
     if (!row || !m || !this.repo.claim(m.id, this.engine.clock.now())) return true;

@@ -49,6 +49,15 @@ export const campaignSchema = z
     abandon_prompt: z.string().min(1).max(120).default('dialer-abandon').describe('Played to a customer no agent was free for within 2 s'),
     /** Bucket id → agent id (seed 003: a member with `bucket` goes only to that agent). */
     buckets: z.record(z.string().min(1).max(64), z.string().min(1).max(64)).default({}),
+    amd: z
+      .object({
+        on_machine: z.enum(['hangup', 'message']).default('hangup').describe('An answering machine: hang up, or leave `message` (played, then hang up)'),
+        message: z.string().min(1).max(120).optional().describe('The prompt left on an answering machine'),
+      })
+      .strict()
+      .refine((a) => a.on_machine !== 'message' || a.message !== undefined, { message: 'on_machine "message" needs a message', path: ['message'] })
+      .optional()
+      .describe('Answering-machine detection on answered customers (progressive, predictive, ivr); absent: off. NOTSURE is connected like a person'),
     ivr: z
       .object({
         prompt: z.string().min(1).max(120),

@@ -3,11 +3,14 @@
  * leg until it answers, then, by mode, a call session queues them for the campaign's agents
  * (predictive: only when an agent is free within 2 s, else the abandon message and a hang-up),
  * or the outbound IVR plays its prompt and collects a key. Resolves with the attempt's outcome.
+ * With AMD on (campaign `amd`), the answered customer's greeting is analysed first (the PBX's
+ * detectMachine): a machine gets the campaign's message or a hang-up (outcome `machine`); a
+ * person or NOTSURE goes on as above. The pacing sees the answer only once it is a person.
  */
 import type { Engine, LegOwner } from '../calls/engine.js';
 import type { Cdr } from '../domain/cdr.js';
 import type { Logger } from '../infra/logger.js';
-import { isPbxError, type HangupCause, type LegId } from '../pbx/port.js';
+import { isPbxError, type HangupCause, type LegId, type MachineDetection } from '../pbx/port.js';
 import type { AttemptOutcome, Campaign } from './campaign.js';
 
 export interface DialResult {
@@ -19,6 +22,12 @@ export interface DialResult {
   key?: string;
   /** Handle time with the agent (ms), for the pacing. */
   handleMs?: number;
+  /** Answering-machine detection: `STATUS:cause` (HUMAN, MACHINE, NOTSURE, HANGUP). */
+  amd?: string;
+  /** The customer's leg, when one was placed. */
+  legId?: string;
+  /** A call session wrote the attempt's CDR (the customer reached the queue). */
+  cdrWritten?: boolean;
 }
 
 export interface CustomerDialSpec {
@@ -53,6 +62,14 @@ export class CustomerDial implements LegOwner {
   ) {}
 
   async run(): Promise<DialResult> {
+    const r = await this.dial();
+    return this.legId === undefined ? r : { legId: this.legId, ...r };
+  }
+
+  /** The customer's leg id, kept for the CDR after the leg is released. */
+  private legId: string | undefined;
+
+  private async dial(): Promise<DialResult> {
     const { engine, spec } = this;
     const c = spec.campaign;
     const timeoutMs = c.answer_timeout_s * 1000;
@@ -66,6 +83,7 @@ export class CustomerDial implements LegOwner {
         variables: { SWITCHBOARD_DIRECTION: 'outbound', SWITCHBOARD_QUEUE: c.id, ...spec.variables },
         callId: spec.callId,
       });
+      this.legId = this.leg;
       engine.claimLeg(this.leg, this);
     } catch (err) {
       this.log.warn({ err }, 'dialer: originate failed');
@@ -80,10 +98,45 @@ export class CustomerDial implements LegOwner {
       return { outcome, cause, answeredAt: null, agentId: null };
     }
     const answeredAt = engine.clock.now();
+    let amd: string | undefined;
+    if (c.amd && engine.pbx.detectMachine) {
+      const found = await this.detectMachine();
+      amd = found === undefined ? 'HANGUP:' : `${found.status}:${found.cause}`;
+      this.log.info({ amd }, 'dialer: answering-machine detection');
+      if (found === undefined) {
+        await this.hangup('normal');
+        return { outcome: 'no_answer', cause: 'hangup-during-amd', answeredAt, agentId: null, amd };
+      }
+      if (found.status === 'MACHINE') return { ...(await this.machine(answeredAt)), amd };
+    }
     spec.onAnswer?.();
-    if (c.mode === 'ivr') return this.ivr(answeredAt);
-    if (c.mode === 'predictive' && !(await this.agentFreeWithin(ABANDON_WAIT_MS))) return this.abandon(answeredAt);
-    return this.toQueue(answeredAt, c.queue);
+    const withAmd = (r: DialResult): DialResult => (amd === undefined ? r : { ...r, amd });
+    if (c.mode === 'ivr') return withAmd(await this.ivr(answeredAt));
+    if (c.mode === 'predictive' && !(await this.agentFreeWithin(ABANDON_WAIT_MS))) return withAmd(await this.abandon(answeredAt));
+    return withAmd(await this.toQueue(answeredAt, c.queue));
+  }
+
+  /** The PBX's verdict on the greeting; undefined when the customer hung up meanwhile (or the PBX failed: then connected as a person). */
+  private async detectMachine(): Promise<MachineDetection | undefined> {
+    try {
+      return await this.engine.pbx.detectMachine!(this.leg!, { signal: this.hungUp.signal });
+    } catch (err) {
+      if (this.gone || isPbxError(err, 'LEG_GONE') || isPbxError(err, 'ABORTED')) return undefined;
+      this.log.warn({ err }, 'dialer: answering-machine detection failed, connecting as a person');
+      return { status: 'NOTSURE', cause: 'DETECTION-FAILED' };
+    }
+  }
+
+  /** An answering machine: leave the campaign's message (played, then hang up) or hang up. */
+  private async machine(answeredAt: number): Promise<DialResult> {
+    const amd = this.spec.campaign.amd!;
+    let cause = 'hangup';
+    if (amd.on_machine === 'message' && amd.message && this.leg && !this.gone) {
+      const played = await this.engine.pbx.play(this.leg, [amd.message], { signal: this.hungUp.signal }).catch((err: unknown) => this.expected(err));
+      cause = played === 'finished' ? 'message-left' : 'message-cut';
+    }
+    await this.hangup('normal');
+    return { outcome: 'machine', cause, answeredAt, agentId: null };
   }
 
   /** Hand the customer to a call session in the queue; the outcome comes from its CDR. */
@@ -100,6 +153,7 @@ export class CustomerDial implements LegOwner {
     this.log.info({ agentId: done.agentId, connected }, 'dialer: customer call ended');
     return {
       outcome: connected ? 'answered' : 'abandoned',
+      cdrWritten: true,
       cause: done.hangupCause,
       answeredAt,
       agentId: done.agentId,

@@ -57,6 +57,7 @@ export class DialerService extends EventEmitter<DialerEvents> {
       r = new CampaignRunner(this.engine, this.repo, id, this.cdrOf, this.log.child({ mod: 'dialer', dialerId: id }));
       r.on('attempt', (e) => this.emit('attempt', e));
       r.on('preview', (e) => this.emit('preview', e));
+      r.on('preview.decision', (e) => this.emit('preview.decision', e));
       this.runners.set(id, r);
     }
     return r;

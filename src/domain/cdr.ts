@@ -106,4 +106,9 @@ export type CdrDisposition =
   | 'interrupted'
   /** The caller asked to be called back and hung up; its place was kept (virtual queue). */
   | 'callback-requested'
+  /** A dialer attempt (seed 003) that reached no agent: the customer was busy, did not answer, an answering machine answered, or the number was on a do-not-call list (not dialled). */
+  | 'busy'
+  | 'no-answer'
+  | 'machine'
+  | 'do-not-call'
   | 'failed';

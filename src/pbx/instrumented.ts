@@ -29,6 +29,18 @@ export function instrumentPbx(port: PbxPort, observer: PbxObserver): PbxPort {
       }
     };
   }
+  const detect = port.detectMachine;
+  if (detect) {
+    wrapped.detectMachine = async (...args: Parameters<NonNullable<PbxPort['detectMachine']>>) => {
+      // Its time is the greeting's length, not latency: only failures are observed.
+      try {
+        return await detect.apply(port, args);
+      } catch (err) {
+        observer.observePbx('detectMachine', 0, isPbxError(err, 'LEG_GONE'));
+        throw err;
+      }
+    };
+  }
   return Object.assign(Object.create(port) as PbxPort, wrapped, {
     name: port.name,
     start: () => port.start(),

@@ -72,6 +72,16 @@ export interface RecordOptions {
 export type SnoopMode = 'listen' | 'whisper' | 'barge';
 
 /**
+ * Answering-machine detection on an answered outbound leg: HUMAN, MACHINE or NOTSURE (no
+ * decision within the analysis time), with the PBX's cause (Asterisk: AMDCAUSE, e.g.
+ * `MAXWORDS-4-3`, `LONGGREETING-1500-1500`, `HUMAN-800-800`).
+ */
+export interface MachineDetection {
+  status: 'HUMAN' | 'MACHINE' | 'NOTSURE';
+  cause: string;
+}
+
+/**
  * A leg alive in the PBX, as `recover()` lists it after an engine restart or a lost event stream.
  * - inbound: a caller that reached our application (answered or not);
  * - agent: a leg we originated for a call (agent, customer, supervisor);
@@ -136,6 +146,12 @@ export interface PbxPort {
    */
   recover(opts?: { signal?: AbortSignal }): Promise<LiveLeg[]>;
   setVariable(leg: LegId, name: string, value: string, opts?: { signal?: AbortSignal }): Promise<void>;
+  /**
+   * Listen to the greeting of an answered outbound leg and tell a person from an answering
+   * machine (Asterisk: app_amd through the dialplan hop [switchboard-amd]). A PBX without it
+   * leaves this out and the dialer connects every answer. Rejects LEG_GONE if the leg hangs up.
+   */
+  detectMachine?(leg: LegId, opts?: { signal?: AbortSignal }): Promise<MachineDetection>;
 }
 
 export type PbxEvent =

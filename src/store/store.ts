@@ -41,7 +41,7 @@ export function openStore(path: string): Store {
     queueLog: createQueueLogRepo(db),
     journal,
     agentSessions: createAgentSessionRepo(db),
-    dialers: createDialerRepo(db),
+    dialers: createDialerRepo(db, cdrs),
     virtualWaiters: createVirtualWaiterRepo(db),
     callbackLists: createCallbackListRepo(db),
     completeCall: (cdr) => completeCall(cdr),

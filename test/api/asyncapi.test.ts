@@ -9,6 +9,7 @@ import { apiWorld, type ApiWorld } from '../support/api-world.js';
 import { ctiWorld, type CtiWorld } from '../support/cti-world.js';
 import type { CtiMessage } from '../support/cti-world.js';
 import { configFrom } from '../support/sim-world.js';
+import { campaignSchema, membersBody } from '../../src/dialer/campaign.js';
 
 const committed = () => readFileSync(new URL('../../docs/cti.asyncapi.yaml', import.meta.url), 'utf8');
 const S = 1000;
@@ -126,6 +127,19 @@ describe('CTI event catalogue', () => {
     await admin.next((m) => m.msgType === 'AgentOnlineStatus');
     w.pbx.cutEvents().resume();
     await admin.next((m) => m.msgType === 'PbxState' && m.ctiMessage.state === 'up');
+    // Seed 003 preview dialing: an offer, accepted by command, and the attempt's progress.
+    w.pbx.setOnline('1001', true);
+    await w.clock.runFor(60 * S);
+    w.pbx.setPhone('0698765432', { behavior: 'busy', answerAfterMs: 500 });
+    w.dialer.create(campaignSchema.parse({ id: 'camp', queue: 'sales', mode: 'preview', caller_id: '0123456789' }));
+    w.store.dialers.addMembers('camp', membersBody.parse({ items: [{ name: 'Alice', communications: [{ destination: '0698765432', type: { id: '1' }, description: 'home' }], variables: { crm: '7' } }] }).items, w.clock.now());
+    w.dialer.act('camp', 'start');
+    await w.clock.runFor(2 * S);
+    await admin.next((m) => m.msgType === 'DialerPreview' && m.ctiMessage.phase === 'offered');
+    admin.send({ command: 'acceptPreview', agentId: 's1' });
+    await admin.next((m) => m.msgType === 'DialerPreview' && m.ctiMessage.phase === 'accepted');
+    await w.clock.runFor(10 * S);
+    await admin.next((m) => m.msgType === 'DialerAttempt' && m.ctiMessage.phase === 'ended');
 
     const seen = new Set<string>();
     for (const m of admin.messages) {

@@ -1,6 +1,6 @@
 /**
  * Test tones for the browser-phone test: a WAV for Chromium's fake microphone, an RTP (PCMU)
- * pcap for a SIPp caller, and the level of one frequency in a recording (Goertzel), so each side
+ * pcap for a SIPp caller (of a tone or of any 8 kHz samples, e.g. synthesized speech), and the level of one frequency in a recording (Goertzel), so each side
  * of a mixed recording can be measured apart.
  */
 
@@ -42,6 +42,13 @@ function ulaw(sample: number): number {
 
 /** A pcap (Ethernet/IPv4/UDP/RTP, PCMU 8 kHz, 20 ms packets) of a sine, for SIPp's play_pcap_audio. */
 export function tonePcap(freq: number, seconds: number, amplitude = 12_000): Buffer {
+  const samples = new Int16Array(Math.round(seconds * 8000));
+  for (let i = 0; i < samples.length; i++) samples[i] = tone(freq, i, 8000, amplitude);
+  return pcmuPcap(samples);
+}
+
+/** A pcap (Ethernet/IPv4/UDP/RTP, PCMU 8 kHz, 20 ms packets) of 8 kHz 16-bit samples, for SIPp's play_pcap_audio. */
+export function pcmuPcap(samples: Int16Array): Buffer {
   const packets: Buffer[] = [];
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
@@ -50,10 +57,10 @@ export function tonePcap(freq: number, seconds: number, amplitude = 12_000): Buf
   header.writeUInt32LE(65_535, 16);
   header.writeUInt32LE(1, 20); // Ethernet
   packets.push(header);
-  const count = Math.round((seconds * 1000) / 20);
+  const count = Math.floor(samples.length / 160);
   for (let p = 0; p < count; p++) {
     const payload = Buffer.alloc(160);
-    for (let i = 0; i < 160; i++) payload[i] = ulaw(tone(freq, p * 160 + i, 8000, amplitude));
+    for (let i = 0; i < 160; i++) payload[i] = ulaw(samples[p * 160 + i]!);
     const rtp = Buffer.alloc(12);
     rtp[0] = 0x80;
     rtp[1] = 0; // PCMU

@@ -173,6 +173,10 @@ describe('dialer modes on the simulated PBX', () => {
     await setup({ mode: 'predictive', retry_s: { abandoned: 600 } }, [m('0611111111'), m('0622222222'), m('0633333333')]);
     for (const n of ['0611111111', '0622222222', '0633333333']) w.pbx.setPhone(n, { behavior: 'answer', answerAfterMs: 2000, talkMs: 120 * S });
     d.act('d1', 'start');
+    // The agent goes on pause while the customer dialled for it rings.
+    await w.clock.runFor(1 * S);
+    expect(originated()).toHaveLength(1);
+    w.engine.pauseAgent('a1', 'break');
     await w.clock.runFor(60 * S);
     const outcomes = attempts().map((a) => a.outcome);
     expect(outcomes.filter((o) => o === 'abandoned').length).toBeGreaterThan(0);
@@ -192,6 +196,7 @@ describe('dialer modes on the simulated PBX', () => {
     const live = new Map<number, number>();
     let overlap = 0;
     d.on('attempt', (e) => {
+      if (e.phase === 'answered') return;
       const n = (live.get(e.memberId) ?? 0) + (e.phase === 'start' ? 1 : -1);
       if (n > 1) overlap++;
       live.set(e.memberId, n);

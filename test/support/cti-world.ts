@@ -6,6 +6,7 @@ import { createAgentService, type AgentService } from '../../src/api/agent-servi
 import { createAuthService, type AuthService, type Profile, type UserInput } from '../../src/api/auth.js';
 import { attachCti, type CtiGateway } from '../../src/api/cti/gateway.js';
 import { CallbackListService } from '../../src/outbound/callback-lists.js';
+import { DialerService } from '../../src/dialer/dialer-service.js';
 import { createOutboundService } from '../../src/api/outbound-service.js';
 import { agentCommandRoutes } from '../../src/api/routes/agent-commands.js';
 import { agentDndRoutes } from '../../src/api/routes/agent-dnd.js';
@@ -39,6 +40,8 @@ export interface CtiWorld extends SimWorld {
   cti: CtiGateway;
   /** Callback lists (seed 002) behind the CTI callback commands. */
   callbacks: CallbackListService;
+  /** The dialer (seed 003) behind the CTI preview commands and dialer events. */
+  dialer: DialerService;
   adminKey: string;
   session(username: string, profile: Profile, extra?: Partial<UserInput>): Promise<string>;
   connect(token: string): Promise<CtiClient>;
@@ -59,7 +62,8 @@ export async function ctiWorld(config: Config, opts: SimWorldOptions = {}): Prom
   await app.listen({ port: 0, host: '127.0.0.1' });
   let n = 0;
   const callbacks = new CallbackListService({ engine: world.engine, repo: world.store.callbackLists, log, newId: () => `cb-${++n}` });
-  const cti = attachCti(app.server, { engine: world.engine, auth, service, outbound, callbacks, stats, log, liveCalls: world.store.journal });
+  const dialer = new DialerService(world.engine, world.store.dialers, log);
+  const cti = attachCti(app.server, { engine: world.engine, auth, service, outbound, callbacks, dialer, stats, log, liveCalls: world.store.journal });
   const { port } = app.server.address() as AddressInfo;
   const base = `127.0.0.1:${port}`;
   const adminKey = auth.createApiKey('tests').key;
@@ -72,6 +76,7 @@ export async function ctiWorld(config: Config, opts: SimWorldOptions = {}): Prom
     service,
     cti,
     callbacks,
+    dialer,
     adminKey,
     async session(username, profile, extra = {}) {
       await auth.createUser(username, { password: 'password-1', profile, ...extra });
@@ -131,6 +136,7 @@ export async function ctiWorld(config: Config, opts: SimWorldOptions = {}): Prom
       return { status: res.status, json: text ? (JSON.parse(text) as unknown) : undefined };
     },
     async close() {
+      dialer.stopAll();
       for (const s of sockets) await s.close();
       await cti.close();
       await app.close();

@@ -35,11 +35,13 @@ const REPLIES: Record<CommandName, CtiEventType[]> = {
   releaseCallback: ['CommandResult', 'CallbackReleased'],
   startCallback: ['CommandResult', 'CallbackStarted'],
   updateCallbackTicket: ['CommandResult', 'CallbackClotured', 'CallbackRequestUpdated', 'CallbackReleased'],
+  acceptPreview: ['CommandResult', 'DialerPreview'],
+  skipPreview: ['CommandResult', 'DialerPreview'],
   ping: ['CommandResult'],
 };
 
 /** Events a client receives without asking (after connecting or subscribing). */
-const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen', 'AgentDnd', 'PhoneEvent', 'CallControl', 'CallbackReleased'];
+const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen', 'AgentDnd', 'PhoneEvent', 'CallControl', 'CallbackReleased', 'DialerPreview', 'DialerAttempt'];
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-07', io });

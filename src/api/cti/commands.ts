@@ -68,6 +68,8 @@ export const CTI_COMMANDS = [
     dueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').optional(),
     periodUuid: id.optional(),
   }),
+  command('acceptPreview', 'Seed 003 preview dialing: accept the member on offer (DialerPreview offered); the agent is rung, then the customer', { agentId: agentId.optional() }),
+  command('skipPreview', 'Seed 003 preview dialing: skip the member on offer with a reason; it goes back to the list', { agentId: agentId.optional(), reason: z.string().min(1).max(200) }),
   command('ping', 'Answered with the server time', {}),
 ] as const;
 

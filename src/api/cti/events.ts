@@ -70,7 +70,20 @@ export const commandResult = z.union([
   z.object({ pong: z.number().int().describe('Server time, epoch ms') }).describe('ping'),
   z.object({ eventType: z.string(), agentId: z.string() }).loose().describe('takeCallback, releaseCallback, startCallback, updateCallbackTicket: the event that follows (CallbackTaken, …)'),
   z.object({ lists: z.number().int() }).describe('getCallbackLists: how many CallbackLists events follow'),
+  z.object({ dialerId: z.string(), memberId: z.number().int(), decision: z.enum(['accepted', 'skipped']) }).describe('acceptPreview, skipPreview: a DialerPreview event follows'),
 ]);
+
+const ATTEMPT_OUTCOMES = ['answered', 'busy', 'no_answer', 'failed', 'machine', 'abandoned', 'skipped', 'dnc'] as const;
+const dialerMember = z.object({
+  id: z.number().int(),
+  name: z.string().nullable(),
+  priority: z.number().int(),
+  communications: z.array(z.object({ destination: z.string(), priority: z.number().int(), type: z.object({ id: z.string() }).optional(), description: z.string().optional() })).describe('Seed 003: in the order they are tried'),
+  variables: z.record(z.string(), z.string()).describe('Seed 003 member variables'),
+  attempts: z.number().int().describe('Attempts made so far'),
+  expireAt: z.number().nullable().describe('Epoch ms after which the member is not called'),
+  bucket: z.string().nullable(),
+});
 
 const callbackPeriod = z.object({ uuid: z.string(), name: z.string(), periodStart: z.string(), periodEnd: z.string(), default: z.boolean() });
 const callbackRequest = z.object({
@@ -156,6 +169,32 @@ export const CTI_EVENTS = {
   CallbackStarted: z.object({ requestUuid: z.string(), ticketUuid: z.string(), agentId: z.string() }).describe('Seed 002: a callback was started (a ticket)'),
   CallbackClotured: z.object({ uuid: z.string(), agentId: z.string() }).describe('Seed 002: a ticket closed its request (status NoAnswer, Answered or Fax)'),
   CallbackRequestUpdated: z.object({ request: callbackRequest, agentId: z.string() }).describe('Seed 002: a ticket with status Callback gave its request a new due date or period'),
+  DialerPreview: z
+    .object({
+      dialerId: z.string(),
+      agentId: z.string(),
+      phase: z.enum(['offered', 'accepted', 'skipped']).describe('offered: the member is on offer to the agent (accept with acceptPreview, skip with skipPreview); accepted: the agent is rung, then the customer; skipped: back to the list'),
+      memberId: z.number().int(),
+      member: dialerMember.optional().describe('offered: the member with its communications and variables'),
+      reason: z.string().optional().describe('skipped: the reason given'),
+    })
+    .describe('Seed 003 preview dialing: a member offered to an agent, and the agent\'s decision (to the agent and whoever sees it)'),
+  DialerAttempt: z
+    .object({
+      dialerId: z.string(),
+      queueId: z.string().describe("The campaign's queue"),
+      attemptId: z.number().int(),
+      memberId: z.number().int(),
+      callId: z.string().describe('The attempt\'s call (its CDR has this call id)'),
+      destination: z.string(),
+      phase: z.enum(['dialing', 'answered', 'ended']).describe('dialing: the attempt is stored and the number dialled; answered: a person answered (after answering-machine detection; customer-first modes); ended: with its outcome'),
+      agentId: z.string().nullable(),
+      outcome: z.enum(ATTEMPT_OUTCOMES).optional().describe('ended only'),
+      cause: z.string().nullable().optional().describe('ended only: the hang-up cause or reason'),
+      amd: z.string().nullable().optional().describe('ended only: answering-machine detection, STATUS:cause (HUMAN, MACHINE, NOTSURE, HANGUP)'),
+      at: z.number().int().describe('Epoch ms'),
+    })
+    .describe("A dialer attempt's progress (to supervisors who see the campaign's queue, and to the attempt's agent)"),
   AgentList: z.array(agentListEntry).describe('Answer to getList agent'),
   AgentGroupList: z.array(z.object({ id: z.string(), name: z.string() })).describe('Answer to getList agentgroup'),
   QueueList: z

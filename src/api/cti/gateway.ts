@@ -21,6 +21,8 @@ import { on } from './engine-subscribe.js';
 import { createQueueStatsFeed } from './queue-stats-feed.js';
 import { ctiCommand, type CtiCommand } from './commands.js';
 import { ctiCallbackCommand, ctiCallbackEvents } from './callbacks.js';
+import { ctiDialerCommand, ctiDialerEvents } from './dialer.js';
+import type { DialerService } from '../../dialer/dialer-service.js';
 import type { CallbackListService } from '../../outbound/callback-lists.js';
 import type { CtiCommandResult, CtiEvent, CtiEventType } from './events.js';
 
@@ -32,6 +34,8 @@ export interface CtiDeps {
   outbound?: OutboundService;
   /** Callback lists (seed 002); without it the callback commands answer AgentError NOT_FOUND. */
   callbacks?: CallbackListService;
+  /** The dialer (seed 003): preview and attempt events, acceptPreview/skipPreview; without it those commands answer AgentError NOT_FOUND. */
+  dialer?: DialerService;
   stats: LiveStats;
   log: Logger;
   /** URL path of the WebSocket; default /cti. */
@@ -241,6 +245,9 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       case 'startCallback':
       case 'updateCallbackTicket':
         return ctiCallbackCommand(deps.callbacks, p, cmd, (list) => send(c, 'CallbackLists', list));
+      case 'acceptPreview':
+      case 'skipPreview':
+        return ctiDialerCommand(deps.dialer, p, cmd);
       case 'ping':
         return { pong: engine.clock.now() };
     }
@@ -315,6 +322,16 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
   });
   const offPbx = on(engine, 'pbx.state', (e) => broadcast('PbxState', { state: e.state, since: e.at }, () => true));
   const offCallbacks = ctiCallbackEvents(deps.callbacks, (agentId) => (clients.size === 0 ? undefined : seesAgent(agentId)), broadcast);
+  const offDialer = ctiDialerEvents(
+    deps.dialer,
+    {
+      seesAgent: (agentId) => (clients.size === 0 ? undefined : seesAgent(agentId)),
+      supervisesQueue: (queueId) => (c) => c.principal.profile !== 'agent' && canSeeQueue(c.principal, queueId, config()),
+      isAgent: (c, agentId) => c.principal.profile === 'agent' && c.principal.agentId === agentId,
+    },
+    broadcast,
+    () => engine.clock.now(),
+  );
   // QueueStatistics on every change of a queue's figures, coalesced per event-loop turn.
   const queueFeed = createQueueStatsFeed({
     engine,
@@ -367,6 +384,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       offBridged();
       offEnded();
       offCallbacks();
+      offDialer();
       queueFeed.close();
       for (const c of clients) c.ws.close(1001, 'server stopping');
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -18,6 +18,7 @@ import {
   type HangupCause,
   type LegId,
   type LiveLeg,
+  type MachineDetection,
   type OriginateRequest,
   type PbxEvent,
   type PbxPort,
@@ -27,6 +28,7 @@ import {
   type RecordOptions,
   type SnoopMode,
 } from '../port.js';
+import { amdHop, AMD_CONTEXT } from './amd-hop.js';
 import { AriClient, type AriClientOptions } from './ari-client.js';
 import { BridgePool } from './bridge-pool.js';
 import type { AriBridge, AriChannel, AriEndpoint } from './ari-types.js';
@@ -521,6 +523,11 @@ export class AsteriskDriver implements PbxPort {
 
   async setVariable(leg: LegId, name: string, value: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
     await this.call('POST', `/channels/${enc(leg)}/variable`, { query: { variable: name, value }, signal: opts.signal }, leg);
+  }
+
+  detectMachine(leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<MachineDetection> {
+    this.ensureStarted();
+    return amdHop(this.book, leg, () => this.call('POST', `/channels/${enc(leg)}/continue`, { query: { context: AMD_CONTEXT, extension: 's', priority: 1 }, signal: opts.signal }, leg), opts.signal);
   }
 
   // ------------------------------------------------------------ internals

@@ -5,7 +5,7 @@
  * event listeners. Commands (driver.ts) read and update the same book.
  */
 import type { Logger } from 'pino';
-import { PbxError, type HangupCause, type LegId, type PbxEvent, type PlayOutcome } from '../port.js';
+import { PbxError, type HangupCause, type LegId, type MachineDetection, type PbxEvent, type PlayOutcome } from '../port.js';
 import type {
   AriEndpoint,
   AriEvent,
@@ -29,6 +29,8 @@ export interface LegState extends LegFacts {
   /** Its create request (originate, snoop) has not returned yet. */
   pending?: boolean;
   mohOn?: boolean;
+  /** Sent to the dialplan for AMD ([switchboard-amd]): leaving Stasis is not its end. */
+  inDialplan?: boolean;
 }
 
 export interface PendingPlay {
@@ -42,6 +44,8 @@ const END_GRACE_MS = 1000;
 export class LegEvents {
   readonly legs = new Map<string, LegState>();
   readonly plays = new Map<string, PendingPlay>();
+  /** detectMachine() calls waiting for their leg to come back from the AMD hop, by leg id. */
+  readonly hops = new Map<string, (r: MachineDetection | PbxError) => void>();
   private readonly listeners = new Set<(e: PbxEvent) => void>();
   private readonly endpointOnline = new Map<string, boolean>();
   private readonly recent = new Set<string>();
@@ -59,12 +63,13 @@ export class LegEvents {
     this.legs.clear();
   }
 
-  /** Reject every pending play with the error `errorFor` gives for its leg. */
+  /** Reject every pending play (and AMD hop) with the error `errorFor` gives for its leg. */
   failPlays(errorFor: (leg: LegId) => PbxError): void {
     for (const [id, p] of [...this.plays]) {
       this.plays.delete(id);
       p.settle(errorFor(p.leg));
     }
+    for (const [id, settle] of [...this.hops]) settle(errorFor(id as LegId));
   }
 
   /** Channels we wait to see enter our application (snoop legs), by id. */
@@ -104,8 +109,17 @@ export class LegEvents {
       case 'StasisStart': {
         const e = event as StasisStartEvent;
         this.startWaiters.get(e.channel.id)?.();
+        const back = decodeStasisArgs(e.args);
+        if (back?.kind === 'amd') {
+          const leg = this.legs.get(e.channel.id);
+          if (leg) leg.inDialplan = false;
+          const settle = this.hops.get(e.channel.id);
+          if (back.status === 'HANGUP') settle?.(new PbxError('LEG_GONE', 'hung up during AMD', { leg: e.channel.id }));
+          else settle?.({ status: back.status, cause: back.cause });
+          break;
+        }
         if (!this.legs.has(e.channel.id)) {
-          const args = decodeStasisArgs(e.args);
+          const args = back;
           const kind: LegKind = args?.kind === 'agent' ? 'agent' : args?.kind === 'snoop' ? 'snoop' : 'inbound';
           this.legs.set(e.channel.id, { kind });
         }
@@ -127,11 +141,12 @@ export class LegEvents {
         break;
       }
       case 'StasisEnd': {
-        // We never send a channel back to the dialplan, so leaving Stasis means it is ending.
+        // Leaving Stasis means the channel is ending, except for a leg we sent to the AMD hop.
         // ChannelDestroyed reaches us only through the endpoint subscription (PJSIP), so a leg
         // of another technology would never be reported: end it after a grace period.
         const id = (event as StasisEndEvent).channel.id;
         const leg = this.legs.get(id);
+        if (leg?.inDialplan) break;
         if (leg) {
           leg.going = true;
           if (leg.kind !== 'snoop' && !leg.endTimer) {
@@ -160,6 +175,7 @@ export class LegEvents {
         const id = (event as ChannelDestroyedEvent).channel.id;
         const leg = this.legs.get(id);
         if (leg) leg.going = true;
+        this.hops.get(id)?.(new PbxError('LEG_GONE', 'hung up during AMD', { leg: id }));
         for (const [pid, p] of this.plays) {
           if (p.leg !== id) continue;
           this.plays.delete(pid);

@@ -18,8 +18,9 @@ export function liveLegsOf(channels: readonly AriChannel[], bridges: readonly Ar
     const [name, ...args] = d.app_data.split(',');
     if (name !== app) continue;
     const decoded = decodeStasisArgs(args);
-    // A call an agent's phone placed reached our application like an inbound call.
-    const role: LiveLeg['role'] = decoded?.kind === 'phone' ? 'inbound' : decoded?.kind ?? 'other';
+    // A call an agent's phone placed reached our application like an inbound call; a dialer's
+    // customer back from the AMD hop is a leg we originated.
+    const role: LiveLeg['role'] = decoded?.kind === 'phone' ? 'inbound' : decoded?.kind === 'amd' ? 'agent' : decoded?.kind ?? 'other';
     const live: LiveLeg = { leg: ch.id as LegId, role, answered: ch.state === 'Up' };
     const callId = ch.channelvars?.SWITCHBOARD_CALL_ID || (decoded?.kind === 'agent' ? decoded.callId : undefined);
     if (callId) live.callId = callId;

@@ -6,6 +6,7 @@
  *   phone,<dialled number>       an agent phone dialling out: Stasis(switchboard,phone,${EXTEN})
  *   agent,<call id>              a leg we originated (POST /channels appArgs)
  *   snoop,<mode>,<target leg>    a snoop channel we created (POST /channels/{id}/snoop appArgs)
+ *   amd,<status>,<cause>         a leg back from the dialplan's AMD() ([switchboard-amd])
  */
 import type { SnoopMode } from '../port.js';
 
@@ -13,7 +14,10 @@ export type StasisArgs =
   | { kind: 'inbound'; to?: string }
   | { kind: 'phone'; to: string }
   | { kind: 'agent'; callId: string }
-  | { kind: 'snoop'; mode: SnoopMode; target: string };
+  | { kind: 'snoop'; mode: SnoopMode; target: string }
+  | { kind: 'amd'; status: 'HUMAN' | 'MACHINE' | 'NOTSURE' | 'HANGUP'; cause: string };
+
+const AMD_STATUSES = ['HUMAN', 'MACHINE', 'NOTSURE', 'HANGUP'] as const;
 
 const SNOOP_MODES: readonly SnoopMode[] = ['listen', 'whisper', 'barge'];
 
@@ -27,6 +31,8 @@ export function encodeStasisArgs(args: StasisArgs): string[] {
       return ['agent', enc(args.callId)];
     case 'snoop':
       return ['snoop', args.mode, enc(args.target)];
+    case 'amd':
+      return ['amd', args.status, enc(args.cause)];
   }
 }
 
@@ -56,6 +62,11 @@ export function decodeStasisArgs(args: readonly string[] | undefined): StasisArg
       const target = b === undefined ? undefined : dec(b);
       const mode = SNOOP_MODES.find((m) => m === a);
       return mode && target ? { kind: 'snoop', mode, target } : undefined;
+    }
+    case 'amd': {
+      // Written by the dialplan: an unknown status (AMD() failed) counts as NOTSURE.
+      const status = AMD_STATUSES.find((s) => s === a) ?? 'NOTSURE';
+      return { kind: 'amd', status, cause: (b === undefined ? undefined : dec(b)) ?? '' };
     }
     default:
       return undefined;

@@ -16,6 +16,7 @@ import {
   type PbxPort,
   type PlayOptions,
   type PlayOutcome,
+  type MachineDetection,
   type RecordingId,
   type RecordOptions,
   type SnoopMode,
@@ -375,6 +376,18 @@ export class SimPbx implements PbxPort {
         for (const id of liveAtCut) if (this.legs.get(id)?.state === 'down') this.emit({ type: 'leg.hangup', leg: id, cause: 'lost' });
       },
     };
+  }
+
+  /** The phone's scripted `amd` result after its `afterMs` (default HUMAN after 1.8 s); LEG_GONE if it hangs up first. */
+  async detectMachine(leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<MachineDetection> {
+    this.record('detectMachine', leg);
+    const l = this.live(leg);
+    const amd = l.phone?.amd ?? { status: 'HUMAN' as const };
+    await this.clock.sleep(amd.afterMs ?? 1800, opts.signal).catch(() => {
+      throw new PbxError('ABORTED', 'AMD aborted', { leg });
+    });
+    if (l.state !== 'up') throw new PbxError('LEG_GONE', 'hung up during AMD', { leg });
+    return { status: amd.status, cause: amd.cause ?? (amd.status === 'MACHINE' ? 'LONGGREETING-1500-1500' : amd.status === 'HUMAN' ? 'HUMAN-800-800' : 'TOOLONG-5000') };
   }
 
   async setVariable(leg: LegId, name: string, value: string): Promise<void> {

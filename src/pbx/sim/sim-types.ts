@@ -26,6 +26,8 @@ export interface AgentPhoneScript {
   /** Once bridged, the agent hangs up after this long. */
   talkMs?: number;
   online?: boolean;
+  /** What answering-machine detection finds on this phone once answered (default a person), and after how long (default 1800 ms). */
+  amd?: { status: 'HUMAN' | 'MACHINE' | 'NOTSURE'; cause?: string; afterMs?: number };
 }
 
 export interface SimLeg {

@@ -1,5 +1,7 @@
-/** Dialer campaigns, members, attempts and do-not-call lists (migration 009). */
+/** Dialer campaigns, members, attempts (with the CDR of an attempt no call session wrote one for) and do-not-call lists (migration 009). */
 import type { Database } from '../db.js';
+import type { Cdr } from '../../domain/cdr.js';
+import type { CdrRepo } from './cdr-repo.js';
 import { orderCommunications, type AttemptOutcome, type Campaign, type Communication, type DialerState, type MemberInput } from '../../dialer/campaign.js';
 
 export interface DialerRow {
@@ -158,8 +160,8 @@ export interface DialerRepo {
   claim(memberId: number, now: number): boolean;
   /** Start an attempt (durable before the PBX is asked to dial); returns its id. */
   startAttempt(a: { dialerId: string; memberId: number; commIndex: number; destination: string; callId: string; startedAt: number }): number;
-  /** The attempt's end and the member's next step, in one transaction. */
-  endAttempt(attemptId: number, end: AttemptEnd, memberId: number, next: MemberNext, now: number): void;
+  /** The attempt's end, the member's next step and the attempt's CDR (when no call session wrote one), in one transaction. */
+  endAttempt(attemptId: number, end: AttemptEnd, memberId: number, next: MemberNext, now: number, cdr?: Cdr): void;
   attempt(id: number): AttemptRow | undefined;
   attempts(dialerId: string, page: { limit: number; offset: number; memberId?: number }): { items: AttemptRow[]; total: number };
   /** Members left `dialing` by a crash go back to waiting; their open attempts end as failed. */
@@ -174,7 +176,7 @@ export interface DialerRepo {
   dncHas(dialerId: string, number: string): boolean;
 }
 
-export function createDialerRepo(db: Database): DialerRepo {
+export function createDialerRepo(db: Database, cdrs: Pick<CdrRepo, 'insert'>): DialerRepo {
   const insertDialer = db.prepare('INSERT INTO dialers (id, config, state, created_at, updated_at) VALUES (?, ?, \'stopped\', ?, ?)');
   const updateDialer = db.prepare('UPDATE dialers SET config = ?, updated_at = ? WHERE id = ?');
   const getDialer = db.prepare<[string], { id: string; config: string; state: DialerState; created_at: number; updated_at: number }>('SELECT * FROM dialers WHERE id = ?');
@@ -230,9 +232,10 @@ export function createDialerRepo(db: Database): DialerRepo {
       return Number(info.lastInsertRowid);
     }),
   );
-  const endAttempt = db.transaction((attemptId: number, end: AttemptEnd, memberId: number, next: MemberNext, now: number) => {
+  const endAttempt = db.transaction((attemptId: number, end: AttemptEnd, memberId: number, next: MemberNext, now: number, cdr: Cdr | undefined) => {
     finishAttempt.run(end.answeredAt, end.endedAt, end.outcome, end.cause, end.agentId, end.amd, attemptId);
     moveMember.run(next.state, next.result, next.attempts, next.nextComm, next.nextAt, now, memberId);
+    if (cdr) cdrs.insert(cdr);
   });
   const recover = db.transaction((now: number) => {
     openAttempts.run(now);
@@ -273,7 +276,7 @@ export function createDialerRepo(db: Database): DialerRepo {
     expire: (dialerId, now) => expireMembers.run(now, dialerId, now).changes,
     claim: (memberId, now) => claimMember.run(now, memberId).changes === 1,
     startAttempt: (a) => Number(insertAttempt.run(a.dialerId, a.memberId, a.commIndex, a.destination, a.callId, a.startedAt).lastInsertRowid),
-    endAttempt: (attemptId, end, memberId, next, now) => endAttempt(attemptId, end, memberId, next, now),
+    endAttempt: (attemptId, end, memberId, next, now, cdr) => endAttempt(attemptId, end, memberId, next, now, cdr),
     attempt(id) {
       const r = getAttempt.get(id);
       return r ? attempt(r) : undefined;
