@@ -128,8 +128,30 @@ describe('callback lists over REST (seed 002)', () => {
     expect(ok.json()).toEqual([expect.objectContaining({ phoneNumber: '0612345678', firstName: 'Bob', company: 'Acme, Inc' }), expect.objectContaining({ phoneNumber: '0699999999', firstName: 'Eve', company: null })]);
     const bad = await csv('phoneNumber,dueDate\n0612345678,2027-01-01\n0612345679,tomorrow\n');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: 'line 3.dueDate' } });
+    expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [{ path: 'line 3.dueDate', message: expect.any(String) }] } });
+    expect(bad.json().error).not.toHaveProperty('field');
     expect(w.store.callbackLists.lists().flatMap((l) => l.callbacks)).toHaveLength(3);
+  });
+
+  it.each([
+    ['a past dueDate', [{ phoneNumber: '0230210082', dueDate: '2026-11-01' }], 'body[0].dueDate'],
+    ['a request with no number', [{ firstName: 'Bob' }], 'body[0].phoneNumber'],
+    ['a malformed phone', [{ phoneNumber: 'abc' }], 'body[0].phoneNumber'],
+  ] as const)('answers %s with VALIDATION_FAILED and issues[].path (no field detail)', async (_name, body, path) => {
+    await setup();
+    const { list } = await aList();
+    const res = await req('POST', `/callbacks/lists/${list.uuid}/requests`, body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path })] } });
+    expect(res.json().error).not.toHaveProperty('field');
+  });
+
+  it('names the CSV line and column when the service refuses an imported value', async () => {
+    await setup();
+    const { list } = await aList();
+    const res = await w.request('POST', `/callbacks/lists/${list.uuid}/import`, { token: w.adminKey, body: 'phoneNumber,dueDate\n0612345678,2027-01-01\n\n0612345679,2020-01-01\n', headers: { 'content-type': 'text/csv' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [{ path: 'line 4.dueDate' }] } });
   });
 
   it('refuses an unknown ticket status with 400 naming status', async () => {

@@ -6,7 +6,8 @@
 import type { CallbackList } from '../../domain/callback-list.js';
 import { CallbackError, type CallbackEvent, type CallbackListService } from '../../outbound/callback-lists.js';
 import type { Principal } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { callbackApiError } from '../callback-error.js';
+import { ApiError, validationFailed } from '../errors.js';
 import type { CtiCommand } from './commands.js';
 import type { CtiCommandResult, CtiEvent, CtiEventType } from './events.js';
 
@@ -15,7 +16,7 @@ type CallbackCommand = Extract<CtiCommand, { command: 'getCallbackLists' | 'take
 export function ctiCallbackCommand(service: CallbackListService | undefined, p: Principal, cmd: CallbackCommand, sendList: (list: CallbackList) => void): CtiCommandResult {
   if (!service) throw new ApiError('NOT_FOUND', 'callback lists are not served here');
   const agentId = cmd.agentId ?? p.agentId;
-  if (!agentId) throw new ApiError('VALIDATION_FAILED', 'agentId: name the agent', { field: 'agentId' });
+  if (!agentId) throw validationFailed([{ path: 'agentId', message: 'name the agent' }], 'agentId: name the agent');
   if (p.profile === 'agent' && agentId !== p.agentId) throw new ApiError('FORBIDDEN', 'an agent works its own callbacks');
   try {
     switch (cmd.command) {
@@ -34,7 +35,7 @@ export function ctiCallbackCommand(service: CallbackListService | undefined, p: 
         return service.updateTicket(cmd.uuid, agentId, { status: cmd.status, description: cmd.description, dueDate: cmd.dueDate, periodUuid: cmd.periodUuid });
     }
   } catch (err) {
-    if (err instanceof CallbackError) throw new ApiError(err.code, err.message, err.field ? { field: err.field } : {});
+    if (err instanceof CallbackError) throw callbackApiError(err);
     throw err;
   }
 }

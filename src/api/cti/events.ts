@@ -181,7 +181,7 @@ export const CTI_EVENTS = {
       requestId: z.union([z.string(), z.number()]).optional(),
       phoneNb: z.string().optional().describe('LoggedInOnAnotherPhone: the current line'),
       RequestedNb: z.string().optional().describe('LoggedInOnAnotherPhone: the requested line'),
-      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('BadRequest: what is wrong with the command, by field path'),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('BadRequest and VALIDATION_FAILED: what is wrong with the command, by field path'),
     })
     .describe('A command failed'),
 } as const;

@@ -9,7 +9,9 @@ import { TICKET_STATUSES } from '../../domain/callback-list.js';
 import { CallbackError, type CallbackListService } from '../../outbound/callback-lists.js';
 import { parseCallbackCsv } from '../../outbound/callback-csv.js';
 import type { RouteDeps } from '../deps.js';
-import { ApiError, forbidden } from '../errors.js';
+import { callbackApiError } from '../callback-error.js';
+import { partPath } from '../error-mapper.js';
+import { forbidden, validationFailed } from '../errors.js';
 import { canSeeAgent, canSeeQueue, principalOf } from '../profiles.js';
 import { errorResponses } from '../error-responses.js';
 
@@ -52,11 +54,16 @@ const ticketBody = z
   .object({ status: z.enum(TICKET_STATUSES), description: z.string().max(2000).optional(), dueDate: date.optional(), periodUuid: uuid.optional() })
   .strict();
 
-function run<T>(fn: () => T): T {
+/**
+ * The service's refusals as API errors: a validation failure is the catalogue's VALIDATION_FAILED
+ * with `issues[].path` in the request (`body[0].dueDate`, or what `pathOf` makes of the field);
+ * a missing or held resource keeps its code, naming the parameter.
+ */
+function run<T>(fn: () => T, pathOf: (field: string) => string = (f) => partPath('body', f)): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof CallbackError) throw new ApiError(err.code, err.message, err.field ? { field: err.field } : {});
+    if (err instanceof CallbackError) throw callbackApiError(err, pathOf);
     throw err;
   }
 }
@@ -107,17 +114,20 @@ export function callbackRoutes(service: CallbackListService) {
         },
       }, async (req, reply) => {
         const parsed = parseCallbackCsv(req.body);
-        if (!parsed.ok) throw new ApiError('VALIDATION_FAILED', `line ${parsed.line}: ${parsed.message}`, { field: `line ${parsed.line}` });
+        if (!parsed.ok) throw validationFailed([{ path: `line ${parsed.line}`, message: parsed.message }], `line ${parsed.line}: ${parsed.message}`);
+        // Issues name the CSV line (the header is line 1) and the column: `line 3.dueDate`.
+        const lineOf = (i: number) => parsed.lines[i] ?? i + 2;
         const rows = parsed.rows.map((row, i) => {
           const r = requestBody.safeParse(row);
           if (!r.success) {
-            const issue = r.error.issues[0]!;
-            throw new ApiError('VALIDATION_FAILED', `line ${i + 2}: ${issue.path.join('.')}: ${issue.message}`, { field: `line ${i + 2}.${issue.path.join('.')}` });
+            const issues = r.error.issues.map((x) => ({ path: `line ${lineOf(i)}.${x.path.join('.')}`, message: x.message }));
+            throw validationFailed(issues, `${issues[0]!.path}: ${issues[0]!.message}`);
           }
           return r.data;
         });
-        if (rows.length === 0) throw new ApiError('VALIDATION_FAILED', 'no request in the CSV', { field: 'body' });
-        return reply.code(201).send(run(() => service.addRequests(req.params.listUuid, rows)));
+        if (rows.length === 0) throw validationFailed([{ path: 'body', message: 'no request in the CSV' }], 'no request in the CSV');
+        const csvPath = (field: string) => field.replace(/^\[(\d+)\]\.?/, (_m, i: string) => `line ${lineOf(Number(i))}.`);
+        return reply.code(201).send(run(() => service.addRequests(req.params.listUuid, rows), csvPath));
       });
 
       app.get('/agents/:agentId/callbacks', {
