@@ -16,6 +16,7 @@ import {
   type PbxPort,
   type PlayOptions,
   type PlayOutcome,
+  type LegRecordOptions,
   type RecordingId,
   type RecordOptions,
   type SnoopMode,
@@ -87,6 +88,7 @@ export class SimPbx implements PbxPort {
   sendDtmf(leg: LegId, digit: string): void {
     const l = this.legs.get(leg);
     if (!l || l.state !== 'up') return;
+    if (digit === '#') for (const r of this.recordings.values()) if (r.leg === leg && r.endOnHash && r.stoppedAt === undefined) this.finishRecording(r);
     this.emit({ type: 'dtmf', leg, digit });
   }
 
@@ -281,6 +283,22 @@ export class SimPbx implements PbxPort {
     return id;
   }
 
+  /** A leg's voice message: ends on `#` (endOnHash), at maxDurationMs, on stopRecording or when the leg goes. Silence is not simulated. */
+  async recordLeg(leg: LegId, rec: LegRecordOptions): Promise<RecordingId> {
+    this.record('recordLeg', leg, rec);
+    this.live(leg);
+    const id = rec.name as RecordingId;
+    if (this.recordings.get(id)?.stoppedAt === undefined && this.recordings.has(id)) throw new PbxError('REJECTED', `a recording ${rec.name} is running`, { recording: rec.name });
+    const r: SimRecording = { id, leg, name: rec.name, startedAt: this.clock.now(), pausedMs: 0, ...(rec.endOnHash ? { endOnHash: true } : {}) };
+    if (rec.maxDurationMs) {
+      r.maxTimer = this.clock.schedule(this.clock.now() + rec.maxDurationMs, () => {
+        if (r.stoppedAt === undefined) this.finishRecording(r);
+      });
+    }
+    this.recordings.set(id, r);
+    return id;
+  }
+
   async pauseRecording(rec: RecordingId): Promise<void> {
     this.record('pauseRecording', rec);
     const r = this.liveRecording(rec);
@@ -413,6 +431,7 @@ export class SimPbx implements PbxPort {
     }
     r.stoppedAt = now;
     r.durationMs = now - r.startedAt - r.pausedMs;
+    if (r.maxTimer) this.clock.cancel(r.maxTimer);
     const durationMs = r.durationMs;
     this.clock.schedule(now, () => this.emit({ type: 'recording.finished', recording: r.id, durationMs }));
   }
@@ -462,6 +481,7 @@ export class SimPbx implements PbxPort {
       l.bridge = undefined;
     }
     for (const other of this.legs.values()) if (other.snoopOf === leg) this.end(other.id, 'normal');
+    for (const r of this.recordings.values()) if (r.leg === leg && r.stoppedAt === undefined) this.finishRecording(r);
     const watchers = this.legEndWatchers.get(leg);
     this.legEndWatchers.delete(leg);
     for (const w of watchers ?? []) w();
