@@ -106,4 +106,6 @@ export type CdrDisposition =
   | 'interrupted'
   /** The caller asked to be called back and hung up; its place was kept (virtual queue). */
   | 'callback-requested'
+  /** The caller left a voice message for a callback (a queue's callback_message key) and left the queue. */
+  | 'callback-message'
   | 'failed';

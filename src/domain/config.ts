@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callbackMessageSchema } from './callback-message.js';
 import { virtualQueueSchema } from './virtual-queue.js';
 
 /**
@@ -131,6 +132,8 @@ export const queueSchema = z
       .optional(),
     /** Seed 004 virtual queue: callers keep their place without holding the line. */
     virtual_queue: virtualQueueSchema.optional(),
+    /** "Leave a message and we call you back": a key that records a voice message into a callback request. */
+    callback_message: callbackMessageSchema.optional(),
   })
   .strict();
 export type Queue = z.infer<typeof queueSchema>;

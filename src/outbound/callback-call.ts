@@ -23,9 +23,15 @@ export type CallbackOutcome =
   /** The offer was withdrawn before the customer was reached (agent-first): nothing happened. */
   | { kind: 'withdrawn' };
 
+/** Whom a callback calls: a virtual waiter, or a due request of an auto callback list. */
+export type CallbackTarget = Pick<VirtualWaiter, 'id' | 'lineId' | 'phone' | 'parentCallId' | 'enqueuedAt' | 'lang'>;
+
 export interface CallbackCallSpec {
-  waiter: VirtualWaiter;
-  settings: VirtualQueueSettings;
+  /** `id` is the routing entry's id. */
+  waiter: CallbackTarget;
+  settings: Pick<VirtualQueueSettings, 'callback_mode' | 'callback_prompts' | 'ring_timeout_s'>;
+  /** The CDR's variables; default `SWITCHBOARD_VIRTUAL_ID` (the waiter). */
+  variables?: Record<string, string>;
   /** The callback's own call id (its CDR). */
   callId: string;
   /** Caller id shown to the customer. */
@@ -289,7 +295,7 @@ export class CallbackCall implements LegOwner {
       hangupCause: this.hangupCause,
       language: waiter.lang,
       disposition: this.connectedAt !== null ? 'answered' : outcome.kind === 'customer-left' ? 'abandoned' : 'failed',
-      variables: { SWITCHBOARD_VIRTUAL_ID: waiter.id },
+      variables: this.spec.variables ?? { SWITCHBOARD_VIRTUAL_ID: waiter.id },
       segments: this.connectedAt !== null && this.connectedAgent ? [{ agentId: this.connectedAgent, number: null, queueId: waiter.lineId, via: 'queue', startedAt: this.connectedAt, endedAt, holdMs: 0 }] : [],
     });
     this.log.info({ outcome: outcome.kind, side, cause }, 'callback attempt ended');

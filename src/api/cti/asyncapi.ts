@@ -35,6 +35,7 @@ const REPLIES: Record<CommandName, CtiEventType[]> = {
   releaseCallback: ['CommandResult', 'CallbackReleased'],
   startCallback: ['CommandResult', 'CallbackStarted'],
   updateCallbackTicket: ['CommandResult', 'CallbackClotured', 'CallbackRequestUpdated', 'CallbackReleased'],
+  listenCallbackMessage: ['CommandResult'],
   ping: ['CommandResult'],
 };
 

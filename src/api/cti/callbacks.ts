@@ -11,7 +11,7 @@ import { ApiError, validationFailed } from '../errors.js';
 import type { CtiCommand } from './commands.js';
 import type { CtiCommandResult, CtiEvent, CtiEventType } from './events.js';
 
-type CallbackCommand = Extract<CtiCommand, { command: 'getCallbackLists' | 'takeCallback' | 'releaseCallback' | 'startCallback' | 'updateCallbackTicket' }>;
+type CallbackCommand = Extract<CtiCommand, { command: 'getCallbackLists' | 'takeCallback' | 'releaseCallback' | 'startCallback' | 'updateCallbackTicket' | 'listenCallbackMessage' }>;
 
 export function ctiCallbackCommand(service: CallbackListService | undefined, p: Principal, cmd: CallbackCommand, sendList: (list: CallbackList) => void): CtiCommandResult {
   if (!service) throw new ApiError('NOT_FOUND', 'callback lists are not served here');
@@ -33,6 +33,8 @@ export function ctiCallbackCommand(service: CallbackListService | undefined, p: 
         return service.start(cmd.uuid, cmd.phoneNumber, agentId);
       case 'updateCallbackTicket':
         return service.updateTicket(cmd.uuid, agentId, { status: cmd.status, description: cmd.description, dueDate: cmd.dueDate, periodUuid: cmd.periodUuid });
+      case 'listenCallbackMessage':
+        return service.listenMessage(cmd.uuid, agentId);
     }
   } catch (err) {
     if (err instanceof CallbackError) throw callbackApiError(err);

@@ -68,6 +68,7 @@ export const CTI_COMMANDS = [
     dueDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').optional(),
     periodUuid: id.optional(),
   }),
+  command('listenCallbackMessage', "Seed 002 Callback.listenCallbackMessage: the agent's phone rings (answering by itself where it can) and plays the request's voice message; answered with the request and the call id; AgentError CALLBACK_NO_MESSAGE, AGENT_NOT_FOUND, AGENT_NOT_LOGGED_IN", { agentId: agentId.optional(), uuid: id.describe('The callback request') }),
   command('ping', 'Answered with the server time', {}),
 ] as const;
 

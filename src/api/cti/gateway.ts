@@ -243,6 +243,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       case 'releaseCallback':
       case 'startCallback':
       case 'updateCallbackTicket':
+      case 'listenCallbackMessage':
         return ctiCallbackCommand(deps.callbacks, p, cmd, (list) => send(c, 'CallbackLists', list));
       case 'ping':
         return { pong: engine.clock.now() };

@@ -26,13 +26,17 @@ const request = z.object({
   uuid: z.string(), listUuid: z.string(), phoneNumber: z.string().nullable(), mobilePhoneNumber: z.string().nullable(),
   firstName: z.string().nullable(), lastName: z.string().nullable(), company: z.string().nullable(), description: z.string().nullable(),
   agentId: z.string().nullable(), dueDate: z.string().nullable(), preferredPeriod: period.nullable(),
+  parentCallId: z.string().nullable().describe('The call the request was left from (the queue\'s callback_message key)'),
+  message: z.string().nullable().describe("The caller's voice message (a recording name); listenCallbackMessage plays it"),
+  messageMs: z.number().int().nullable(),
 });
-const list = z.object({ uuid: z.string(), name: z.string(), queueId: z.string(), periods: z.array(period), callbacks: z.array(request) });
+const list = z.object({ uuid: z.string(), name: z.string(), queueId: z.string(), auto: z.boolean(), periods: z.array(period), callbacks: z.array(request) });
 
 export const listBody = z
   .object({
     name: z.string().min(1).max(200),
     queueId: z.string().min(1).max(64),
+    auto: z.boolean().default(false).describe("Offer due requests (due date reached, inside their preferred period) to the queue's agents like calls: the agent's phone rings, then the number"),
     periods: z.array(z.object({ name: z.string().min(1).max(80), periodStart: time, periodEnd: time, default: z.boolean().default(false) }).strict()).max(20).optional(),
   })
   .strict();
@@ -151,6 +155,15 @@ export function callbackRoutes(service: CallbackListService) {
           response: { 200: z.object({ eventType: z.literal('CallbackStarted'), requestUuid: z.string(), ticketUuid: z.string(), agentId: z.string() }), ...errorResponses(403, 404, 409) },
         },
       }, async (req) => run(() => service.start(req.params.uuid, req.body.phoneNumber, req.params.agentId)));
+
+      app.post('/agents/:agentId/callbacks/:uuid/listen', {
+        schema: {
+          tags,
+          summary: "listenCallbackMessage: the agent's phone rings (answering by itself where it can) and plays the request's voice message; CALLBACK_NO_MESSAGE when it has none, AGENT_NOT_LOGGED_IN, AGENT_NOT_AVAILABLE when busy",
+          params: agentParams,
+          response: { 200: z.object({ requestUuid: z.string(), callId: z.string() }), ...errorResponses(404, 409) },
+        },
+      }, async (req) => run(() => service.listenMessage(req.params.uuid, req.params.agentId)));
 
       app.patch('/agents/:agentId/callback-tickets/:uuid', {
         schema: {
