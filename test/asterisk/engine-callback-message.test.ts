@@ -1,0 +1,67 @@
+/**
+ * "Leave a message and we call you back" on a real Asterisk driven by SIPp (issue 7 item 3): a
+ * queued caller presses the queue's message key, speaks (an RTP tone) for a few seconds and hangs
+ * up; the voice message is recorded by Asterisk (POST /channels/:id/record) into a callback
+ * request, and the recording file is on disk.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/infra/logger.js';
+import { CallbackListService } from '../../src/outbound/callback-lists.js';
+import { CallbackMessages } from '../../src/outbound/callback-message.js';
+import { startSipp } from './harness.js';
+import { referenceConfig, skipReason, useEngineWorld, type EngineWorld } from './engine-world.js';
+import { toneLevelDbfs, tonePcap } from './tone-audio.js';
+
+/** The same file (same tone) the browser-phone test writes: SIPp cannot take a pcap path from -key. */
+const CALLER_PCAP = '/tmp/switchboard-caller-tone.pcap';
+const CALLER_HZ = 440;
+
+describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: callback message key${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  const world = useEngineWorld();
+  let w: EngineWorld;
+  beforeEach(() => {
+    w = world();
+  });
+
+  it("records a queued caller's voice message into a callback request with the recording on disk", async () => {
+    await w.beginTest(
+      referenceConfig((c) => {
+        Object.assign(c.queues[0]!, { callback_message: { key: '2', list: 'astcb-1', max_s: 20, silence_s: 0 } });
+      }),
+    );
+    let n = 0;
+    const lists = new CallbackListService({ engine: w.engine, repo: w.store.callbackLists, log: silentLogger(), newId: () => `astcb-${++n}` });
+    new CallbackMessages({ engine: w.engine, lists, log: silentLogger() });
+    lists.createList({ name: 'Messages', queueId: 'q1' });
+    // Nobody free in q1: the caller waits.
+    w.engine.pauseAgent('1001', 'busy');
+    w.engine.pauseAgent('1002', 'busy');
+    writeFileSync(CALLER_PCAP, tonePcap(CALLER_HZ, 40));
+    const from = `+3361${w.nextCaller().slice(-7)}`;
+
+    const caller = await startSipp({
+      asterisk: w.asterisk,
+      scenario: 'uac-caller-key2-speak-hangup.xml',
+      service: '2000',
+      keys: { caller: from, w1: 3000, w2: 2500, speak: 3000 },
+      timeoutMs: 60_000,
+    });
+    const result = await caller.done;
+    expect(result.code, result.errors).toBe(0);
+
+    const parent = await w.until(() => w.cdrOf(from), 'the caller CDR', 10_000);
+    expect(parent).toMatchObject({ direction: 'inbound', disposition: 'callback-message', queueId: 'q1' });
+    const request = await w.until(() => w.store.callbackLists.lists().flatMap((l) => l.callbacks).find((r) => r.phoneNumber === from), 'the callback request', 10_000);
+    expect(request).toMatchObject({ parentCallId: parent.callId, message: `cbmsg-${parent.callId}` });
+    expect(request.messageMs).toBeGreaterThanOrEqual(1500);
+    expect(w.queueLog.filter((e) => e.event === 'CALLBACKMSG').map((e) => e.data.requestid)).toEqual([request.uuid]);
+
+    const file = join(w.asterisk.spoolDir, 'recording', `${request.message}.wav`);
+    expect(existsSync(file), file).toBe(true);
+    // 8 kHz 16-bit mono: more than a second of audio, and it is the caller's tone.
+    expect(statSync(file).size).toBeGreaterThan(44 + 16_000);
+    expect(toneLevelDbfs(readFileSync(file), CALLER_HZ)).toBeGreaterThan(-40);
+  }, 90_000);
+});
