@@ -26,6 +26,8 @@ export type QueueLogEventName =
   | 'CALLBACKTIMEOUT'
   /** Virtual queue: a CallIn waiter's turn came and it was notified. */
   | 'CALLBACKNOTIFY'
+  /** The caller left the queue with a key (Asterisk's EXITWITHKEY): the callback-message key. */
+  | 'EXITWITHKEY'
   /** Callback lists: a caller left the queue with a voice message; a callback request holds it. */
   | 'CALLBACKMSG';
 
@@ -78,5 +80,7 @@ export const QUEUE_LOG_FIELDS: Readonly<Record<QueueLogEventName, readonly strin
   CALLBACKRETRY: ['cause', 'retryat'],
   CALLBACKTIMEOUT: ['channel', 'attempts', 'waittime'],
   CALLBACKNOTIFY: ['channel', 'waittime'],
+  // Asterisk: EXITWITHKEY|key|position|origposition|waittime.
+  EXITWITHKEY: ['key', 'position', 'origposition', 'waittime'],
   CALLBACKMSG: ['requestid', 'waittime', 'messagems'],
 };

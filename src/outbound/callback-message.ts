@@ -4,13 +4,15 @@
  * voice message is recorded through the PBX (at most `max_s`, ended by `#`, `silence_s` of
  * silence or its hang-up), a callback request with the caller's number, the recording and the
  * call as `parentCallId` is written to the list (durable) — and only then does the caller hear the
- * confirmation and is hung up. queue_log: CALLBACKMSG.
+ * confirmation and is hung up. queue_log: EXITWITHKEY when it leaves, CALLBACKMSG once the
+ * request is written.
  */
 import type { Engine } from '../calls/engine.js';
 import type { CallSession } from '../calls/session.js';
 import type { CallbackMessageSettings } from '../domain/callback-message.js';
 import type { Logger } from '../infra/logger.js';
 import { isPbxError, type LegId, type RecordingId } from '../pbx/port.js';
+import { positionOf } from '../routing/decide.js';
 import type { CallbackListService } from './callback-lists.js';
 import { pick } from './virtual-waiter.js';
 
@@ -48,9 +50,14 @@ export class CallbackMessages {
       return false;
     }
     this.taking.add(session.callId);
-    const waitMs = this.deps.engine.clock.now() - entry.enqueuedAt;
+    const { engine } = this.deps;
+    const now = engine.clock.now();
+    const waitMs = now - entry.enqueuedAt;
+    const q = engine.router.state.queues.get(queueId);
+    const position = q ? positionOf(q, entry) : 0;
     const lang = session.leaveForCallback('callback-message');
-    this.deps.engine.router.input({ type: 'call.leave', callId: session.callId });
+    engine.router.input({ type: 'call.leave', callId: session.callId });
+    engine.appendQueueLog({ at: now, callId: session.callId, queueId, agentId: null, event: 'EXITWITHKEY', data: { key: digit, position, origposition: entry.origPosition, waittime: Math.round(waitMs / 1000) } });
     this.log.info({ callId: session.callId, queueId }, 'caller leaves a message for a callback');
     void this.take(session, queueId, settings, lang, waitMs).finally(() => this.taking.delete(session.callId));
     return true;

@@ -26,6 +26,7 @@ const config = (): ConfigInput => ({
 describe('callback lists over REST (seed 002)', () => {
   let w: ApiWorld;
   let events: CallbackEvent[];
+  let service: CallbackListService;
   afterEach(async () => w?.close());
   const setup = async () => {
     events = [];
@@ -34,7 +35,7 @@ describe('callback lists over REST (seed 002)', () => {
       server: {
         protectedRoutes: [
           (deps) => {
-            const service = new CallbackListService({ engine: deps.engine, repo: deps.store.callbackLists, log: silentLogger(), newId: () => `u${++n}` });
+            service = new CallbackListService({ engine: deps.engine, repo: deps.store.callbackLists, log: silentLogger(), newId: () => `u${++n}` });
             service.on('event', (e) => events.push(e));
             return callbackRoutes(service)(deps);
           },
@@ -173,5 +174,37 @@ describe('callback lists over REST (seed 002)', () => {
     expect((await as(ann, 'POST', '/callbacks/lists', { name: 'x', queueId: 'q' })).statusCode).toBe(403);
     expect((await as(sup, 'POST', `/callbacks/lists/${list.uuid}/requests`, [{ phoneNumber: '0230210083' }])).statusCode).toBe(403);
     expect((await as(sup, 'POST', `/agents/a2/callbacks/${request.uuid}/take`)).statusCode).toBe(200);
+  });
+
+  it('creates an auto list over REST', async () => {
+    await setup();
+    const res = await req('POST', '/callbacks/lists', { name: 'Auto', queueId: 'q', auto: true });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ auto: true });
+    expect(w.store.callbackLists.lists().find((l) => l.name === 'Auto')?.auto).toBe(true);
+  });
+
+  it("listenCallbackMessage over REST rings the agent's phone; 404 CALLBACK_NO_MESSAGE without a message, 409 AGENT_NOT_LOGGED_IN, 404 AGENT_NOT_FOUND", async () => {
+    await setup();
+    const { list, request } = await aList();
+    const left = service.addFromCaller(list.uuid, { phoneNumber: '0230210082', parentCallId: 'call-9', message: 'cbmsg-call-9', messageMs: 4000 });
+
+    const ok = await req('POST', `/agents/a1/callbacks/${left.uuid}/listen`);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ requestUuid: left.uuid, callId: expect.any(String) });
+    await w.clock.runFor(3 * S);
+    expect(w.pbx.calls('originate').at(-1)?.args[0]).toMatchObject({ destination: { kind: 'sip', endpoint: '1001' }, autoAnswer: true });
+    expect(w.pbx.calls('play').some((c) => JSON.stringify(c.args[1]) === JSON.stringify(['recording:cbmsg-call-9']))).toBe(true);
+
+    const none = await req('POST', `/agents/a2/callbacks/${request.uuid}/listen`);
+    expect(none.statusCode).toBe(404);
+    expect(none.json()).toMatchObject({ error: { code: 'CALLBACK_NO_MESSAGE' } });
+    w.engine.logoutAgent('a2');
+    const out = await req('POST', `/agents/a2/callbacks/${left.uuid}/listen`);
+    expect(out.statusCode).toBe(409);
+    expect(out.json()).toMatchObject({ error: { code: 'AGENT_NOT_LOGGED_IN' } });
+    const unknown = await req('POST', `/agents/zz/callbacks/${left.uuid}/listen`);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error: { code: 'AGENT_NOT_FOUND' } });
   });
 });

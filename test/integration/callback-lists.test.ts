@@ -73,6 +73,7 @@ describe('callback lists (simulated PBX)', () => {
       const [request] = openRequests();
       expect(request).toMatchObject({ phoneNumber: CUSTOMER, parentCallId: parent.callId, message: `cbmsg-${parent.callId}`, messageMs: recording.durationMs, agentId: null });
       expect(atConfirm).toEqual([1]);
+      expect(queueLog('EXITWITHKEY')).toEqual([expect.objectContaining({ callId: parent.callId, queueId: 'q', data: { key: '2', position: 1, origposition: 1, waittime: 5 } })]);
       expect(queueLog('CALLBACKMSG')).toEqual([expect.objectContaining({ callId: parent.callId, queueId: 'q', data: expect.objectContaining({ requestid: request!.uuid }) })]);
     });
 
