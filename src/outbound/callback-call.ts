@@ -132,11 +132,15 @@ export class CallbackCall implements LegOwner {
       this.agentLeg = undefined;
       if (this.connectedAt !== null) return this.hangupUp('agent', cause);
       const agentId = this.agentId;
-      if (this.mode === 'agent-first' && this.customerDialing) this.dropCustomer();
+      this.agentId = undefined;
+      // agent-first: this attempt ends before the core hears of it, so its re-offer (to the next
+      // agent, synchronously) starts a new attempt instead of landing on this finished one.
+      if (this.mode === 'agent-first') {
+        if (this.customerDialing) this.dropCustomer();
+        this.end({ kind: 'withdrawn' }, 'agent', cause);
+      }
       // The agent did not answer (or hung up before the customer was there): the core offers again.
       if (agentId) this.engine.router.input({ type: 'offer.failed', callId: this.spec.waiter.id, agentId, cause });
-      this.agentId = undefined;
-      if (this.mode === 'agent-first') this.end({ kind: 'withdrawn' }, 'agent', cause);
     }
   }
 
