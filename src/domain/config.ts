@@ -287,6 +287,12 @@ export const configSchema = z
     unique(cfg.ivrs, 'ivrs');
     unique(cfg.numbers, 'numbers');
 
+    cfg.queues.forEach((q, i) => {
+      if (q.callback_message && q.virtual_queue && q.callback_message.key === q.virtual_queue.key) {
+        issue(['queues', i, 'callback_message', 'key'], `key "${q.callback_message.key}" is the virtual_queue key too`);
+      }
+    });
+
     const dialled = new Set<string>();
     cfg.numbers.forEach((n, i) => {
       if (dialled.has(n.number)) issue(['numbers', i, 'number'], `number "${n.number}" is used twice`);
