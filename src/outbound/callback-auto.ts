@@ -129,7 +129,9 @@ export class AutoCallbacks implements RoutingEntryOwner {
     const phone = c.request.phoneNumber ?? c.request.mobilePhoneNumber;
     const queue = engine.queueConfig(c.queueId);
     if (!phone || !queue) return;
-    const target: CallbackTarget = { id, lineId: c.queueId, phone, parentCallId: c.request.parentCallId, enqueuedAt: since, lang: null };
+    // The CDR's wait counts from the original call's enter time when it was left from a call (as
+    // the virtual queue's callbacks do), else from the instant it became due.
+    const target: CallbackTarget = { id, lineId: c.queueId, phone, parentCallId: c.request.parentCallId, enqueuedAt: c.parentEnqueuedAt ?? since, lang: null };
     this.entries.set(id, { target, requestUuid: c.request.uuid });
     engine.router.input({
       type: 'virtual.enqueue',

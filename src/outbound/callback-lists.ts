@@ -66,6 +66,8 @@ export interface CallbackListDeps {
 export interface CallerRequest {
   phoneNumber: string;
   parentCallId: string;
+  /** When that call entered the queue. */
+  parentEnqueuedAt: number;
   message: string;
   messageMs: number | null;
 }
@@ -114,7 +116,7 @@ export class CallbackListService extends EventEmitter<{ event: [CallbackEvent]; 
     const uuid = this.deps.newId();
     const row: NewRequest = {
       uuid, listUuid, phoneNumber: r.phoneNumber, mobilePhoneNumber: null, firstName: null, lastName: null, company: null, description: null,
-      dueDate: null, periodUuid: list.periods.find((p) => p.default)?.uuid ?? null, parentCallId: r.parentCallId, message: r.message, messageMs: r.messageMs,
+      dueDate: null, periodUuid: list.periods.find((p) => p.default)?.uuid ?? null, parentCallId: r.parentCallId, parentEnqueuedAt: r.parentEnqueuedAt, message: r.message, messageMs: r.messageMs,
     };
     this.deps.repo.addRequests([row], this.now());
     this.log.info({ requestUuid: uuid, listUuid, parentCallId: r.parentCallId, messageMs: r.messageMs }, 'callback request left by a caller');

@@ -59,11 +59,11 @@ export class CallbackMessages {
     engine.router.input({ type: 'call.leave', callId: session.callId });
     engine.appendQueueLog({ at: now, callId: session.callId, queueId, agentId: null, event: 'EXITWITHKEY', data: { key: digit, position, origposition: entry.origPosition, waittime: Math.round(waitMs / 1000) } });
     this.log.info({ callId: session.callId, queueId }, 'caller leaves a message for a callback');
-    void this.take(session, queueId, settings, lang, waitMs).finally(() => this.taking.delete(session.callId));
+    void this.take(session, queueId, settings, lang, entry.enqueuedAt, waitMs).finally(() => this.taking.delete(session.callId));
     return true;
   }
 
-  private async take(session: CallSession, queueId: string, settings: CallbackMessageSettings, lang: string, waitMs: number): Promise<void> {
+  private async take(session: CallSession, queueId: string, settings: CallbackMessageSettings, lang: string, enqueuedAt: number, waitMs: number): Promise<void> {
     const { pbx, clock } = this.deps.engine;
     const leg = session.leg;
     const log = this.log.child({ callId: session.callId });
@@ -96,7 +96,7 @@ export class CallbackMessages {
       return this.hangup(leg, log);
     }
     // Durable before the caller hears it is taken.
-    const request = this.deps.lists.addFromCaller(settings.list, { phoneNumber: session.from, parentCallId: session.callId, message: recording, messageMs: durationMs });
+    const request = this.deps.lists.addFromCaller(settings.list, { phoneNumber: session.from, parentCallId: session.callId, parentEnqueuedAt: enqueuedAt, message: recording, messageMs: durationMs });
     this.deps.engine.appendQueueLog({
       at: clock.now(), callId: session.callId, queueId, agentId: null, event: 'CALLBACKMSG',
       data: { requestid: request.uuid, waittime: Math.round(waitMs / 1000), messagems: durationMs ?? 0 },

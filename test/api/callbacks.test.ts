@@ -187,7 +187,7 @@ describe('callback lists over REST (seed 002)', () => {
   it("listenCallbackMessage over REST rings the agent's phone; 404 CALLBACK_NO_MESSAGE without a message, 409 AGENT_NOT_LOGGED_IN, 404 AGENT_NOT_FOUND", async () => {
     await setup();
     const { list, request } = await aList();
-    const left = service.addFromCaller(list.uuid, { phoneNumber: '0230210082', parentCallId: 'call-9', message: 'cbmsg-call-9', messageMs: 4000 });
+    const left = service.addFromCaller(list.uuid, { phoneNumber: '0230210082', parentCallId: 'call-9', parentEnqueuedAt: 0, message: 'cbmsg-call-9', messageMs: 4000 });
 
     const ok = await req('POST', `/agents/a1/callbacks/${left.uuid}/listen`);
     expect(ok.statusCode).toBe(200);

@@ -59,7 +59,7 @@ describe('CTI callback commands (seed 002)', () => {
     w = await ctiWorld(configFrom(config()));
     w.engine.loginAgent('a1');
     const list = w.callbacks.createList({ name: 'Messages', queueId: 'q' });
-    const left = w.callbacks.addFromCaller(list.uuid, { phoneNumber: '0230210082', parentCallId: 'call-9', message: 'cbmsg-call-9', messageMs: 4000 });
+    const left = w.callbacks.addFromCaller(list.uuid, { phoneNumber: '0230210082', parentCallId: 'call-9', parentEnqueuedAt: 0, message: 'cbmsg-call-9', messageMs: 4000 });
     const [plain] = w.callbacks.addRequests(list.uuid, [{ phoneNumber: '0230210083' }]);
     const ann = await w.connect(await w.session('ann', 'agent', { agentId: 'a1' }));
 

@@ -246,6 +246,24 @@ describe('callback lists (simulated PBX)', () => {
       expect(w.store.callbackLists.request(r!.uuid)?.agentId).toBe('a2');
     });
 
+    it("calls back a caller who left a message in an auto list: CDR direction callback, parentCallId its call, the wait from that call's enter time", async () => {
+      w = await simWorld(configFrom(config({ callback_message: { key: '2', list: 'u1' } })));
+      const cb = callbackWorld(w.engine, w.store);
+      cb.lists.createList({ name: 'Messages', queueId: 'q', auto: true });
+      w.pbx.placeCall({ to: '100', from: CUSTOMER, keys: [{ afterMs: 4 * S, digit: '2' }, { afterMs: 10 * S, digit: '#' }] });
+      await w.clock.runFor(30 * S);
+      const parent = w.store.cdrs.all()[0]!;
+      expect(parent.disposition).toBe('callback-message');
+      w.pbx.setPhone('1001', { behavior: 'answer', answerAfterMs: 1 * S, talkMs: 10 * S });
+      w.pbx.setPhone(CUSTOMER, { behavior: 'answer', answerAfterMs: 2 * S });
+      w.engine.loginAgent('a1');
+      await w.clock.runFor(30 * S);
+
+      const callback = w.store.cdrs.all().find((c) => c.direction === 'callback')!;
+      expect(callback).toMatchObject({ parentCallId: parent.callId, dialled: CUSTOMER, agentId: 'a1', disposition: 'answered', queueId: 'q', enqueuedAt: parent.enqueuedAt });
+      expect(callback.waitMs).toBe(callback.connectedAt! - parent.enqueuedAt!);
+    });
+
     it('offers due requests again after an engine restart', async () => {
       const { cb, list } = await setup([]);
       cb.lists.addRequests(list.uuid, [{ phoneNumber: CUSTOMER }]);

@@ -4,6 +4,7 @@ ALTER TABLE callback_lists ADD COLUMN auto INTEGER NOT NULL DEFAULT 0 CHECK (aut
 -- A request left by a caller ("leave a message and we call you back"): the call it came from,
 -- and its voice message (a PBX recording name, played with `recording:<name>`) with its length.
 ALTER TABLE callback_requests ADD COLUMN parent_call_id TEXT;
+ALTER TABLE callback_requests ADD COLUMN parent_enqueued_at INTEGER;  -- when that call entered its queue
 ALTER TABLE callback_requests ADD COLUMN message TEXT;
 ALTER TABLE callback_requests ADD COLUMN message_ms INTEGER;
 -- An attempt's outcome as the engine saw it (auto lists: `no-agent-answer`, `customer-failed`,

@@ -14,6 +14,8 @@ export interface NewRequest {
   dueDate: string | null;
   periodUuid: string | null;
   parentCallId?: string | null;
+  /** When that call entered its queue (a callback's wait counts from there). */
+  parentEnqueuedAt?: number | null;
   message?: string | null;
   messageMs?: number | null;
 }
@@ -23,6 +25,8 @@ export interface AutoCandidate {
   request: CallbackRequest;
   queueId: string;
   createdAt: number;
+  /** When the call it was left from entered its queue, if any. */
+  parentEnqueuedAt: number | null;
   /** The start of its last ticket (attempt) that reached the agent, if any (an agent's no-answer is not one). */
   lastAttemptAt: number | null;
 }
@@ -59,7 +63,7 @@ interface PeriodRow { uuid: string; list_uuid: string; name: string; period_star
 interface RequestRow {
   uuid: string; list_uuid: string; phone_number: string | null; mobile_phone_number: string | null; first_name: string | null;
   last_name: string | null; company: string | null; description: string | null; due_date: string | null; period_uuid: string | null;
-  agent_id: string | null; closed: number; parent_call_id: string | null; message: string | null; message_ms: number | null; created_at: number;
+  agent_id: string | null; closed: number; parent_call_id: string | null; parent_enqueued_at: number | null; message: string | null; message_ms: number | null; created_at: number;
 }
 interface TicketRow { uuid: string; request_uuid: string; agent_id: string; phone_number: string; call_id: string | null; status: TicketStatus | null; description: string | null; outcome: string | null }
 
@@ -71,8 +75,9 @@ export function createCallbackListRepo(db: Database): CallbackListRepo {
   const selOpen = db.prepare<[], RequestRow>('SELECT * FROM callback_requests WHERE closed = 0 ORDER BY due_date IS NULL, due_date, created_at, uuid');
   const selRequest = db.prepare<[string], RequestRow>('SELECT * FROM callback_requests WHERE uuid = ?');
   const insRequest = db.prepare(`INSERT INTO callback_requests (uuid, list_uuid, phone_number, mobile_phone_number, first_name, last_name, company,
-    description, due_date, period_uuid, parent_call_id, message, message_ms, created_at, updated_at) VALUES (@uuid, @listUuid, @phoneNumber,
-    @mobilePhoneNumber, @firstName, @lastName, @company, @description, @dueDate, @periodUuid, @parentCallId, @message, @messageMs, @at, @at)`);
+    description, due_date, period_uuid, parent_call_id, parent_enqueued_at, message, message_ms, created_at, updated_at) VALUES (@uuid, @listUuid,
+    @phoneNumber, @mobilePhoneNumber, @firstName, @lastName, @company, @description, @dueDate, @periodUuid, @parentCallId, @parentEnqueuedAt,
+    @message, @messageMs, @at, @at)`);
   const selAuto = db.prepare<[], RequestRow & { queue_id: string; last_attempt_at: number | null }>(`SELECT r.*, l.queue_id,
     (SELECT MAX(t.started_at) FROM callback_tickets t WHERE t.request_uuid = r.uuid
       AND (t.outcome IS NULL OR t.outcome <> 'agent-no-answer')) AS last_attempt_at
@@ -119,7 +124,7 @@ export function createCallbackListRepo(db: Database): CallbackListRepo {
     for (const p of list.periods) insPeriod.run(p.uuid, list.uuid, p.name, p.periodStart, p.periodEnd, p.default ? 1 : 0);
   });
   const addRequests = db.transaction((requests: NewRequest[], at: number) => {
-    for (const r of requests) insRequest.run({ parentCallId: null, message: null, messageMs: null, ...r, at });
+    for (const r of requests) insRequest.run({ parentCallId: null, parentEnqueuedAt: null, message: null, messageMs: null, ...r, at });
   });
   const releaseAll = db.transaction((agentId: string, at: number) => {
     const held = heldBy.all(agentId).map((r) => r.uuid);
@@ -140,7 +145,7 @@ export function createCallbackListRepo(db: Database): CallbackListRepo {
     },
     autoCandidates: () => {
       const byUuid = new Map(selPeriods.all().map((p) => [p.uuid, periodOf(p)]));
-      return selAuto.all().map((r) => ({ request: requestOf(r, byUuid), queueId: r.queue_id, createdAt: r.created_at, lastAttemptAt: r.last_attempt_at }));
+      return selAuto.all().map((r) => ({ request: requestOf(r, byUuid), queueId: r.queue_id, createdAt: r.created_at, parentEnqueuedAt: r.parent_enqueued_at, lastAttemptAt: r.last_attempt_at }));
     },
     take: (uuid, agentId, at) => takeStmt.run(agentId, at, uuid).changes === 1,
     release: (uuid, agentId, at) => releaseStmt.run(at, uuid, agentId).changes === 1,
