@@ -2,7 +2,8 @@
  * "Leave a message and we call you back" on a real Asterisk driven by SIPp (issue 7 item 3): a
  * queued caller presses the queue's message key, speaks (an RTP tone) for a few seconds and hangs
  * up; the voice message is recorded by Asterisk (POST /channels/:id/record) into a callback
- * request, and the recording file is on disk.
+ * request, and the recording file is on disk. listenCallbackMessage then rings an auto-answering
+ * SIPp phone, which hears the message for its length.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +11,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/infra/logger.js';
 import { CallbackListService } from '../../src/outbound/callback-lists.js';
 import { CallbackMessages } from '../../src/outbound/callback-message.js';
-import { startSipp } from './harness.js';
-import { referenceConfig, skipReason, useEngineWorld, type EngineWorld } from './engine-world.js';
+import { scenariosDir, startSipp, waitRegistered } from './harness.js';
+import { referenceConfig, skipReason, unregisterAll, useEngineWorld, type EngineWorld } from './engine-world.js';
 import { toneLevelDbfs, tonePcap } from './tone-audio.js';
 
 /** The same file (same tone) the browser-phone test writes: SIPp cannot take a pcap path from -key. */
@@ -25,7 +26,7 @@ describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: callback m
     w = world();
   });
 
-  it("records a queued caller's voice message into a callback request with the recording on disk", async () => {
+  it("records a queued caller's voice message into a callback request with the recording on disk, and plays it to an agent", async () => {
     await w.beginTest(
       referenceConfig((c) => {
         Object.assign(c.queues[0]!, { callback_message: { key: '2', list: 'astcb-1', max_s: 20, silence_s: 0 } });
@@ -63,5 +64,28 @@ describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: callback m
     // 8 kHz 16-bit mono: more than a second of audio, and it is the caller's tone.
     expect(statSync(file).size).toBeGreaterThan(44 + 16_000);
     expect(toneLevelDbfs(readFileSync(file), CALLER_HZ)).toBeGreaterThan(-40);
+
+    // listenCallbackMessage: the agent's phone answers by itself (it refuses an INVITE without
+    // auto-answer) and hears the message for its length, then the engine hangs up.
+    const phone = await startSipp({
+      scenario: 'uac-phone-register-stay-unregister.xml',
+      asterisk: w.asterisk,
+      auth: { user: '1001', password: w.asterisk.phonePassword },
+      keys: { user: '1001', stay: 60_000, expires: 300 },
+      extraArgs: ['-oocsf', join(scenariosDir, 'uas-agent-auto-answer-expect-bye.xml'), '-aa'],
+      timeoutMs: 60_000,
+    });
+    try {
+      await waitRegistered(w.asterisk, '1001', phone.port);
+      w.engine.unpauseAgent('1001');
+      lists.listenMessage(request.uuid, '1001');
+      await w.until(() => w.engine.agentSnapshot('1001')?.presence === 'oncall', 'the agent hearing the message', 10_000);
+      const t0 = Date.now();
+      await w.until(() => w.engine.agentSnapshot('1001')?.presence === 'ready', 'the agent free again', 30_000);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual((request.messageMs ?? 0) - 1000);
+    } finally {
+      phone.kill();
+      await unregisterAll(w.asterisk, '1001');
+    }
   }, 90_000);
 });
