@@ -3,15 +3,17 @@
  * queued caller presses the queue's message key, speaks (an RTP tone) for a few seconds and hangs
  * up; the voice message is recorded by Asterisk (POST /channels/:id/record) into a callback
  * request, and the recording file is on disk. listenCallbackMessage then rings an auto-answering
- * SIPp phone, which hears the message for its length.
+ * SIPp phone, which hears the message for its length. An auto list's due request is offered to a
+ * free agent, then dialled through the trunk to a SIPp UAS and bridged.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/infra/logger.js';
+import { AutoCallbacks } from '../../src/outbound/callback-auto.js';
 import { CallbackListService } from '../../src/outbound/callback-lists.js';
 import { CallbackMessages } from '../../src/outbound/callback-message.js';
-import { scenariosDir, startSipp, waitRegistered } from './harness.js';
+import { scenariosDir, startSipp, startTrunkPeer, waitRegistered } from './harness.js';
 import { referenceConfig, skipReason, unregisterAll, useEngineWorld, type EngineWorld } from './engine-world.js';
 import { toneLevelDbfs, tonePcap } from './tone-audio.js';
 
@@ -19,7 +21,7 @@ import { toneLevelDbfs, tonePcap } from './tone-audio.js';
 const CALLER_PCAP = '/tmp/switchboard-caller-tone.pcap';
 const CALLER_HZ = 440;
 
-describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: callback message key${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: callback lists${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   const world = useEngineWorld();
   let w: EngineWorld;
   beforeEach(() => {
@@ -86,6 +88,40 @@ describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: callback m
     } finally {
       phone.kill();
       await unregisterAll(w.asterisk, '1001');
+    }
+  }, 90_000);
+
+  it('offers a due request of an auto list to a free agent: its phone first, then the number through the trunk, bridged; CDR direction callback', async () => {
+    await w.beginTest(referenceConfig((c) => Object.assign(c, { click_to_call: { caller_id: '0100000000' } })));
+    let n = 0;
+    const lists = new CallbackListService({ engine: w.engine, repo: w.store.callbackLists, log: silentLogger(), newId: () => `astauto-${++n}` });
+    const auto = new AutoCallbacks({ engine: w.engine, lists, repo: w.store.callbackLists, log: silentLogger(), newId: () => `astauto-call-${++n}` });
+    try {
+      w.engine.pauseAgent('1001', 'busy');
+      w.engine.pauseAgent('1002', 'busy');
+      const list = lists.createList({ name: 'Auto', queueId: 'q1', auto: true });
+      const number = `+3361${w.nextCaller().slice(-7)}`;
+      const [request] = lists.addRequests(list.uuid, [{ phoneNumber: number }]);
+      auto.start();
+      const customer = await startTrunkPeer(w.asterisk, 'answer', { answerAfterMs: 300 });
+      await w.phone('1001', { kind: 'talk', ringMs: 300, talkMs: 3000 });
+      await w.until(() => w.engine.agentSnapshot('1001')?.reachable, 'agent reachable', 5000);
+      w.engine.unpauseAgent('1001');
+
+      await w.until(async () => {
+        const [bridges, channels] = await Promise.all([w.ari<{ channels: string[] }[]>('bridges'), w.ari<{ id: string; name: string }[]>('channels')]);
+        return bridges.some((b) => {
+          const names = b.channels.map((id) => channels.find((c) => c.id === id)?.name ?? '');
+          return names.some((x) => x.startsWith('PJSIP/1001-')) && names.some((x) => x.startsWith('PJSIP/trunk'));
+        });
+      }, 'agent 1001 and the trunk bridged', 30_000);
+      const cdr = await w.until(() => w.cdrs.find((c) => c.direction === 'callback'), 'the callback CDR', 20_000);
+      expect(cdr).toMatchObject({ agentId: '1001', disposition: 'answered', queueId: 'q1', dialled: number });
+      expect(cdr.talkMs).toBeGreaterThanOrEqual(2000);
+      expect(w.store.callbackLists.tickets(request!.uuid)).toEqual([expect.objectContaining({ agentId: '1001', callId: cdr.callId, outcome: 'completed' })]);
+      expect((await customer.done).code).toBe(0);
+    } finally {
+      auto.stop();
     }
   }, 90_000);
 });
