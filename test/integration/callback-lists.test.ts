@@ -9,6 +9,7 @@ import { Engine } from '../../src/calls/engine.js';
 import type { ConfigInput } from '../../src/domain/config.js';
 import { silentLogger } from '../../src/infra/logger.js';
 import { CallbackError } from '../../src/outbound/callback-lists.js';
+import { createLiveStats } from '../../src/stats/live-stats.js';
 import type { LegRecordOptions, OriginateRequest } from '../../src/pbx/port.js';
 import { callbackWorld } from '../support/callback-world.js';
 import { configFrom, simWorld, type SimWorld } from '../support/sim-world.js';
@@ -180,6 +181,7 @@ describe('callback lists (simulated PBX)', () => {
 
     it("offers a due request to a free agent (agent first, then the number), records the attempt, and the agent's ticket closes it; one outside its period waits for it", async () => {
       const { cb, list, afternoon } = await setup();
+      const stats = createLiveStats(w.engine);
       w.pbx.setPhone('1001', { behavior: 'answer', answerAfterMs: 2 * S, talkMs: 20 * S });
       w.pbx.setPhone(CUSTOMER, { behavior: 'answer', answerAfterMs: 3 * S });
       w.pbx.setPhone(OTHER, { behavior: 'answer', answerAfterMs: 3 * S });
@@ -199,6 +201,8 @@ describe('callback lists (simulated PBX)', () => {
       expect(cb.events.map((e) => e.eventType)).toEqual(['CallbackTaken', 'CallbackStarted']);
       expect(w.store.callbackLists.request(now!.uuid)?.agentId).toBe('a1');
       expect(queueLog('CONNECT').map((e) => e.callId)).toEqual([`cbl-${now!.uuid}`]);
+      // A request from no call counts once in the queue's figures, by its answered callback.
+      expect(stats.figures('q')).toMatchObject({ offered: 1, answered: 1, abandoned: 0 });
 
       cb.lists.updateTicket(ticket!.uuid, 'a1', { status: 'Answered' });
       expect(w.store.callbackLists.request(now!.uuid)?.closed).toBe(true);
@@ -248,6 +252,7 @@ describe('callback lists (simulated PBX)', () => {
 
     it("calls back a caller who left a message in an auto list: CDR direction callback, parentCallId its call, the wait from that call's enter time", async () => {
       w = await simWorld(configFrom(config({ callback_message: { key: '2', list: 'u1' } })));
+      const stats = createLiveStats(w.engine);
       const cb = callbackWorld(w.engine, w.store);
       cb.lists.createList({ name: 'Messages', queueId: 'q', auto: true });
       w.pbx.placeCall({ to: '100', from: CUSTOMER, keys: [{ afterMs: 4 * S, digit: '2' }, { afterMs: 10 * S, digit: '#' }] });
@@ -261,6 +266,8 @@ describe('callback lists (simulated PBX)', () => {
 
       const callback = w.store.cdrs.all().find((c) => c.direction === 'callback')!;
       expect(callback).toMatchObject({ parentCallId: parent.callId, dialled: CUSTOMER, agentId: 'a1', disposition: 'answered', queueId: 'q', enqueuedAt: parent.enqueuedAt });
+      // Counted once: offered by its own call, answered by the callback.
+      expect(stats.figures('q')).toMatchObject({ offered: 1, answered: 1, abandoned: 0 });
       expect(callback.waitMs).toBe(callback.connectedAt! - parent.enqueuedAt!);
     });
 
