@@ -23,7 +23,9 @@ import { DialerService } from './dialer/dialer-service.js';
 import { registerDialerMetrics } from './dialer/dialer-stats.js';
 import { virtualQueueRoutes } from './api/routes/virtualq.js';
 import { callbackRoutes } from './api/routes/callbacks.js';
+import { AutoCallbacks } from './outbound/callback-auto.js';
 import { CallbackListService } from './outbound/callback-lists.js';
+import { CallbackMessages } from './outbound/callback-message.js';
 import { buildServer } from './api/server.js';
 import { serveWeb } from './api/static-web.js';
 import { Engine } from './calls/engine.js';
@@ -158,6 +160,9 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     registerDialerMetrics(metrics.registry, dialer);
     const virtualQueue = new VirtualQueueService({ engine, waiters: store.virtualWaiters, http: createHttpClient(), log, newId: () => randomUUID() });
     const callbackLists = new CallbackListService({ engine, repo: store.callbackLists, log, newId: () => randomUUID() });
+    // The queues' "leave a message" key, and auto lists offered to agents like calls.
+    new CallbackMessages({ engine, lists: callbackLists, log });
+    const autoCallbacks = new AutoCallbacks({ engine, lists: callbackLists, repo: store.callbackLists, log, newId: () => randomUUID() });
     const sim = driver instanceof SimPbx ? driver : undefined;
     const apiDeps = { engine, store, log, clock, metrics, stats, recordingsDir: settings.recordingsDir, dialer, virtualQueue, callbackLists, sim };
     if (settings.pbx === 'freeswitch') {
@@ -172,6 +177,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
     }
     // Virtual waiters take their places again; dialer campaigns resume (attempts a crash left open are closed as failed).
     virtualQueue.start();
+    autoCallbacks.start();
     dialer.start();
     // First run without a PBX: simulated callers and agents, so the wallboard moves.
     const traffic: SimTraffic | undefined = driver instanceof SimPbx && settings.simTraffic ? startSimTraffic({ pbx: driver, engine, clock, callsPerHour: settings.simTraffic, atDesk: (agentId) => api?.cti.atDesk(agentId) ?? false }) : undefined;
@@ -190,6 +196,7 @@ export async function createApp(settings: AppSettings, log: Logger): Promise<App
         await api?.server.close();
         dialer.stopAll();
         virtualQueue.stop();
+        autoCallbacks.stop();
         await running.stop(graceMs);
         await webhooks.stop();
         await queueLogFile?.close();

@@ -37,6 +37,10 @@ export const ERROR_STATUS = {
   ALREADY_TAKEN: 409,
   /** The agent does not hold the callback request. */
   CALLBACK_NOT_HELD: 409,
+  /** listenCallbackMessage: the request has no voice message. */
+  CALLBACK_NO_MESSAGE: 404,
+  /** The agent must be logged in for this (listenCallbackMessage). */
+  AGENT_NOT_LOGGED_IN: 409,
   /** Answer from the desktop: the agent's phone is not ringing. */
   NOT_RINGING: 409,
   /** Answer from the desktop: only on the simulated PBX (on Asterisk or FreeSWITCH the phone answers itself). */

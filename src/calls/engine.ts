@@ -22,7 +22,7 @@ import type { CallControl } from './control/call-control.js';
 import { ControlError, type ControlNotice } from './control/types.js';
 import { agentMayDial } from '../domain/dial-policy.js';
 import { free } from '../routing/call-control.js';
-import type { VirtualQueuePort } from './virtual-queue-port.js';
+import type { RoutingEntryOwner, VirtualQueuePort } from './virtual-queue-port.js';
 
 /** Whoever handles a PBX leg's events: an inbound session, an outbound call, a listen. */
 export interface LegOwner {
@@ -109,6 +109,8 @@ export interface EngineEvents {
   'recovered': [RecoveryReport];
   /** An agent's call control: hold, retrieve, transfers, consult, conference. */
   'call.control': [ControlNotice];
+  /** A recording ended (a leg's voice message, a call's recording). */
+  'recording.finished': [Extract<PbxEvent, { type: 'recording.finished' }>];
 }
 
 export type PbxLinkState = 'up' | 'down' | 'lost';
@@ -168,6 +170,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly savedAgents = new Map<string, string>();
   private linkSince = 0;
   private virtualQueue: VirtualQueuePort | undefined;
+  /** Other owners of routing entries without a session (auto callback lists). */
+  private readonly entryOwners: RoutingEntryOwner[] = [];
+  /** Other takers of keys pressed while queued (the callback-message key). */
+  private readonly queueKeys: ((session: CallSession, digit: string) => boolean)[] = [];
   /** Calls shed at the admission limit since start. */
   private shedCount = 0;
 
@@ -214,7 +220,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       },
       dialAllowed: (number, agentId) => agentMayDial(this.config, agentId, number),
       control: (notice) => this.emit('call.control', notice),
-      queueKey: (session, digit) => this.virtualQueue?.queueKey(session, digit) ?? false,
+      queueKey: (session, digit) => (this.virtualQueue?.queueKey(session, digit) ?? false) || this.queueKeys.some((k) => k(session, digit)),
       callbackOffer: (session, queueId, language) => this.virtualQueue?.callbackOffer(session, queueId, language),
       queuePriority: (session, queueId, priority) => this.virtualQueue?.queuePriority(session, queueId, priority) ?? priority,
     };
@@ -635,8 +641,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       case 'pbx.lost':
         this.pbxGone();
         return this.setLink('lost');
-      case 'leg.ringing':
       case 'recording.finished':
+        this.emit('recording.finished', e);
+        return;
+      case 'leg.ringing':
         return;
     }
   }
@@ -710,6 +718,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.virtualQueue = port;
   }
 
+  /** Routing entries that have no call session (auto callback lists): their commands go to `owner`. */
+  attachEntryOwner(owner: RoutingEntryOwner): void {
+    this.entryOwners.push(owner);
+  }
+
+  /** A taker of keys pressed while queued; true from it when the key was its own (taken). */
+  attachQueueKey(taker: (session: CallSession, digit: string) => boolean): void {
+    this.queueKeys.push(taker);
+  }
+
   /** Queue-log entries of the virtual queue's own steps (callback attempts, notifications). */
   appendQueueLog(entry: QueueLogEntry): void {
     if (this.halted) return;
@@ -720,6 +738,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private onCommand(cmd: Exclude<RoutingCommand, { type: 'timer.set' | 'timer.clear' }>): void {
     const session = this.sessions.get(cmd.callId);
     if (!session && this.virtualQueue?.owns(cmd.callId)) return this.virtualQueue.command(cmd);
+    const owner = session ? undefined : this.entryOwners.find((o) => o.owns(cmd.callId));
+    if (owner) return owner.command(cmd);
     switch (cmd.type) {
       case 'offer':
         if (session) session.offer(cmd.agentId, cmd.queueId, cmd.timeoutMs);

@@ -413,9 +413,13 @@ export class CallSession {
     this.agents.connect(agentId);
   }
 
-  /** Virtual queue: the caller leaves to be called back (its place is kept): waiting media stops, the CDR says so. */
-  leaveForCallback(): string {
-    this.cdr.disposition = 'callback-requested';
+  /**
+   * The caller leaves the queue to be called back: its place kept (virtual queue,
+   * `callback-requested`) or a voice message left (`callback-message`). Waiting media stops, the
+   * CDR says so; returns the call's language.
+   */
+  leaveForCallback(disposition: 'callback-requested' | 'callback-message' = 'callback-requested'): string {
+    this.cdr.disposition = disposition;
     this.phase?.media.abort();
     return this.language;
   }

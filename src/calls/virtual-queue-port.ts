@@ -12,6 +12,14 @@ export interface CallbackOffer {
   prompts: string[];
 }
 
+/** Who answers for routing entries without a call session (virtual waiters, auto callback requests). */
+export interface RoutingEntryOwner {
+  /** Does this routing entry belong to it? */
+  owns(callId: string): boolean;
+  /** A routing command for one of its entries (offer, offer.cancel, connect, call.exit). */
+  command(cmd: Exclude<RoutingCommand, { type: 'timer.set' | 'timer.clear' }>): void;
+}
+
 export interface VirtualQueuePort {
   /** A key pressed while the session waits in a queue; true when it was the callback key (taken). */
   queueKey(session: CallSession, digit: string): boolean;

@@ -22,12 +22,20 @@ export interface CallbackRequest {
   /** YYYY-MM-DD */
   dueDate: string | null;
   preferredPeriod: CallbackPeriod | null;
+  /** The call the request was left from ("leave a message" key), if any. */
+  parentCallId: string | null;
+  /** The caller's voice message: a PBX recording name (played as `recording:<name>`), if any. */
+  message: string | null;
+  /** Its length, ms, when the PBX reported it. */
+  messageMs: number | null;
 }
 
 export interface CallbackList {
   uuid: string;
   name: string;
   queueId: string;
+  /** Due requests are offered to the queue's agents like calls (agent first, then the number). */
+  auto: boolean;
   periods: CallbackPeriod[];
   /** Open requests. */
   callbacks: CallbackRequest[];
@@ -44,4 +52,6 @@ export interface CallbackTicket {
   callId: string | null;
   status: TicketStatus | null;
   description: string | null;
+  /** How the engine saw the attempt end (auto lists), if it did. */
+  outcome?: string | null;
 }

@@ -111,4 +111,6 @@ export type CdrDisposition =
   | 'no-answer'
   | 'machine'
   | 'do-not-call'
+  /** The caller left a voice message for a callback (a queue's callback_message key) and left the queue. */
+  | 'callback-message'
   | 'failed';

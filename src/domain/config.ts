@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callbackMessageSchema } from './callback-message.js';
 import { virtualQueueSchema } from './virtual-queue.js';
 
 /**
@@ -131,6 +132,8 @@ export const queueSchema = z
       .optional(),
     /** Seed 004 virtual queue: callers keep their place without holding the line. */
     virtual_queue: virtualQueueSchema.optional(),
+    /** "Leave a message and we call you back": a key that records a voice message into a callback request. */
+    callback_message: callbackMessageSchema.optional(),
   })
   .strict();
 export type Queue = z.infer<typeof queueSchema>;
@@ -283,6 +286,12 @@ export const configSchema = z
     const ivrs = new Map(cfg.ivrs.map((ivr) => [ivr.id, ivr]));
     unique(cfg.ivrs, 'ivrs');
     unique(cfg.numbers, 'numbers');
+
+    cfg.queues.forEach((q, i) => {
+      if (q.callback_message && q.virtual_queue && q.callback_message.key === q.virtual_queue.key) {
+        issue(['queues', i, 'callback_message', 'key'], `key "${q.callback_message.key}" is the virtual_queue key too`);
+      }
+    });
 
     const dialled = new Set<string>();
     cfg.numbers.forEach((n, i) => {

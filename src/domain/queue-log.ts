@@ -25,7 +25,11 @@ export type QueueLogEventName =
   /** Virtual queue: attempts (CallBack) or the call-in window (CallIn) ran out. */
   | 'CALLBACKTIMEOUT'
   /** Virtual queue: a CallIn waiter's turn came and it was notified. */
-  | 'CALLBACKNOTIFY';
+  | 'CALLBACKNOTIFY'
+  /** The caller left the queue with a key (Asterisk's EXITWITHKEY): the callback-message key. */
+  | 'EXITWITHKEY'
+  /** Callback lists: a caller left the queue with a voice message; a callback request holds it. */
+  | 'CALLBACKMSG';
 
 /**
  * One row of the queue event log, in the spirit of Asterisk's queue_log. `data` holds the event's
@@ -76,4 +80,7 @@ export const QUEUE_LOG_FIELDS: Readonly<Record<QueueLogEventName, readonly strin
   CALLBACKRETRY: ['cause', 'retryat'],
   CALLBACKTIMEOUT: ['channel', 'attempts', 'waittime'],
   CALLBACKNOTIFY: ['channel', 'waittime'],
+  // Asterisk: EXITWITHKEY|key|position|origposition|waittime.
+  EXITWITHKEY: ['key', 'position', 'origposition', 'waittime'],
+  CALLBACKMSG: ['requestid', 'waittime', 'messagems'],
 };

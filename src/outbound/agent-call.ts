@@ -1,7 +1,7 @@
 /**
  * A call an agent makes, outside the queues: the agent's leg (rung first by us, or already here
  * because the agent's phone dialled), then the customer through the trunk, bridged, recorded when
- * asked, one CDR with direction `outbound`. Used by click-to-call (seed 000/001), CreateCall
+ * asked, one CDR with direction `outbound` (`callback` for a callback-list request). Used by click-to-call (seed 000/001), CreateCall
  * (seed 003) and calls dialled from agents' phones. The agent is reserved in routing by the caller
  * of `run` (agent.outbound: AgentDialing); this marks it connected (AgentOnCall) and frees it at
  * the end (agent.outbound.end) when `reserved`.
@@ -36,6 +36,10 @@ export interface AgentCallSpec {
   caller: string;
   /** Log line prefix, e.g. `click-to-call`. */
   kind: string;
+  /** The CDR's direction: `outbound` (default), or `callback` for a callback-list request. */
+  direction?: 'outbound' | 'callback';
+  /** The call a callback request came from, if any (the CDR's parentCallId). */
+  parentCallId?: string | null;
 }
 
 export class AgentCall implements LegOwner {
@@ -78,7 +82,7 @@ export class AgentCall implements LegOwner {
       this.finish();
     });
     try {
-      const vars = { SWITCHBOARD_DIRECTION: 'outbound', ...spec.variables };
+      const vars = { SWITCHBOARD_DIRECTION: spec.direction ?? 'outbound', ...spec.variables };
       if (spec.agentLeg.kind === 'ring') {
         const agentAnswer = new Promise<void>((resolve) => (this.agentAnswered = resolve));
         this.agentLeg = await pbx.originate({
@@ -172,13 +176,14 @@ export class AgentCall implements LegOwner {
         ...cdrStart({
           callId: spec.callId,
           legId: this.agentLegId ?? '',
-          direction: 'outbound',
+          direction: spec.direction ?? 'outbound',
           numberId: null,
           dialled: spec.destination,
           caller: spec.caller,
           callerName: null,
           startedAt: this.startedAt,
         }),
+        ...(spec.parentCallId ? { parentCallId: spec.parentCallId } : {}),
         answeredAt: this.agentAnsweredAt,
         endedAt,
         agentId: spec.agentId,

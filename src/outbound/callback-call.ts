@@ -23,9 +23,15 @@ export type CallbackOutcome =
   /** The offer was withdrawn before the customer was reached (agent-first): nothing happened. */
   | { kind: 'withdrawn' };
 
+/** Whom a callback calls: a virtual waiter, or a due request of an auto callback list. */
+export type CallbackTarget = Pick<VirtualWaiter, 'id' | 'lineId' | 'phone' | 'parentCallId' | 'enqueuedAt' | 'lang'>;
+
 export interface CallbackCallSpec {
-  waiter: VirtualWaiter;
-  settings: VirtualQueueSettings;
+  /** `id` is the routing entry's id. */
+  waiter: CallbackTarget;
+  settings: Pick<VirtualQueueSettings, 'callback_mode' | 'callback_prompts' | 'ring_timeout_s'>;
+  /** The CDR's variables; default `SWITCHBOARD_VIRTUAL_ID` (the waiter). */
+  variables?: Record<string, string>;
   /** The callback's own call id (its CDR). */
   callId: string;
   /** Caller id shown to the customer. */
@@ -126,11 +132,15 @@ export class CallbackCall implements LegOwner {
       this.agentLeg = undefined;
       if (this.connectedAt !== null) return this.hangupUp('agent', cause);
       const agentId = this.agentId;
-      if (this.mode === 'agent-first' && this.customerDialing) this.dropCustomer();
+      this.agentId = undefined;
+      // agent-first: this attempt ends before the core hears of it, so its re-offer (to the next
+      // agent, synchronously) starts a new attempt instead of landing on this finished one.
+      if (this.mode === 'agent-first') {
+        if (this.customerDialing) this.dropCustomer();
+        this.end({ kind: 'withdrawn' }, 'agent', cause);
+      }
       // The agent did not answer (or hung up before the customer was there): the core offers again.
       if (agentId) this.engine.router.input({ type: 'offer.failed', callId: this.spec.waiter.id, agentId, cause });
-      this.agentId = undefined;
-      if (this.mode === 'agent-first') this.end({ kind: 'withdrawn' }, 'agent', cause);
     }
   }
 
@@ -289,7 +299,7 @@ export class CallbackCall implements LegOwner {
       hangupCause: this.hangupCause,
       language: waiter.lang,
       disposition: this.connectedAt !== null ? 'answered' : outcome.kind === 'customer-left' ? 'abandoned' : 'failed',
-      variables: { SWITCHBOARD_VIRTUAL_ID: waiter.id },
+      variables: this.spec.variables ?? { SWITCHBOARD_VIRTUAL_ID: waiter.id },
       segments: this.connectedAt !== null && this.connectedAgent ? [{ agentId: this.connectedAgent, number: null, queueId: waiter.lineId, via: 'queue', startedAt: this.connectedAt, endedAt, holdMs: 0 }] : [],
     });
     this.log.info({ outcome: outcome.kind, side, cause }, 'callback attempt ended');

@@ -7,7 +7,8 @@
 export const CSV_COLUMNS = ['phoneNumber', 'mobilePhoneNumber', 'firstName', 'lastName', 'company', 'description', 'dueDate', 'periodUuid'] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
-export type CsvResult = { ok: true; rows: Partial<Record<CsvColumn, string>>[] } | { ok: false; line: number; message: string };
+/** `lines[i]`: the line `rows[i]` starts on (the header is line 1; a quoted field may span lines). */
+export type CsvResult = { ok: true; rows: Partial<Record<CsvColumn, string>>[]; lines: number[] } | { ok: false; line: number; message: string };
 
 export function parseCallbackCsv(text: string): CsvResult {
   const records = splitRecords(text);
@@ -18,6 +19,7 @@ export function parseCallbackCsv(text: string): CsvResult {
     if (!(CSV_COLUMNS as readonly string[]).includes(name)) return { ok: false, line: header.line, message: `unknown column ${JSON.stringify(name)}; expected some of ${CSV_COLUMNS.join(', ')}` };
   }
   const out: Partial<Record<CsvColumn, string>>[] = [];
+  const lines: number[] = [];
   for (const r of rows) {
     if (r.fields.length !== header.fields.length) return { ok: false, line: r.line, message: `${r.fields.length} fields, the header has ${header.fields.length}` };
     const row: Partial<Record<CsvColumn, string>> = {};
@@ -26,8 +28,9 @@ export function parseCallbackCsv(text: string): CsvResult {
       if (v !== '') row[name as CsvColumn] = v;
     });
     out.push(row);
+    lines.push(r.line);
   }
-  return { ok: true, rows: out };
+  return { ok: true, rows: out, lines };
 }
 
 function splitRecords(text: string): { ok: true; rows: { line: number; fields: string[] }[] } | { ok: false; line: number; message: string } {

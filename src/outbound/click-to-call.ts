@@ -22,6 +22,8 @@ export interface ClickToCallRequest {
   autoAnswer?: boolean;
   /** Record the call once bridged (seed 003 params.record). */
   record?: boolean;
+  /** A callback-list request's call: CDR direction `callback`, with the call the request came from. */
+  callback?: { parentCallId: string | null };
 }
 
 export type ClickToCallError =
@@ -64,6 +66,7 @@ export function startClickToCall(engine: Engine, req: ClickToCallRequest, log: L
       reserved: true,
       caller: engine.agentLineOf(req.agentId) ?? req.agentId,
       kind,
+      ...(req.callback ? { direction: 'callback' as const, parentCallId: req.callback.parentCallId } : {}),
     },
     log.child({ callId }),
   );

@@ -8,7 +8,7 @@ export interface PbxObserver {
 const COMMANDS = [
   'answer', 'play', 'startMoh', 'stopMoh', 'originate', 'bridge', 'addToBridge', 'removeFromBridge', 'destroyBridge',
   'startBridgeMoh', 'stopBridgeMoh',
-  'recordBridge', 'pauseRecording', 'resumeRecording', 'stopRecording', 'snoop', 'hangup', 'setVariable',
+  'recordBridge', 'recordLeg', 'pauseRecording', 'resumeRecording', 'stopRecording', 'snoop', 'hangup', 'setVariable',
 ] as const satisfies readonly (keyof PbxPort)[];
 
 export function instrumentPbx(port: PbxPort, observer: PbxObserver): PbxPort {

@@ -69,6 +69,16 @@ export interface RecordOptions {
   maxDurationMs?: number;
 }
 
+/** Recording what one leg says (a caller's voice message). */
+export interface LegRecordOptions extends RecordOptions {
+  /** End after this much silence (0 or absent: no limit). FreeSWITCH bounds by length only. */
+  maxSilenceMs?: number;
+  /** End when the leg presses `#` (the key is not in the recording). */
+  endOnHash?: boolean;
+  /** A beep before the recording starts. */
+  beep?: boolean;
+}
+
 export type SnoopMode = 'listen' | 'whisper' | 'barge';
 
 /**
@@ -133,6 +143,12 @@ export interface PbxPort {
   startBridgeMoh(bridge: BridgeId, mohClass: string, opts?: { signal?: AbortSignal }): Promise<void>;
   stopBridgeMoh(bridge: BridgeId, opts?: { signal?: AbortSignal }): Promise<void>;
   recordBridge(bridge: BridgeId, rec: RecordOptions, opts?: { signal?: AbortSignal }): Promise<RecordingId>;
+  /**
+   * Record what a leg says (nothing is played to it meanwhile). Resolves once recording started;
+   * it ends by itself (`#` when `endOnHash`, silence, `maxDurationMs`), by `stopRecording`, or when
+   * the leg hangs up (what was said is kept); `recording.finished` reports the end.
+   */
+  recordLeg(leg: LegId, rec: LegRecordOptions, opts?: { signal?: AbortSignal }): Promise<RecordingId>;
   pauseRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;
   resumeRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;
   stopRecording(rec: RecordingId, opts?: { signal?: AbortSignal }): Promise<void>;

@@ -68,9 +68,10 @@ export function createLiveStats(engine: Engine) {
     }
     // A called-back caller counts once: offered when it asked (its own call's CDR), answered when
     // a callback is bridged, with the wait from its original enter time; failed attempts count nothing.
+    // A callback-list request that came from no call (API, CSV) is offered and answered by its callback.
     const callback = cdr.direction === 'callback';
     if (callback && cdr.disposition !== 'answered') return;
-    if (!callback) q.offered += 1;
+    if (!callback || !cdr.parentCallId) q.offered += 1;
     const threshold = (engine.queueConfig(cdr.queueId)?.service_level_s ?? 20) * 1000;
     if (cdr.disposition === 'answered') {
       q.answered += 1;

@@ -26,6 +26,7 @@ const config = (): ConfigInput => ({
 describe('callback lists over REST (seed 002)', () => {
   let w: ApiWorld;
   let events: CallbackEvent[];
+  let service: CallbackListService;
   afterEach(async () => w?.close());
   const setup = async () => {
     events = [];
@@ -34,7 +35,7 @@ describe('callback lists over REST (seed 002)', () => {
       server: {
         protectedRoutes: [
           (deps) => {
-            const service = new CallbackListService({ engine: deps.engine, repo: deps.store.callbackLists, log: silentLogger(), newId: () => `u${++n}` });
+            service = new CallbackListService({ engine: deps.engine, repo: deps.store.callbackLists, log: silentLogger(), newId: () => `u${++n}` });
             service.on('event', (e) => events.push(e));
             return callbackRoutes(service)(deps);
           },
@@ -128,8 +129,30 @@ describe('callback lists over REST (seed 002)', () => {
     expect(ok.json()).toEqual([expect.objectContaining({ phoneNumber: '0612345678', firstName: 'Bob', company: 'Acme, Inc' }), expect.objectContaining({ phoneNumber: '0699999999', firstName: 'Eve', company: null })]);
     const bad = await csv('phoneNumber,dueDate\n0612345678,2027-01-01\n0612345679,tomorrow\n');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: 'line 3.dueDate' } });
+    expect(bad.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [{ path: 'line 3.dueDate', message: expect.any(String) }] } });
+    expect(bad.json().error).not.toHaveProperty('field');
     expect(w.store.callbackLists.lists().flatMap((l) => l.callbacks)).toHaveLength(3);
+  });
+
+  it.each([
+    ['a past dueDate', [{ phoneNumber: '0230210082', dueDate: '2026-11-01' }], 'body[0].dueDate'],
+    ['a request with no number', [{ firstName: 'Bob' }], 'body[0].phoneNumber'],
+    ['a malformed phone', [{ phoneNumber: 'abc' }], 'body[0].phoneNumber'],
+  ] as const)('answers %s with VALIDATION_FAILED and issues[].path (no field detail)', async (_name, body, path) => {
+    await setup();
+    const { list } = await aList();
+    const res = await req('POST', `/callbacks/lists/${list.uuid}/requests`, body);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path })] } });
+    expect(res.json().error).not.toHaveProperty('field');
+  });
+
+  it('names the CSV line and column when the service refuses an imported value', async () => {
+    await setup();
+    const { list } = await aList();
+    const res = await w.request('POST', `/callbacks/lists/${list.uuid}/import`, { token: w.adminKey, body: 'phoneNumber,dueDate\n0612345678,2027-01-01\n\n0612345679,2020-01-01\n', headers: { 'content-type': 'text/csv' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', issues: [{ path: 'line 4.dueDate' }] } });
   });
 
   it('refuses an unknown ticket status with 400 naming status', async () => {
@@ -151,5 +174,37 @@ describe('callback lists over REST (seed 002)', () => {
     expect((await as(ann, 'POST', '/callbacks/lists', { name: 'x', queueId: 'q' })).statusCode).toBe(403);
     expect((await as(sup, 'POST', `/callbacks/lists/${list.uuid}/requests`, [{ phoneNumber: '0230210083' }])).statusCode).toBe(403);
     expect((await as(sup, 'POST', `/agents/a2/callbacks/${request.uuid}/take`)).statusCode).toBe(200);
+  });
+
+  it('creates an auto list over REST', async () => {
+    await setup();
+    const res = await req('POST', '/callbacks/lists', { name: 'Auto', queueId: 'q', auto: true });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ auto: true });
+    expect(w.store.callbackLists.lists().find((l) => l.name === 'Auto')?.auto).toBe(true);
+  });
+
+  it("listenCallbackMessage over REST rings the agent's phone; 404 CALLBACK_NO_MESSAGE without a message, 409 AGENT_NOT_LOGGED_IN, 404 AGENT_NOT_FOUND", async () => {
+    await setup();
+    const { list, request } = await aList();
+    const left = service.addFromCaller(list.uuid, { phoneNumber: '0230210082', parentCallId: 'call-9', parentEnqueuedAt: 0, message: 'cbmsg-call-9', messageMs: 4000 });
+
+    const ok = await req('POST', `/agents/a1/callbacks/${left.uuid}/listen`);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ requestUuid: left.uuid, callId: expect.any(String) });
+    await w.clock.runFor(3 * S);
+    expect(w.pbx.calls('originate').at(-1)?.args[0]).toMatchObject({ destination: { kind: 'sip', endpoint: '1001' }, autoAnswer: true });
+    expect(w.pbx.calls('play').some((c) => JSON.stringify(c.args[1]) === JSON.stringify(['recording:cbmsg-call-9']))).toBe(true);
+
+    const none = await req('POST', `/agents/a2/callbacks/${request.uuid}/listen`);
+    expect(none.statusCode).toBe(404);
+    expect(none.json()).toMatchObject({ error: { code: 'CALLBACK_NO_MESSAGE' } });
+    w.engine.logoutAgent('a2');
+    const out = await req('POST', `/agents/a2/callbacks/${left.uuid}/listen`);
+    expect(out.statusCode).toBe(409);
+    expect(out.json()).toMatchObject({ error: { code: 'AGENT_NOT_LOGGED_IN' } });
+    const unknown = await req('POST', `/agents/zz/callbacks/${left.uuid}/listen`);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error: { code: 'AGENT_NOT_FOUND' } });
   });
 });

@@ -54,4 +54,23 @@ describe('CTI callback commands (seed 002)', () => {
     bob.send({ command: 'takeCallback', uuid: r!.uuid, requestId: 'bob-3' });
     await bob.next((m) => m.msgType === 'CommandResult' && m.ctiMessage.requestId === 'bob-3');
   });
+
+  it("listenCallbackMessage rings the agent's own phone with auto-answer and answers with the call; a request without a message is AgentError CALLBACK_NO_MESSAGE", async () => {
+    w = await ctiWorld(configFrom(config()));
+    w.engine.loginAgent('a1');
+    const list = w.callbacks.createList({ name: 'Messages', queueId: 'q' });
+    const left = w.callbacks.addFromCaller(list.uuid, { phoneNumber: '0230210082', parentCallId: 'call-9', parentEnqueuedAt: 0, message: 'cbmsg-call-9', messageMs: 4000 });
+    const [plain] = w.callbacks.addRequests(list.uuid, [{ phoneNumber: '0230210083' }]);
+    const ann = await w.connect(await w.session('ann', 'agent', { agentId: 'a1' }));
+
+    ann.send({ command: 'getCallbackLists' });
+    expect((await ann.next((m) => m.msgType === 'CallbackLists')).ctiMessage).toMatchObject({ auto: false, callbacks: expect.arrayContaining([expect.objectContaining({ uuid: left.uuid, parentCallId: 'call-9', message: 'cbmsg-call-9', messageMs: 4000 })]) });
+    ann.send({ command: 'listenCallbackMessage', uuid: left.uuid, requestId: 'l-1' });
+    const result = await ann.next((m) => m.msgType === 'CommandResult' && m.ctiMessage.requestId === 'l-1');
+    expect(result.ctiMessage.result).toEqual({ requestUuid: left.uuid, callId: expect.any(String) });
+    expect(w.pbx.calls('originate').at(-1)?.args[0]).toMatchObject({ destination: { kind: 'sip', endpoint: '1001' }, autoAnswer: true });
+
+    ann.send({ command: 'listenCallbackMessage', uuid: plain!.uuid, requestId: 'l-2' });
+    expect((await ann.next((m) => m.msgType === 'AgentError' && m.ctiMessage.requestId === 'l-2')).ctiMessage.Error).toBe('CALLBACK_NO_MESSAGE');
+  });
 });

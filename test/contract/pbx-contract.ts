@@ -316,6 +316,31 @@ export function pbxContract(
       expect(events.filter((e) => e.type === 'leg.hangup' && (e.leg === caller || e.leg === agent))).toEqual([]);
     }, timeout);
 
+    it('records what one leg says until its maximum length, reported by recording.finished; the leg stays up', async () => {
+      const caller = await answeredCall();
+      const name = `contract-leg-${Date.now()}`;
+
+      const rec = await driver.recordLeg(caller, { name, format: 'wav', maxDurationMs: 1000, beep: true });
+      const finished = await next('recording.finished', (e) => e.recording === rec, 10_000);
+
+      expect(rec).toBe(name);
+      expect(finished.durationMs ?? 0).toBeGreaterThanOrEqual(0);
+      expect(events.filter((e) => e.type === 'leg.hangup' && e.leg === caller)).toEqual([]);
+    }, timeout);
+
+    it('ends a leg recording on stopRecording', async () => {
+      const caller = await answeredCall();
+      const name = `contract-leg-stop-${Date.now()}`;
+
+      const rec = await driver.recordLeg(caller, { name, format: 'wav', maxDurationMs: 30_000, endOnHash: true });
+      await peer.sleep(700);
+      await driver.stopRecording(rec);
+      const finished = await next('recording.finished', (e) => e.recording === rec, 10_000);
+
+      expect(finished.recording).toBe(name);
+      expect(events.filter((e) => e.type === 'leg.hangup' && e.leg === caller)).toEqual([]);
+    }, timeout);
+
     it('adds a leg to an existing bridge and destroys the bridge twice without error', async () => {
       const a = await answeredCall();
       const b = await answeredCall();

@@ -10,6 +10,7 @@ describe('parseCallbackCsv', () => {
         { phoneNumber: '0230210082', lastName: "O'Neill", company: 'Acme, Inc', description: 'said "call after 2"' },
         { phoneNumber: '0612345678', lastName: 'Smith' },
       ],
+      lines: [2, 3],
     });
   });
 

@@ -37,6 +37,7 @@ const REPLIES: Record<CommandName, CtiEventType[]> = {
   updateCallbackTicket: ['CommandResult', 'CallbackClotured', 'CallbackRequestUpdated', 'CallbackReleased'],
   acceptPreview: ['CommandResult', 'DialerPreview'],
   skipPreview: ['CommandResult', 'DialerPreview'],
+  listenCallbackMessage: ['CommandResult'],
   ping: ['CommandResult'],
 };
 

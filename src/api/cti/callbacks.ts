@@ -6,16 +6,17 @@
 import type { CallbackList } from '../../domain/callback-list.js';
 import { CallbackError, type CallbackEvent, type CallbackListService } from '../../outbound/callback-lists.js';
 import type { Principal } from '../auth.js';
-import { ApiError } from '../errors.js';
+import { callbackApiError } from '../callback-error.js';
+import { ApiError, validationFailed } from '../errors.js';
 import type { CtiCommand } from './commands.js';
 import type { CtiCommandResult, CtiEvent, CtiEventType } from './events.js';
 
-type CallbackCommand = Extract<CtiCommand, { command: 'getCallbackLists' | 'takeCallback' | 'releaseCallback' | 'startCallback' | 'updateCallbackTicket' }>;
+type CallbackCommand = Extract<CtiCommand, { command: 'getCallbackLists' | 'takeCallback' | 'releaseCallback' | 'startCallback' | 'updateCallbackTicket' | 'listenCallbackMessage' }>;
 
 export function ctiCallbackCommand(service: CallbackListService | undefined, p: Principal, cmd: CallbackCommand, sendList: (list: CallbackList) => void): CtiCommandResult {
   if (!service) throw new ApiError('NOT_FOUND', 'callback lists are not served here');
   const agentId = cmd.agentId ?? p.agentId;
-  if (!agentId) throw new ApiError('VALIDATION_FAILED', 'agentId: name the agent', { field: 'agentId' });
+  if (!agentId) throw validationFailed([{ path: 'agentId', message: 'name the agent' }], 'agentId: name the agent');
   if (p.profile === 'agent' && agentId !== p.agentId) throw new ApiError('FORBIDDEN', 'an agent works its own callbacks');
   try {
     switch (cmd.command) {
@@ -32,9 +33,11 @@ export function ctiCallbackCommand(service: CallbackListService | undefined, p: 
         return service.start(cmd.uuid, cmd.phoneNumber, agentId);
       case 'updateCallbackTicket':
         return service.updateTicket(cmd.uuid, agentId, { status: cmd.status, description: cmd.description, dueDate: cmd.dueDate, periodUuid: cmd.periodUuid });
+      case 'listenCallbackMessage':
+        return service.listenMessage(cmd.uuid, agentId);
     }
   } catch (err) {
-    if (err instanceof CallbackError) throw new ApiError(err.code, err.message, err.field ? { field: err.field } : {});
+    if (err instanceof CallbackError) throw callbackApiError(err);
     throw err;
   }
 }

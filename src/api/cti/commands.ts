@@ -70,6 +70,7 @@ export const CTI_COMMANDS = [
   }),
   command('acceptPreview', 'Seed 003 preview dialing: accept the member on offer (DialerPreview offered); the agent is rung, then the customer', { agentId: agentId.optional() }),
   command('skipPreview', 'Seed 003 preview dialing: skip the member on offer with a reason; it goes back to the list', { agentId: agentId.optional(), reason: z.string().min(1).max(200) }),
+  command('listenCallbackMessage', "Seed 002 Callback.listenCallbackMessage: the agent's phone rings (answering by itself where it can) and plays the request's voice message; answered with the request and the call id; AgentError CALLBACK_NO_MESSAGE, AGENT_NOT_FOUND, AGENT_NOT_LOGGED_IN", { agentId: agentId.optional(), uuid: id.describe('The callback request') }),
   command('ping', 'Answered with the server time', {}),
 ] as const;
 

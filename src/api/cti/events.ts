@@ -71,6 +71,7 @@ export const commandResult = z.union([
   z.object({ eventType: z.string(), agentId: z.string() }).loose().describe('takeCallback, releaseCallback, startCallback, updateCallbackTicket: the event that follows (CallbackTaken, …)'),
   z.object({ lists: z.number().int() }).describe('getCallbackLists: how many CallbackLists events follow'),
   z.object({ dialerId: z.string(), memberId: z.number().int(), decision: z.enum(['accepted', 'skipped']) }).describe('acceptPreview, skipPreview: a DialerPreview event follows'),
+  z.object({ requestUuid: z.string(), callId: z.string() }).describe("listenCallbackMessage: the agent's phone rings and plays the message"),
 ]);
 
 const ATTEMPT_OUTCOMES = ['answered', 'busy', 'no_answer', 'failed', 'machine', 'abandoned', 'skipped', 'dnc'] as const;
@@ -90,6 +91,9 @@ const callbackRequest = z.object({
   uuid: z.string(), listUuid: z.string(), phoneNumber: z.string().nullable(), mobilePhoneNumber: z.string().nullable(),
   firstName: z.string().nullable(), lastName: z.string().nullable(), company: z.string().nullable(), description: z.string().nullable(),
   agentId: z.string().nullable().describe('The agent holding it'), dueDate: z.string().nullable().describe('YYYY-MM-DD'), preferredPeriod: callbackPeriod.nullable(),
+  parentCallId: z.string().nullable().describe('The call the request was left from (the queue\'s "leave a message" key)'),
+  message: z.string().nullable().describe('The caller\'s voice message (a recording name); listenCallbackMessage plays it'),
+  messageMs: z.number().int().nullable().describe('Its length, ms'),
 });
 
 export const CTI_EVENTS = {
@@ -162,7 +166,7 @@ export const CTI_EVENTS = {
     })
     .describe("The call an agent is offered or on (the desktop's call card); also sent after Snapshot for each visible agent with a call"),
   CallbackLists: z
-    .object({ uuid: z.string(), name: z.string(), queueId: z.string(), periods: z.array(callbackPeriod), callbacks: z.array(callbackRequest) })
+    .object({ uuid: z.string(), name: z.string(), queueId: z.string(), auto: z.boolean().describe('Due requests are offered to the queue\'s agents like calls'), periods: z.array(callbackPeriod), callbacks: z.array(callbackRequest) })
     .describe('Seed 002: one callback list with its open requests (answer to getCallbackLists)'),
   CallbackTaken: z.object({ uuid: z.string(), agentId: z.string() }).describe('Seed 002: an agent took a callback request (to whoever sees the agent)'),
   CallbackReleased: z.object({ uuid: z.string(), agentId: z.string() }).describe('Seed 002: a callback request was released (releaseCallback, logout, or a ticket with status Callback and no new date)'),
@@ -220,7 +224,7 @@ export const CTI_EVENTS = {
       requestId: z.union([z.string(), z.number()]).optional(),
       phoneNb: z.string().optional().describe('LoggedInOnAnotherPhone: the current line'),
       RequestedNb: z.string().optional().describe('LoggedInOnAnotherPhone: the requested line'),
-      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('BadRequest: what is wrong with the command, by field path'),
+      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('BadRequest and VALIDATION_FAILED: what is wrong with the command, by field path'),
     })
     .describe('A command failed'),
 } as const;

@@ -157,7 +157,10 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       if (result !== undefined) send(c, 'CommandResult', { command: parsed.data.command, ...(requestId !== undefined ? { requestId } : {}), result });
     } catch (err) {
       if (err instanceof SeedError) return send(c, 'AgentError', err.body);
-      if (err instanceof ApiError) return send(c, 'AgentError', { Error: err.code, message: err.message, ...(requestId !== undefined ? { requestId } : {}) });
+      if (err instanceof ApiError) {
+        const issues = err.details.issues;
+        return send(c, 'AgentError', { Error: err.code, message: err.message, ...(Array.isArray(issues) ? { issues } : {}), ...(requestId !== undefined ? { requestId } : {}) });
+      }
       log.error({ err, command: parsed.data.command }, 'cti command failed');
       send(c, 'AgentError', { Error: 'INTERNAL', message: 'internal error' });
     }
@@ -244,6 +247,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       case 'releaseCallback':
       case 'startCallback':
       case 'updateCallbackTicket':
+      case 'listenCallbackMessage':
         return ctiCallbackCommand(deps.callbacks, p, cmd, (list) => send(c, 'CallbackLists', list));
       case 'acceptPreview':
       case 'skipPreview':

@@ -9,7 +9,9 @@ import { TICKET_STATUSES } from '../../domain/callback-list.js';
 import { CallbackError, type CallbackListService } from '../../outbound/callback-lists.js';
 import { parseCallbackCsv } from '../../outbound/callback-csv.js';
 import type { RouteDeps } from '../deps.js';
-import { ApiError, forbidden } from '../errors.js';
+import { callbackApiError } from '../callback-error.js';
+import { partPath } from '../error-mapper.js';
+import { forbidden, validationFailed } from '../errors.js';
 import { canSeeAgent, canSeeQueue, principalOf } from '../profiles.js';
 import { errorResponses } from '../error-responses.js';
 
@@ -24,13 +26,17 @@ const request = z.object({
   uuid: z.string(), listUuid: z.string(), phoneNumber: z.string().nullable(), mobilePhoneNumber: z.string().nullable(),
   firstName: z.string().nullable(), lastName: z.string().nullable(), company: z.string().nullable(), description: z.string().nullable(),
   agentId: z.string().nullable(), dueDate: z.string().nullable(), preferredPeriod: period.nullable(),
+  parentCallId: z.string().nullable().describe('The call the request was left from (the queue\'s callback_message key)'),
+  message: z.string().nullable().describe("The caller's voice message (a recording name); listenCallbackMessage plays it"),
+  messageMs: z.number().int().nullable(),
 });
-const list = z.object({ uuid: z.string(), name: z.string(), queueId: z.string(), periods: z.array(period), callbacks: z.array(request) });
+const list = z.object({ uuid: z.string(), name: z.string(), queueId: z.string(), auto: z.boolean(), periods: z.array(period), callbacks: z.array(request) });
 
 export const listBody = z
   .object({
     name: z.string().min(1).max(200),
     queueId: z.string().min(1).max(64),
+    auto: z.boolean().default(false).describe("Offer due requests (due date reached, inside their preferred period) to the queue's agents like calls: the agent's phone rings, then the number"),
     periods: z.array(z.object({ name: z.string().min(1).max(80), periodStart: time, periodEnd: time, default: z.boolean().default(false) }).strict()).max(20).optional(),
   })
   .strict();
@@ -52,11 +58,16 @@ const ticketBody = z
   .object({ status: z.enum(TICKET_STATUSES), description: z.string().max(2000).optional(), dueDate: date.optional(), periodUuid: uuid.optional() })
   .strict();
 
-function run<T>(fn: () => T): T {
+/**
+ * The service's refusals as API errors: a validation failure is the catalogue's VALIDATION_FAILED
+ * with `issues[].path` in the request (`body[0].dueDate`, or what `pathOf` makes of the field);
+ * a missing or held resource keeps its code, naming the parameter.
+ */
+function run<T>(fn: () => T, pathOf: (field: string) => string = (f) => partPath('body', f)): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof CallbackError) throw new ApiError(err.code, err.message, err.field ? { field: err.field } : {});
+    if (err instanceof CallbackError) throw callbackApiError(err, pathOf);
     throw err;
   }
 }
@@ -107,17 +118,20 @@ export function callbackRoutes(service: CallbackListService) {
         },
       }, async (req, reply) => {
         const parsed = parseCallbackCsv(req.body);
-        if (!parsed.ok) throw new ApiError('VALIDATION_FAILED', `line ${parsed.line}: ${parsed.message}`, { field: `line ${parsed.line}` });
+        if (!parsed.ok) throw validationFailed([{ path: `line ${parsed.line}`, message: parsed.message }], `line ${parsed.line}: ${parsed.message}`);
+        // Issues name the CSV line (the header is line 1) and the column: `line 3.dueDate`.
+        const lineOf = (i: number) => parsed.lines[i] ?? i + 2;
         const rows = parsed.rows.map((row, i) => {
           const r = requestBody.safeParse(row);
           if (!r.success) {
-            const issue = r.error.issues[0]!;
-            throw new ApiError('VALIDATION_FAILED', `line ${i + 2}: ${issue.path.join('.')}: ${issue.message}`, { field: `line ${i + 2}.${issue.path.join('.')}` });
+            const issues = r.error.issues.map((x) => ({ path: `line ${lineOf(i)}.${x.path.join('.')}`, message: x.message }));
+            throw validationFailed(issues, `${issues[0]!.path}: ${issues[0]!.message}`);
           }
           return r.data;
         });
-        if (rows.length === 0) throw new ApiError('VALIDATION_FAILED', 'no request in the CSV', { field: 'body' });
-        return reply.code(201).send(run(() => service.addRequests(req.params.listUuid, rows)));
+        if (rows.length === 0) throw validationFailed([{ path: 'body', message: 'no request in the CSV' }], 'no request in the CSV');
+        const csvPath = (field: string) => field.replace(/^\[(\d+)\]\.?/, (_m, i: string) => `line ${lineOf(Number(i))}.`);
+        return reply.code(201).send(run(() => service.addRequests(req.params.listUuid, rows), csvPath));
       });
 
       app.get('/agents/:agentId/callbacks', {
@@ -141,6 +155,15 @@ export function callbackRoutes(service: CallbackListService) {
           response: { 200: z.object({ eventType: z.literal('CallbackStarted'), requestUuid: z.string(), ticketUuid: z.string(), agentId: z.string() }), ...errorResponses(403, 404, 409) },
         },
       }, async (req) => run(() => service.start(req.params.uuid, req.body.phoneNumber, req.params.agentId)));
+
+      app.post('/agents/:agentId/callbacks/:uuid/listen', {
+        schema: {
+          tags,
+          summary: "listenCallbackMessage: the agent's phone rings (answering by itself where it can) and plays the request's voice message; CALLBACK_NO_MESSAGE when it has none, AGENT_NOT_LOGGED_IN, AGENT_NOT_AVAILABLE when busy",
+          params: agentParams,
+          response: { 200: z.object({ requestUuid: z.string(), callId: z.string() }), ...errorResponses(404, 409) },
+        },
+      }, async (req) => run(() => service.listenMessage(req.params.uuid, req.params.agentId)));
 
       app.patch('/agents/:agentId/callback-tickets/:uuid', {
         schema: {

@@ -17,6 +17,7 @@ import {
   type Destination,
   type HangupCause,
   type LegId,
+  type LegRecordOptions,
   type LiveLeg,
   type MachineDetection,
   type OriginateRequest,
@@ -459,6 +460,28 @@ export class AsteriskDriver implements PbxPort {
       },
       signal: opts.signal,
     });
+    return rec.name as RecordingId;
+  }
+
+  async recordLeg(leg: LegId, rec: LegRecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
+    this.ensureStarted();
+    await this.call(
+      'POST',
+      `/channels/${enc(leg)}/record`,
+      {
+        query: {
+          name: rec.name,
+          format: rec.format ?? 'wav',
+          maxDurationSeconds: rec.maxDurationMs ? Math.ceil(rec.maxDurationMs / 1000) : undefined,
+          maxSilenceSeconds: rec.maxSilenceMs ? Math.ceil(rec.maxSilenceMs / 1000) : undefined,
+          ifExists: 'fail',
+          beep: rec.beep === true,
+          terminateOn: rec.endOnHash ? '#' : 'none',
+        },
+        signal: opts.signal,
+      },
+      leg,
+    );
     return rec.name as RecordingId;
   }
 

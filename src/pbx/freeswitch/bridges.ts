@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { PbxError, isPbxError, type BridgeId, type LegId, type RecordingId, type RecordOptions } from '../port.js';
+import { PbxError, isPbxError, type BridgeId, type LegId, type LegRecordOptions, type RecordingId, type RecordOptions } from '../port.js';
 import type { FsCommands } from './commands.js';
 import { checkToken } from './dial.js';
 import type { LegBook } from './leg-book.js';
@@ -140,6 +140,34 @@ export class FsBridges {
     return rec.name as RecordingId;
   }
 
+  /**
+   * One leg's voice message (uuid_record, bounded by `maxDurationMs`; FreeSWITCH's uuid_record has
+   * no silence limit). `#` from the leg stops it when `endOnHash` (see `dtmf`).
+   */
+  async recordLeg(leg: LegId, rec: LegRecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
+    checkToken(rec.name, 'name');
+    if ((rec.format ?? 'wav') !== 'wav') throw new PbxError('REJECTED', `format: only wav recordings on FreeSWITCH, not ${rec.format}`, { field: 'format' });
+    if (this.book.recordings.has(rec.name)) throw new PbxError('REJECTED', `name: a recording ${rec.name} is running`, { field: 'name' });
+    const path = `${this.opts.recordingsDir()}/${rec.name}.wav`;
+    this.book.recordings.set(rec.name, { leg, path, ...(rec.endOnHash ? { endOnHash: true } : {}) });
+    const limit = rec.maxDurationMs ? ` ${Math.ceil(rec.maxDurationMs / 1000)}` : '';
+    try {
+      await this.cmd.legApi(leg, `uuid_record ${leg} start ${path}${limit}`, opts.signal);
+    } catch (err) {
+      this.book.recordings.delete(rec.name);
+      throw err;
+    }
+    return rec.name as RecordingId;
+  }
+
+  /** A digit from a leg: `#` ends its voice message when asked. */
+  dtmf(leg: string, digit: string): void {
+    if (digit !== '#') return;
+    for (const [name, r] of this.book.recordings) {
+      if (r.leg === leg && r.endOnHash) void this.stopRecording(name as RecordingId).catch((err: unknown) => this.log.debug({ err, recording: name }, 'stopping a voice message on # failed'));
+    }
+  }
+
   async pauseRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
     await this.recordingCommand(rec, 'pause', opts.signal);
   }
@@ -156,6 +184,11 @@ export class FsBridges {
     const r = this.book.recordings.get(rec);
     if (!r) throw new PbxError('LEG_GONE', 'recording is not running', { recording: rec });
     if (verb === 'stop' && r.timer) clearTimeout(r.timer);
+    if (r.leg) {
+      if (verb !== 'stop') throw new PbxError('REJECTED', `a voice message cannot ${verb}`, { recording: rec });
+      await this.cmd.legApi(r.leg as LegId, `uuid_record ${r.leg} stop ${r.path}`, signal);
+      return;
+    }
     await this.cmd.api(`conference ${r.bridge} recording ${verb} ${r.path}`, signal);
   }
 }

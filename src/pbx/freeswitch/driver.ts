@@ -24,6 +24,7 @@ import {
   type PlayOptions,
   type PlayOutcome,
   type RecordingId,
+  type LegRecordOptions,
   type RecordOptions,
   type SnoopMode,
 } from '../port.js';
@@ -69,7 +70,7 @@ export interface FreeswitchDriverOptions {
 
 const EVENTS = [
   'CHANNEL_PARK', 'CHANNEL_PROGRESS', 'CHANNEL_PROGRESS_MEDIA', 'CHANNEL_ANSWER', 'CHANNEL_HANGUP',
-  'CHANNEL_EXECUTE_COMPLETE', 'DTMF', 'BACKGROUND_JOB',
+  'CHANNEL_EXECUTE_COMPLETE', 'DTMF', 'BACKGROUND_JOB', 'RECORD_STOP',
   'CUSTOM', 'sofia::register', 'sofia::unregister', 'sofia::expire', 'conference::maintenance',
 ];
 
@@ -82,6 +83,7 @@ export class FreeswitchDriver implements PbxPort {
   private readonly app: string;
   private readonly conf: string;
   private offEvents: (() => void) | undefined;
+  private offDtmf: (() => void) | undefined;
   private started = false;
   private lost = false;
   private dirs = { soundsDir: '', recordingsDir: '' };
@@ -148,6 +150,10 @@ export class FreeswitchDriver implements PbxPort {
     if (this.started) return;
     this.started = true;
     this.offEvents = this.client.onEvent((e) => this.book.handle(e));
+    // A voice message ends on `#` (uuid_record itself has no terminator).
+    this.offDtmf = this.book.onEvent((e) => {
+      if (e.type === 'dtmf') this.bridges.dtmf(e.leg, e.digit);
+    });
     this.conn.watch();
     this.client.connect();
     try {
@@ -163,6 +169,7 @@ export class FreeswitchDriver implements PbxPort {
     this.started = false;
     this.conn.unwatch();
     this.offEvents?.();
+    this.offDtmf?.();
     await this.client.close();
     this.book.forgetAll();
     this.book.failPlays((leg) => new PbxError('DISCONNECTED', 'driver stopped during playback', { leg }));
@@ -325,6 +332,10 @@ export class FreeswitchDriver implements PbxPort {
 
   recordBridge(bridge: BridgeId, rec: RecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
     return this.bridges.recordBridge(bridge, rec, opts);
+  }
+
+  recordLeg(leg: LegId, rec: LegRecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
+    return this.bridges.recordLeg(leg, rec, opts);
   }
 
   pauseRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {

@@ -30,7 +30,11 @@ export interface PendingPlay {
 }
 
 export interface FsRecording {
-  bridge: string;
+  /** The conference recorded (recordBridge), or the leg (recordLeg, uuid_record). */
+  bridge?: string;
+  leg?: string;
+  /** recordLeg: stopped when the leg presses `#`. */
+  endOnHash?: boolean;
   path: string;
   timer?: NodeJS.Timeout;
 }
@@ -100,8 +104,18 @@ export class LegBook {
     }
     if (name === 'CHANNEL_EXECUTE_COMPLETE') this.executeDone(e);
     if (name === 'CUSTOM' && e['Event-Subclass'] === 'conference::maintenance') this.conferenceEvent(e);
+    if (name === 'RECORD_STOP') this.legRecordingStopped(e['Record-File-Path'] ?? '');
     if (mapped) this.deliver(mapped);
     if (name === 'CHANNEL_HANGUP') this.settlePlaysOf(uuid);
+  }
+
+  /** A leg's recording (uuid_record) ended: forget it once its event is delivered. */
+  private legRecordingStopped(path: string): void {
+    const rec = this.recordingOfPath(path);
+    const r = rec ? this.recordings.get(rec) : undefined;
+    if (!rec || !r?.leg) return;
+    if (r.timer) clearTimeout(r.timer);
+    queueMicrotask(() => this.recordings.delete(rec));
   }
 
   private executeDone(e: EslEvent): void {

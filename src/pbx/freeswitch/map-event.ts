@@ -60,6 +60,11 @@ export function mapFsEvent(e: EslEvent, view: FsView): PbxEvent | undefined {
       return view.leg(uuid)?.kind === 'agent' ? { type: 'leg.ringing', leg: uuid as LegId } : undefined;
     case 'CHANNEL_ANSWER':
       return view.leg(uuid)?.kind === 'agent' ? { type: 'leg.answered', leg: uuid as LegId } : undefined;
+    case 'RECORD_STOP': {
+      // A leg's recording (uuid_record); a conference's ends with conference::maintenance.
+      const rec = view.recordingOfPath(e['Record-File-Path'] ?? '');
+      return rec ? { type: 'recording.finished', recording: rec as RecordingId } : undefined;
+    }
     case 'DTMF': {
       const digit = e['DTMF-Digit'];
       return digit && view.leg(uuid) ? { type: 'dtmf', leg: uuid as LegId, digit } : undefined;

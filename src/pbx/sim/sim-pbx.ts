@@ -17,20 +17,22 @@ import {
   type PlayOptions,
   type PlayOutcome,
   type MachineDetection,
+  type LegRecordOptions,
   type RecordingId,
   type RecordOptions,
   type SnoopMode,
 } from '../port.js';
 
 export type { AgentPhoneScript, CallerScript, PortCall, SimLeg, SimOptions, SimRecording } from './sim-types.js';
-import type { AgentPhoneScript, CallerScript, PortCall, SimLeg, SimOptions, SimRecording } from './sim-types.js';
+import type { AgentPhoneScript, CallerScript, PortCall, SimLeg, SimOptions } from './sim-types.js';
+import { SimRecordings } from './sim-recordings.js';
 
 export class SimPbx implements PbxPort {
   readonly name = 'sim';
   readonly log: PortCall[] = [];
   readonly legs = new Map<LegId, SimLeg>();
   readonly bridges = new Map<BridgeId, Set<LegId>>();
-  readonly recordings = new Map<RecordingId, SimRecording>();
+  readonly recordings: SimRecordings;
   /** Music on hold playing to a bridge, by class. */
   readonly bridgeMoh = new Map<BridgeId, string>();
   private readonly phones = new Map<string, AgentPhoneScript>();
@@ -41,7 +43,9 @@ export class SimPbx implements PbxPort {
   constructor(
     private readonly clock: Clock,
     private readonly opts: SimOptions = {},
-  ) {}
+  ) {
+    this.recordings = new SimRecordings(clock, (e) => this.emit(e));
+  }
 
   // ------------------------------------------------------------ scripting
 
@@ -88,6 +92,7 @@ export class SimPbx implements PbxPort {
   sendDtmf(leg: LegId, digit: string): void {
     const l = this.legs.get(leg);
     if (!l || l.state !== 'up') return;
+    this.recordings.digit(leg, digit);
     this.emit({ type: 'dtmf', leg, digit });
   }
 
@@ -270,36 +275,36 @@ export class SimPbx implements PbxPort {
       const l = this.legs.get(leg);
       if (l) l.bridge = undefined;
     }
-    for (const rec of this.recordings.values()) if (rec.bridge === bridge && rec.stoppedAt === undefined) this.finishRecording(rec);
+    this.recordings.bridgeGone(bridge);
     this.bridges.delete(bridge);
   }
 
   async recordBridge(bridge: BridgeId, rec: RecordOptions): Promise<RecordingId> {
     this.record('recordBridge', bridge, rec);
     if (!this.bridges.has(bridge)) throw new PbxError('LEG_GONE', 'no such bridge', { bridge });
-    const id = rec.name as RecordingId;
-    this.recordings.set(id, { id, bridge, name: rec.name, startedAt: this.clock.now(), pausedMs: 0 });
-    return id;
+    return this.recordings.startBridge(bridge, rec);
+  }
+
+  /** A leg's voice message: ends on `#` (endOnHash), at maxDurationMs, on stopRecording or when the leg goes. Silence is not simulated. */
+  async recordLeg(leg: LegId, rec: LegRecordOptions): Promise<RecordingId> {
+    this.record('recordLeg', leg, rec);
+    this.live(leg);
+    return this.recordings.startLeg(leg, rec);
   }
 
   async pauseRecording(rec: RecordingId): Promise<void> {
     this.record('pauseRecording', rec);
-    const r = this.liveRecording(rec);
-    if (r.pausedAt === undefined) r.pausedAt = this.clock.now();
+    this.recordings.pause(rec);
   }
 
   async resumeRecording(rec: RecordingId): Promise<void> {
     this.record('resumeRecording', rec);
-    const r = this.liveRecording(rec);
-    if (r.pausedAt !== undefined) {
-      r.pausedMs += this.clock.now() - r.pausedAt;
-      r.pausedAt = undefined;
-    }
+    this.recordings.resume(rec);
   }
 
   async stopRecording(rec: RecordingId): Promise<void> {
     this.record('stopRecording', rec);
-    this.finishRecording(this.liveRecording(rec));
+    this.recordings.stop(rec);
   }
 
   async snoop(leg: LegId, mode: SnoopMode): Promise<LegId> {
@@ -412,24 +417,6 @@ export class SimPbx implements PbxPort {
     return l;
   }
 
-  private liveRecording(rec: RecordingId): SimRecording {
-    const r = this.recordings.get(rec);
-    if (!r || r.stoppedAt !== undefined) throw new PbxError('LEG_GONE', 'no such live recording', { recording: rec });
-    return r;
-  }
-
-  private finishRecording(r: SimRecording): void {
-    const now = this.clock.now();
-    if (r.pausedAt !== undefined) {
-      r.pausedMs += now - r.pausedAt;
-      r.pausedAt = undefined;
-    }
-    r.stoppedAt = now;
-    r.durationMs = now - r.startedAt - r.pausedMs;
-    const durationMs = r.durationMs;
-    this.clock.schedule(now, () => this.emit({ type: 'recording.finished', recording: r.id, durationMs }));
-  }
-
   private join(bridge: BridgeId, leg: LegId): void {
     const l = this.legs.get(leg)!;
     this.bridges.get(bridge)!.add(leg);
@@ -475,6 +462,7 @@ export class SimPbx implements PbxPort {
       l.bridge = undefined;
     }
     for (const other of this.legs.values()) if (other.snoopOf === leg) this.end(other.id, 'normal');
+    this.recordings.legGone(leg);
     const watchers = this.legEndWatchers.get(leg);
     this.legEndWatchers.delete(leg);
     for (const w of watchers ?? []) w();

@@ -58,7 +58,12 @@ export interface SimLeg {
 
 export interface SimRecording {
   id: RecordingId;
-  bridge: BridgeId;
+  /** A bridge's recording (recordBridge), or one leg's (recordLeg). */
+  bridge?: BridgeId;
+  leg?: LegId;
+  /** recordLeg: ends on `#` from the leg. */
+  endOnHash?: boolean;
+  maxTimer?: TimerHandle;
   name: string;
   startedAt: number;
   pausedAt?: number;

@@ -1,4 +1,5 @@
 import { DEFAULT_PAUSE_REASONS, type Agent, type Config, type ExitDestination, type Group, type Ivr, type Membership, type NumberEntry, type Queue } from '../../domain/config.js';
+import type { CallbackMessageSettings } from '../../domain/callback-message.js';
 import type { VirtualQueueSettings } from '../../domain/virtual-queue.js';
 import type { Database } from '../db.js';
 
@@ -12,6 +13,7 @@ interface QueueRow {
   max_wait_s: number; exit: string; join_empty: Queue['join_empty']; service_level_s: number; greeting: string | null;
   moh_class: string; announce_every_s: number; announce_prompts: string | null; announce_position: Bool;
   announce_wait_time: Bool; record: Bool; agent_list_url: string | null; virtual_queue: string | null; skills: string | null;
+  callback_message: string | null;
 }
 interface QueueGroupRow { queue_id: string; position: number; group_id: string; priority: number }
 interface IvrRow { id: string; position: number; name: string | null; root: string; nodes: string }
@@ -41,10 +43,10 @@ export function createConfigRepo(db: Database): ConfigRepo {
   const insertGroup = db.prepare<GroupRow>('INSERT INTO groups (id, position, name) VALUES (@id, @position, @name)');
   const insertQueue = db.prepare<QueueRow>(`INSERT INTO queues (id, position, name, strategy, weight, overflow_delay_s,
     answer_timeout_s, max_no_answer, retry_s, wrapup_s, max_wait_s, exit, join_empty, service_level_s, greeting,
-    moh_class, announce_every_s, announce_prompts, announce_position, announce_wait_time, record, agent_list_url, virtual_queue, skills)
+    moh_class, announce_every_s, announce_prompts, announce_position, announce_wait_time, record, agent_list_url, virtual_queue, skills, callback_message)
     VALUES (@id, @position, @name, @strategy, @weight, @overflow_delay_s, @answer_timeout_s, @max_no_answer, @retry_s,
     @wrapup_s, @max_wait_s, @exit, @join_empty, @service_level_s, @greeting, @moh_class, @announce_every_s,
-    @announce_prompts, @announce_position, @announce_wait_time, @record, @agent_list_url, @virtual_queue, @skills)`);
+    @announce_prompts, @announce_position, @announce_wait_time, @record, @agent_list_url, @virtual_queue, @skills, @callback_message)`);
   const insertQueueGroup = db.prepare<QueueGroupRow>(
     'INSERT INTO queue_groups (queue_id, position, group_id, priority) VALUES (@queue_id, @position, @group_id, @priority)',
   );
@@ -136,6 +138,7 @@ function queueToRow(q: Queue, position: number): QueueRow {
     agent_list_url: q.agent_list_url ?? null,
     virtual_queue: jsonOrNull(q.virtual_queue),
     skills: jsonOrNull(q.skills),
+    callback_message: jsonOrNull(q.callback_message),
   };
 }
 
@@ -165,6 +168,7 @@ function rowToQueue(r: QueueRow, groups: QueueGroupRow[]): Queue {
     ...optional('agent_list_url', r.agent_list_url),
     ...optional('virtual_queue', parseJson<VirtualQueueSettings>(r.virtual_queue)),
     ...optional('skills', parseJson<NonNullable<Queue['skills']>>(r.skills)),
+    ...optional('callback_message', parseJson<CallbackMessageSettings>(r.callback_message)),
   };
 }
 

@@ -106,6 +106,15 @@ export function CallbacksPanel({ api, cti, agentId }: { api: ApiClient; cti: Cti
                             Start
                           </button>
                         )}
+                        {r.message && (
+                          <button
+                            type="button"
+                            data-testid="callback-listen"
+                            onClick={() => void act(() => api.request('POST', `${base}/${encodeURIComponent(r.uuid)}/listen`), `Your phone rings to play the message of ${who(r)}.`)}
+                          >
+                            Listen{r.messageMs ? ` (${Math.round(r.messageMs / 1000)} s)` : ''}
+                          </button>
+                        )}
                       </td>
                     </tr>
                   );
