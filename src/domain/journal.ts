@@ -19,6 +19,8 @@ export interface CallJournal {
   ivrNode?: string;
   /** Queued or bridged: the queue, the caller's priority (enqueue time is in the CDR draft). */
   priority?: number;
+  /** The skills the caller needs (lookup answer, IVR keys), once it has any. */
+  skills?: Record<string, number>;
   /** The agent leg being rung (queued) or talking (bridged). */
   agentId?: string;
   agentLeg?: string;

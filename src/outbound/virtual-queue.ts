@@ -91,7 +91,8 @@ export class VirtualQueueService implements VirtualQueuePort {
     const now = this.now();
     const id = `vq-${session.callId}`;
     const lang = session.leaveForCallback();
-    const w = newWaiter(id, queueId, { phone: session.from, channel: settings.channel, source: 'Phone', lang }, now, entry.enqueuedAt, entry.priority, session.callId);
+    const skills = Object.keys(session.requiredSkills ?? {});
+    const w = newWaiter(id, queueId, { phone: session.from, channel: settings.channel, source: 'Phone', lang, ...(skills.length > 0 ? { skills } : {}) }, now, entry.enqueuedAt, entry.priority, session.callId);
     // Durable before anything else happens: a crash from here on keeps the waiter.
     this.deps.waiters.save(w);
     this.live.set(id, w);
