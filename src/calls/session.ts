@@ -166,6 +166,11 @@ export class CallSession {
     return this.phase?.queue.id;
   }
 
+  /** Aborted when the caller hangs up (or the call ends). */
+  get hangupSignal(): AbortSignal {
+    return this.hangup.signal;
+  }
+
   private get signal(): AbortSignal {
     return this.hangup.signal;
   }
