@@ -16,6 +16,7 @@ import type { AgentPresence, RoutingCommand, RoutingEvent } from '../routing/typ
 import type { CallHooks, CallNotice, CustomAgent, LookupResult } from './hooks.js';
 import { AgentPhones } from './agent-phones.js';
 import { Router } from './router.js';
+import { completedCdr } from './recovery.js';
 import { recoverCalls, restoreAgents, type CallsRecovered, type RestartHost } from './restart.js';
 import { CallSession, type Arrival, type SessionEnv } from './session.js';
 import type { CallControl } from './control/call-control.js';
@@ -254,6 +255,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.emit('call.ended', cdr);
       },
       adopt: (entry, agentLegAlive) => {
+        if (entry.kind === 'callback') return this.adoptCallback(entry, agentLegAlive);
         const arrival = { leg: entry.leg as LegId, to: entry.cdr.dialled, from: entry.cdr.caller, callIdOnChannel: true, ...(entry.cdr.callerName === null ? {} : { fromName: entry.cdr.callerName }) };
         const session = new CallSession(entry.callId, arrival, this.env, entry);
         this.sessions.set(entry.callId, session);
@@ -453,10 +455,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** Persist a CDR written outside inbound sessions (outbound calls) and report the end. */
+  /** Persist a CDR written outside inbound sessions (outbound calls; its journal, if any, dropped) and report the end. */
   recordCdr(cdr: Cdr): void {
+    if (this.halted) return;
     try {
-      this.deps.store.cdrs.insert(cdr);
+      this.deps.store.completeCall(cdr);
     } catch (err) {
       this.log.error({ err, callId: cdr.callId }, 'cdr write failed');
     }
@@ -703,6 +706,28 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The virtual queue (seed 004), attached by the composition root. */
   attachVirtualQueue(port: VirtualQueuePort): void {
     this.virtualQueue = port;
+    const waiting = this.recoveredCallbacks.splice(0);
+    for (const r of waiting) this.adoptCallback(r.entry, r.agentLegAlive);
+  }
+
+  /** Bridged callback attempts found at start before the virtual queue was attached. */
+  private readonly recoveredCallbacks: { entry: CallJournal; agentLegAlive: boolean }[] = [];
+
+  /** A bridged callback attempt found at start goes to the virtual queue; without one it ends now. */
+  private adoptCallback(entry: CallJournal, agentLegAlive: boolean): void {
+    if (!this.virtualQueue) {
+      this.recoveredCallbacks.push({ entry, agentLegAlive });
+      return;
+    }
+    if (this.virtualQueue.resumeCallback(entry, agentLegAlive)) return;
+    this.log.warn({ callId: entry.callId, waiterId: entry.waiterId }, 'callback cannot be resumed: ended');
+    for (const leg of [entry.leg, entry.agentLeg]) if (leg) void this.deps.pbx.hangup(leg as LegId, 'normal').catch((err: unknown) => this.log.debug({ err }, 'callback hang-up after restart failed'));
+    this.writeCdr(completedCdr(entry, this.deps.clock.now()));
+  }
+
+  /** Journal a call the engine does not run as a session (a callback attempt); nothing once halted. */
+  journalCall(entry: CallJournal): void {
+    if (!this.halted) this.deps.store.journal.save(entry, this.deps.clock.now());
   }
 
   /** Queue-log entries of the virtual queue's own steps (callback attempts, notifications). */

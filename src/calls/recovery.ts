@@ -7,6 +7,9 @@
  *   an agent leg that was ringing is hung up (the caller is offered again at its place);
  * - caller gone: the CDR is completed now, `answered` if it had been bridged (talk counted to
  *   now), else `interrupted`, with cause `interrupted`; its agent leg and bridge are cleaned up;
+ * - a virtual-queue callback attempt (kind `callback`) is taken up like a call when it was bridged;
+ *   dialling or ringing, its legs are hung up and its CDR completed as `interrupted` (its waiter is
+ *   still Waiting, and the virtual queue puts it back at its place);
  * - a leg of our application that no journal knows (a listen, a click-to-call, a leg originated
  *   after the last journal write) is hung up, and logged with why.
  */
@@ -45,6 +48,12 @@ export function planRecovery(journal: readonly CallJournal[], legs: readonly Liv
     }
     if (entry.step === 'bridged') {
       plan.resume.push({ entry, agentLegAlive: agent !== undefined });
+      continue;
+    }
+    if (entry.kind === 'callback') {
+      plan.completed.push(completedCdr(entry, now));
+      plan.hangup.push({ leg: caller.leg, reason: 'callback was dialling when the engine stopped; the waiter keeps its place' });
+      if (agent) plan.hangup.push({ leg: agent.leg, reason: 'agent was ringing for a callback when the engine stopped' });
       continue;
     }
     if (agent) plan.hangup.push({ leg: agent.leg, reason: 'agent was ringing when the engine stopped; caller offered again' });

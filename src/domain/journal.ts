@@ -11,6 +11,10 @@ export type JournalStep = 'arrived' | 'ivr' | 'queued' | 'bridged';
 
 export interface CallJournal {
   callId: string;
+  /** Absent: an inbound call (a session). `callback`: a virtual-queue callback attempt (customer leg in `leg`). */
+  kind?: 'callback';
+  /** A callback attempt's virtual waiter. */
+  waiterId?: string;
   /** The caller's leg. */
   leg: string;
   step: JournalStep;

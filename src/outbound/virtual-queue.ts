@@ -8,12 +8,15 @@
  * - CallIn: when its turn comes the waiter is notified (a signed POST to `notify_url`) and leaves
  *   routing; a call from the same number within `callin_window_s` is served first; after the
  *   window the waiter ends TimeOut.
- * Waiters in Waiting or Notified are taken up again by `start()` after an engine restart.
+ * Waiters in Waiting or Notified are taken up again by `start()` after an engine restart; a
+ * callback that was bridged goes on (`resumeCallback`, from the engine's recovery), one that was
+ * dialling leaves its waiter Waiting, at its place.
  */
 import type { Engine } from '../calls/engine.js';
 import type { CallSession } from '../calls/session.js';
 import type { CallbackOffer, VirtualQueuePort } from '../calls/virtual-queue-port.js';
 import type { Cdr } from '../domain/cdr.js';
+import type { CallJournal } from '../domain/journal.js';
 import type { QueueLogEventName } from '../domain/queue-log.js';
 import { callerResult, type ServiceState, type VirtualQueueSettings, type VirtualWaiter } from '../domain/virtual-queue.js';
 import type { TimerHandle } from '../infra/clock.js';
@@ -74,8 +77,26 @@ export class VirtualQueueService implements VirtualQueuePort {
       }
       this.route(w, settings, false);
     }
+    // A callback that was bridged but did not survive the restart (its customer left meanwhile):
+    // the engine completed its CDR; its waiter is done.
+    for (const w of this.deps.waiters.list(['Connected'])) {
+      if (w.channel !== 'CallBack' || w.agentId === null || this.live.has(w.id)) continue;
+      this.log.info({ waiterId: w.id }, 'callback ended while the engine was down');
+      this.finish(w, 'Finished', 'Finished');
+    }
     if (restored > 0) this.log.info({ restored, at: now }, 'virtual waiters taken up');
     return restored;
+  }
+
+  resumeCallback(entry: CallJournal, agentLegAlive: boolean): boolean {
+    const w = entry.waiterId ? this.deps.waiters.get(entry.waiterId) : undefined;
+    const settings = w ? this.settings(w.lineId) : undefined;
+    if (!w || !settings) return false;
+    this.live.set(w.id, w);
+    const spec = { waiter: w, settings, callId: entry.callId, callerId: entry.cdr.caller, onOutcome: (o: CallbackOutcome) => this.attemptEnded(w, settings, o) };
+    const call = CallbackCall.resume(this.deps.engine, spec, this.log.child({ callId: entry.callId, waiterId: w.id }), entry, agentLegAlive);
+    if (this.live.has(w.id)) this.attempts.set(w.id, call);
+    return true;
   }
 
   stop(): void {
