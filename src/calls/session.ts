@@ -433,6 +433,9 @@ export class CallSession {
   /** Virtual queue: the caller leaves to be called back (its place is kept): waiting media stops, the CDR says so. */
   leaveForCallback(): string {
     this.cdr.disposition = 'callback-requested';
+    // Its place is the waiter's now: after a restart the call is not queued again (recovery.ts
+    // completes its CDR and hangs up a caller still typing its number; the waiter keeps the caller id).
+    this.writeJournal();
     this.phase?.media.abort();
     return this.language;
   }

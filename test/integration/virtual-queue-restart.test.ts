@@ -142,4 +142,27 @@ describe('virtual-queue callback across an engine restart (simulated PBX)', () =
     expect(w.store.virtualWaiters.get(waiterId)).toMatchObject({ state: 'Finished' });
     expect(e.agentSnapshot('a1')?.presence).toMatch(/ready|wrapup/);
   });
+
+  it('does not queue again a caller who was typing its callback number when the engine died: hung up, CDR kept, the waiter keeps its place', async () => {
+    const input = config();
+    (input.queues as { virtual_queue: Record<string, unknown> }[])[0]!.virtual_queue.number_entry = { attempts: 2 };
+    w = await simWorld(configFrom(input));
+    virtualQueue(w.engine, w.store);
+    w.pbx.setPhone('1001', { behavior: 'answer', answerAfterMs: 2 * S, talkMs: 10 * S });
+    w.pbx.setPhone(CUSTOMER, { behavior: 'answer', answerAfterMs: 3 * S });
+    const leg = w.pbx.placeCall({ to: '100', from: CUSTOMER, keys: [{ afterMs: 3 * S, digit: '1' }, { afterMs: 6 * S, digit: '0' }] });
+    await w.clock.runFor(7 * S);
+    const waiter = w.store.virtualWaiters.latest('q', CUSTOMER)!;
+    expect(w.pbx.legs.get(leg)?.state).toBe('up');
+
+    const e = await restart(true);
+    await w.clock.runFor(S);
+
+    expect(w.pbx.legs.get(leg)?.state).toBe('down');
+    expect(w.store.cdrs.all().filter((c) => c.direction === 'inbound')).toMatchObject([{ callId: waiter.parentCallId, disposition: 'callback-requested' }]);
+    expect([...e.router.state.calls.keys()]).toEqual([waiter.id]);
+    e.loginAgent('a1');
+    await w.clock.runFor(60 * S);
+    expect(callbackCdrs()).toMatchObject([{ dialled: CUSTOMER, disposition: 'answered', parentCallId: waiter.parentCallId }]);
+  });
 });
