@@ -26,7 +26,7 @@ import type { RoutingCommand } from '../routing/types.js';
 import type { VirtualWaiterRepo } from '../store/repos/virtual-waiter-repo.js';
 import { CallbackCall, type CallbackOutcome } from './callback-call.js';
 import { estimateWaitMs, HandleTimes } from './ewt.js';
-import { NumberEntryCall } from './number-entry-call.js';
+import { NumberEntries } from './number-entry-call.js';
 import { fail, newWaiter, offerTimeoutMs, pick, secs, type LineUpParams, type VqResult } from './virtual-waiter.js';
 
 export type { LineUpParams, VirtualQueueError, VqResult } from './virtual-waiter.js';
@@ -48,13 +48,29 @@ export class VirtualQueueService implements VirtualQueuePort {
   private readonly live = new Map<string, VirtualWaiter>();
   private readonly attempts = new Map<string, CallbackCall>();
   private readonly windows = new Map<string, TimerHandle>();
-  /** Callers still on the line typing the number to call back, by waiter id. */
-  private readonly entering = new Map<string, NumberEntryCall>();
+  /** Callers still on the line typing the number to call back. */
+  private readonly numbers: NumberEntries;
   readonly handleTimes = new HandleTimes();
   private readonly log: Logger;
 
   constructor(private readonly deps: VirtualQueueDeps) {
     this.log = deps.log.child({ mod: 'virtual-queue' });
+    this.numbers = new NumberEntries({
+      engine: deps.engine,
+      log: this.log,
+      isLive: (id) => this.live.has(id),
+      record: (id, number) => {
+        const w = this.live.get(id);
+        if (!w) return;
+        w.phone = number;
+        this.save(w);
+      },
+      hangUp: (session) => this.hangUpCaller(session),
+      turn: (id, agentId) => {
+        const w = this.live.get(id);
+        if (w) this.turnCame(w, agentId);
+      },
+    });
     deps.engine.on('call.ended', (cdr: Cdr) => this.handleTimes.record(cdr, (deps.engine.queueConfig(cdr.queueId ?? '')?.wrapup_s ?? 0) * 1000));
     deps.engine.attachVirtualQueue(this);
   }
@@ -107,11 +123,7 @@ export class VirtualQueueService implements VirtualQueuePort {
   // ------------------------------------------------------------ port (engine and sessions)
 
   queueKey(session: CallSession, digit: string): boolean {
-    const typing = this.entering.get(`vq-${session.callId}`);
-    if (typing) {
-      typing.keys.push(digit);
-      return true;
-    }
+    if (this.numbers.push(`vq-${session.callId}`, digit)) return true;
     const queueId = session.queueId;
     const settings = queueId ? this.settings(queueId) : undefined;
     if (!queueId || !settings || digit !== settings.key) return false;
@@ -127,32 +139,9 @@ export class VirtualQueueService implements VirtualQueuePort {
     this.live.set(id, w);
     this.deps.engine.router.input({ type: 'call.virtualize', callId: session.callId, virtualId: id, offerTimeoutMs: offerTimeoutMs(settings, this.deps.engine.queueConfig(queueId)) });
     this.log.info({ callId: session.callId, waiterId: id, queueId, channel: settings.channel }, 'caller keeps its place for a callback');
-    if (settings.channel === 'CallBack' && settings.number_entry) void this.enterNumber(session, w, settings.number_entry, lang);
+    if (settings.channel === 'CallBack' && settings.number_entry) void this.numbers.run(session, id, settings.number_entry, lang);
     else void this.hangUpCaller(session);
     return true;
-  }
-
-  /** The caller types the number to call back (its place is already kept); then it is hung up. */
-  private async enterNumber(session: CallSession, w: VirtualWaiter, cfg: NonNullable<VirtualQueueSettings['number_entry']>, lang: string): Promise<void> {
-    const log = this.log.child({ callId: session.callId, waiterId: w.id });
-    const entry = new NumberEntryCall(this.deps.engine, session, lang, log);
-    this.entering.set(w.id, entry);
-    try {
-      const result = await entry.run(cfg);
-      if (result.kind === 'typed' && this.live.has(w.id)) {
-        w.phone = result.number;
-        this.save(w);
-      }
-      log.info({ result: result.kind, attempts: result.attempts, ...(result.kind === 'caller-id' ? { reason: result.reason } : {}) }, 'callback number chosen');
-    } catch (err) {
-      log.debug({ err }, 'number entry ended: the caller id is kept');
-    } finally {
-      this.entering.delete(w.id);
-      await this.hangUpCaller(session);
-      const agentId = entry.pendingAgent;
-      const rec = this.deps.engine.router.state.calls.get(w.id);
-      if (agentId && this.live.has(w.id) && rec?.state === 'offered' && rec.agentId === agentId) this.turnCame(w, agentId);
-    }
   }
 
   /** Offered at once when the estimated wait reaches `offer_when_ewt_s`, else after `offer_after_s` of waiting. */
@@ -187,8 +176,7 @@ export class VirtualQueueService implements VirtualQueuePort {
       case 'offer':
         return this.turnCame(w, cmd.agentId);
       case 'offer.cancel': {
-        const typing = this.entering.get(w.id);
-        if (typing?.pendingAgent === cmd.agentId) typing.pendingAgent = undefined;
+        this.numbers.dropTurn(w.id, cmd.agentId);
         return this.attempts.get(w.id)?.cancelOffer(cmd.agentId);
       }
       case 'connect': {
@@ -312,12 +300,8 @@ export class VirtualQueueService implements VirtualQueuePort {
     const settings = this.settings(w.lineId);
     if (!settings) return;
     if (w.channel === 'CallIn') return this.notify(w, settings);
-    const typing = this.entering.get(w.id);
-    if (typing) {
-      // Dialled once the caller has chosen its number and hung up; the agent stays reserved.
-      typing.pendingAgent = agentId;
-      return;
-    }
+    // Dialled once the caller has chosen its number and hung up; the agent stays reserved.
+    if (this.numbers.holdTurn(w.id, agentId)) return;
     let call = this.attempts.get(w.id);
     if (!call) {
       const callId = this.deps.newId();
