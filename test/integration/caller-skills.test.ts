@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/calls/engine.js';
 import type { CallHooks } from '../../src/calls/hooks.js';
+import { silentLogger } from '../../src/infra/logger.js';
 import { parseConfig, type ConfigInput } from '../../src/domain/config.js';
 import { configFrom, simWorld, type SimWorld } from '../support/sim-world.js';
 
@@ -97,6 +99,24 @@ describe('caller skills on the simulated PBX', () => {
 
     const [entry] = w.store.journal.all();
     expect(entry).toMatchObject({ step: 'queued', skills: { spanish: 50 } });
+  });
+
+  it('queues a caller taken up after an engine restart with the skills it had', async () => {
+    w = await simWorld(configFrom(base()));
+    for (const id of ['b', 'c']) w.engine.router.input({ type: 'agent.logout', agentId: id });
+    w.pbx.setPhone('a', { behavior: 'answer', answerAfterMs: 1000, talkMs: 5000 });
+    w.engine.router.input({ type: 'agent.logout', agentId: 'a' });
+    w.pbx.placeCall({ to: '100', from: '+7', keys: [{ digit: '2', afterMs: 2000 }] });
+    await w.clock.runFor(10 * S);
+    const callId = w.store.journal.all()[0]!.callId;
+
+    w.engine.halt();
+    const e2 = new Engine({ pbx: w.pbx, clock: w.clock, log: silentLogger(), store: w.store, config: w.store.config.load(), newCallId: () => 'call-r1', seed: 2 });
+    await e2.start();
+    await w.clock.runFor(S);
+
+    expect(e2.router.state.calls.get(callId)).toMatchObject({ state: 'waiting', skills: { spanish: 50 } });
+    await e2.stop();
   });
 });
 
