@@ -58,7 +58,8 @@ export const virtualQueueSchema = z
     number_entry: numberEntrySchema.optional(),
   })
   .strict()
-  .refine((v) => v.channel !== 'CallIn' || v.notify_url !== undefined, { message: 'CallIn needs notify_url', path: ['notify_url'] });
+  .refine((v) => v.channel !== 'CallIn' || v.notify_url !== undefined, { message: 'CallIn needs notify_url', path: ['notify_url'] })
+  .refine((v) => v.channel === 'CallBack' || v.number_entry === undefined, { message: 'number_entry needs channel CallBack (we call the number typed)', path: ['number_entry'] });
 export type VirtualQueueSettings = z.infer<typeof virtualQueueSchema>;
 
 export type WaiterChannel = 'CallBack' | 'CallIn';

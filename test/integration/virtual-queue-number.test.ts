@@ -127,4 +127,10 @@ describe('virtual queue typed callback number (simulated PBX)', () => {
     (input.queues as { virtual_queue: Record<string, unknown> }[])[0]!.virtual_queue.number_entry = { attempts: 0 };
     expect(() => configFrom(input)).toThrow(/queues\.0\.virtual_queue\.number_entry\.attempts|queues\[0\]\.virtual_queue\.number_entry\.attempts/);
   });
+
+  it('rejects number_entry on a CallIn queue naming the field', () => {
+    const input = config();
+    Object.assign((input.queues as { virtual_queue: Record<string, unknown> }[])[0]!.virtual_queue, { channel: 'CallIn', notify_url: 'http://127.0.0.1:9/n', number_entry: {} });
+    expect(() => configFrom(input)).toThrow(/virtual_queue\.number_entry: number_entry needs channel CallBack/);
+  });
 });
