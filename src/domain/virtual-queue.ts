@@ -76,6 +76,8 @@ export interface VirtualWaiter {
   source: string;
   lang: string | null;
   skills: string[];
+  /** The level of each of `skills` where known (a caller's lookup or IVR skills); absent: any level. */
+  skillLevels?: Record<string, number>;
   properties: Record<string, unknown>;
   state: WaiterState;
   serviceState: ServiceState | null;

@@ -132,8 +132,8 @@ export class VirtualQueueService implements VirtualQueuePort {
     const now = this.now();
     const id = `vq-${session.callId}`;
     const lang = session.leaveForCallback();
-    const skills = Object.keys(session.requiredSkills ?? {});
-    const w = newWaiter(id, queueId, { phone: session.from, channel: settings.channel, source: 'Phone', lang, ...(skills.length > 0 ? { skills } : {}) }, now, entry.enqueuedAt, entry.priority, session.callId);
+    const skillLevels = session.requiredSkills;
+    const w = newWaiter(id, queueId, { phone: session.from, channel: settings.channel, source: 'Phone', lang, ...(skillLevels ? { skillLevels } : {}) }, now, entry.enqueuedAt, entry.priority, session.callId);
     // Durable before anything else happens: a crash from here on keeps the waiter.
     this.deps.waiters.save(w);
     this.live.set(id, w);
@@ -395,8 +395,8 @@ export class VirtualQueueService implements VirtualQueuePort {
       offerTimeoutMs: offerTimeoutMs(settings, this.deps.engine.queueConfig(w.lineId)),
       ...(w.nextAttemptAt !== null && w.nextAttemptAt > this.now() ? { holdUntil: w.nextAttemptAt } : {}),
       ...(fresh ? { fresh: true, callerId: w.phone } : {}),
-      // Seed 004 Skills are names: any level of the skill qualifies.
-      ...(w.skills.length > 0 ? { skills: Object.fromEntries(w.skills.map((k) => [k, 1])) } : {}),
+      // Seed 004 Skills are names (any level qualifies) unless the caller's levels are known.
+      ...(w.skills.length > 0 ? { skills: w.skillLevels ?? Object.fromEntries(w.skills.map((k) => [k, 1])) } : {}),
     });
   }
 

@@ -165,4 +165,19 @@ describe('virtual-queue callback across an engine restart (simulated PBX)', () =
     await w.clock.runFor(60 * S);
     expect(callbackCdrs()).toMatchObject([{ dialled: CUSTOMER, disposition: 'answered', parentCallId: waiter.parentCallId }]);
   });
+
+  it('keeps the levels of a waiter\'s skills (from the lookup) across the restart', async () => {
+    const input = config();
+    Object.assign((input.queues as Record<string, unknown>[])[0]!, { skills: { required: true } });
+    w = await simWorld(configFrom(input), { hooks: { lookup: async () => ({ skills: { fr: 70 } }) } });
+    virtualQueue(w.engine, w.store);
+    w.pbx.placeCall({ to: '100', from: CUSTOMER, keys: [{ afterMs: 3 * S, digit: '1' }] });
+    await w.clock.runFor(10 * S);
+    const waiter = w.store.virtualWaiters.latest('q', CUSTOMER)!;
+    expect(waiter).toMatchObject({ skills: ['fr'], skillLevels: { fr: 70 } });
+
+    const e = await restart(true);
+
+    expect(e.router.state.calls.get(waiter.id)?.skills).toEqual({ fr: 70 });
+  });
 });
