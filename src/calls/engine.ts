@@ -97,6 +97,8 @@ export interface EngineEvents {
   'agent.reachable': [Extract<RoutingEvent, { type: 'agent.reachable' }>];
   /** An agent's do-not-disturb went on or off. */
   'agent.dnd': [Extract<RoutingEvent, { type: 'agent.dnd' }>];
+  /** An agent's skills changed in the configuration (REST or a config write); `{}` when it has none. */
+  'agent.skills': [{ agentId: string; skills: Record<string, number> }];
   'queue.log': [QueueLogEntry];
   'call.offering': [CallNotice];
   'call.bridged': [CallNotice];
@@ -309,6 +311,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Apply a validated configuration live: lookups swap at once, routing reconciles memberships. */
   applyConfig(config: Config): void {
+    const before = this.agents;
     this.config = config;
     this.numbers = new Map(config.numbers.map((n) => [n.number, n]));
     this.ivrs = new Map(config.ivrs.map((i) => [i.id, i]));
@@ -317,6 +320,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.phones.apply(config);
     this.router.input({ type: 'config.apply', config: routingConfig(config) });
     this.syncReachability();
+    for (const a of config.agents) {
+      const old = before?.get(a.id);
+      if (old && !sameSkills(old.skills, a.skills)) this.emit('agent.skills', { agentId: a.id, skills: { ...a.skills } });
+    }
   }
 
   /** An agent that moved to another phone (hot desk, logout, config) takes that phone's registration state. */
@@ -841,4 +848,9 @@ export class Engine extends EventEmitter<EngineEvents> {
 /** What of an agent's state survives a restart, as a comparable key. */
 function savedKey(r: AgentSessionRecord, inWrapup: boolean): string {
   return JSON.stringify([r.status, r.pauseReason, r.line, inWrapup, r.dnd === true]);
+}
+
+function sameSkills(a: Record<string, number> | undefined, b: Record<string, number> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  return ka.length === Object.keys(b ?? {}).length && ka.every((k) => a![k] === b?.[k]);
 }

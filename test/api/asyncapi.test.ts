@@ -126,6 +126,8 @@ describe('CTI event catalogue', () => {
     await admin.next((m) => m.msgType === 'AgentOnlineStatus');
     w.pbx.cutEvents().resume();
     await admin.next((m) => m.msgType === 'PbxState' && m.ctiMessage.state === 'up');
+    await w.http('PATCH', '/agents/s1/skills', w.adminKey, { skills: { en: 10 } });
+    await admin.next((m) => m.msgType === 'AgentSkills');
 
     const seen = new Set<string>();
     for (const m of admin.messages) {
