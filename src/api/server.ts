@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authHook } from './auth-hook.js';
 import { renderCtiAsyncApi } from './cti/asyncapi.js';
 import { createConfigService } from './config-service.js';
@@ -73,6 +73,8 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions = {}): Prom
       security: [{ session: [] }, { apiKey: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas given an id (`.meta({ id })`) become components/schemas, referenced by $ref.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

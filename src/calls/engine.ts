@@ -16,6 +16,7 @@ import type { AgentPresence, RoutingCommand, RoutingEvent } from '../routing/typ
 import type { CallHooks, CallNotice, CustomAgent, LookupResult } from './hooks.js';
 import { AgentPhones } from './agent-phones.js';
 import { Router } from './router.js';
+import { completedCdr } from './recovery.js';
 import { recoverCalls, restoreAgents, type CallsRecovered, type RestartHost } from './restart.js';
 import { CallSession, type Arrival, type SessionEnv } from './session.js';
 import type { CallControl } from './control/call-control.js';
@@ -96,6 +97,8 @@ export interface EngineEvents {
   'agent.reachable': [Extract<RoutingEvent, { type: 'agent.reachable' }>];
   /** An agent's do-not-disturb went on or off. */
   'agent.dnd': [Extract<RoutingEvent, { type: 'agent.dnd' }>];
+  /** An agent's skills changed in the configuration (REST or a config write); `{}` when it has none. */
+  'agent.skills': [{ agentId: string; skills: Record<string, number> }];
   'queue.log': [QueueLogEntry];
   'call.offering': [CallNotice];
   'call.bridged': [CallNotice];
@@ -260,6 +263,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.emit('call.ended', cdr);
       },
       adopt: (entry, agentLegAlive) => {
+        if (entry.kind === 'callback') return this.adoptCallback(entry, agentLegAlive);
         const arrival = { leg: entry.leg as LegId, to: entry.cdr.dialled, from: entry.cdr.caller, callIdOnChannel: true, ...(entry.cdr.callerName === null ? {} : { fromName: entry.cdr.callerName }) };
         const session = new CallSession(entry.callId, arrival, this.env, entry);
         this.sessions.set(entry.callId, session);
@@ -282,12 +286,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const s of this.sessions.values()) s.halt();
   }
 
-  /** The PBX link as last reported: up, down (event stream lost) or lost (the PBX is gone). */
   /** The PBX driver's short name: `sim`, `asterisk`, `freeswitch`. */
   get pbxName(): string {
     return this.deps.pbx.name;
   }
 
+  /** The PBX link as last reported: up, down (event stream lost) or lost (the PBX is gone). */
   get pbxLink(): { state: PbxLinkState; since: number } {
     return { state: this.link, since: this.linkSince };
   }
@@ -318,6 +322,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Apply a validated configuration live: lookups swap at once, routing reconciles memberships. */
   applyConfig(config: Config): void {
+    const before = this.agents;
     this.config = config;
     this.numbers = new Map(config.numbers.map((n) => [n.number, n]));
     this.ivrs = new Map(config.ivrs.map((i) => [i.id, i]));
@@ -326,6 +331,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.phones.apply(config);
     this.router.input({ type: 'config.apply', config: routingConfig(config) });
     this.syncReachability();
+    for (const a of config.agents) {
+      const old = before?.get(a.id);
+      if (old && !sameSkills(old.skills, a.skills)) this.emit('agent.skills', { agentId: a.id, skills: { ...a.skills } });
+    }
   }
 
   /** An agent that moved to another phone (hot desk, logout, config) takes that phone's registration state. */
@@ -464,10 +473,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
-  /** Persist a CDR written outside inbound sessions (outbound calls) and report the end. */
+  /** Persist a CDR written outside inbound sessions (outbound calls; its journal, if any, dropped) and report the end. */
   recordCdr(cdr: Cdr): void {
+    if (this.halted) return;
     try {
-      this.deps.store.cdrs.insert(cdr);
+      this.deps.store.completeCall(cdr);
     } catch (err) {
       this.log.error({ err, callId: cdr.callId }, 'cdr write failed');
     }
@@ -716,6 +726,28 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The virtual queue (seed 004), attached by the composition root. */
   attachVirtualQueue(port: VirtualQueuePort): void {
     this.virtualQueue = port;
+    const waiting = this.recoveredCallbacks.splice(0);
+    for (const r of waiting) this.adoptCallback(r.entry, r.agentLegAlive);
+  }
+
+  /** Bridged callback attempts found at start before the virtual queue was attached. */
+  private readonly recoveredCallbacks: { entry: CallJournal; agentLegAlive: boolean }[] = [];
+
+  /** A bridged callback attempt found at start goes to the virtual queue; without one it ends now. */
+  private adoptCallback(entry: CallJournal, agentLegAlive: boolean): void {
+    if (!this.virtualQueue) {
+      this.recoveredCallbacks.push({ entry, agentLegAlive });
+      return;
+    }
+    if (this.virtualQueue.resumeCallback(entry, agentLegAlive)) return;
+    this.log.warn({ callId: entry.callId, waiterId: entry.waiterId }, 'callback cannot be resumed: ended');
+    for (const leg of [entry.leg, entry.agentLeg]) if (leg) void this.deps.pbx.hangup(leg as LegId, 'normal').catch((err: unknown) => this.log.debug({ err }, 'callback hang-up after restart failed'));
+    this.writeCdr(completedCdr(entry, this.deps.clock.now()));
+  }
+
+  /** Journal a call the engine does not run as a session (a callback attempt); nothing once halted. */
+  journalCall(entry: CallJournal): void {
+    if (!this.halted) this.deps.store.journal.save(entry, this.deps.clock.now());
   }
 
   /** Routing entries that have no call session (auto callback lists): their commands go to `owner`. */
@@ -841,4 +873,9 @@ export class Engine extends EventEmitter<EngineEvents> {
 /** What of an agent's state survives a restart, as a comparable key. */
 function savedKey(r: AgentSessionRecord, inWrapup: boolean): string {
   return JSON.stringify([r.status, r.pauseReason, r.line, inWrapup, r.dnd === true]);
+}
+
+function sameSkills(a: Record<string, number> | undefined, b: Record<string, number> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  return ka.length === Object.keys(b ?? {}).length && ka.every((k) => a![k] === b?.[k]);
 }

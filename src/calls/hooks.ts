@@ -22,6 +22,8 @@ export interface LookupResult {
   agentId?: string;
   /** Values carried with the call into events and the CDR. */
   variables?: Record<string, string>;
+  /** Skills the caller needs (skill → minimum level), where its queue routes on skills. */
+  skills?: Record<string, number>;
 }
 
 export interface AgentListCall {

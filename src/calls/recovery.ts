@@ -7,6 +7,12 @@
  *   an agent leg that was ringing is hung up (the caller is offered again at its place);
  * - caller gone: the CDR is completed now, `answered` if it had been bridged (talk counted to
  *   now), else `interrupted`, with cause `interrupted`; its agent leg and bridge are cleaned up;
+ * - a virtual-queue callback attempt (kind `callback`) is taken up like a call when it was bridged;
+ *   dialling or ringing, its legs are hung up and its CDR completed as `interrupted` (its waiter is
+ *   still Waiting, and the virtual queue puts it back at its place);
+ * - a caller who had asked for a callback (its CDR disposition `callback-requested`, typing its
+ *   callback number perhaps) is not queued again: its waiter holds its place; its CDR is completed
+ *   as it was and its leg hung up;
  * - a leg of our application that no journal knows (a listen, a click-to-call, a leg originated
  *   after the last journal write) is hung up, and logged with why.
  */
@@ -36,6 +42,11 @@ export function planRecovery(journal: readonly CallJournal[], legs: readonly Liv
     if (entry.agentLeg) known.add(entry.agentLeg);
     const caller = byLeg.get(entry.leg);
     const agent = entry.agentLeg ? byLeg.get(entry.agentLeg) : undefined;
+    if (entry.cdr.disposition === 'callback-requested') {
+      plan.completed.push({ ...completedCdr(entry, now), disposition: 'callback-requested' });
+      if (caller) plan.hangup.push({ leg: caller.leg, reason: 'caller had asked for a callback; its waiter keeps its place' });
+      continue;
+    }
     if (!caller) {
       plan.completed.push(completedCdr(entry, now));
       if (agent) plan.hangup.push({ leg: agent.leg, reason: 'caller gone while the engine was down' });
@@ -45,6 +56,12 @@ export function planRecovery(journal: readonly CallJournal[], legs: readonly Liv
     }
     if (entry.step === 'bridged') {
       plan.resume.push({ entry, agentLegAlive: agent !== undefined });
+      continue;
+    }
+    if (entry.kind === 'callback') {
+      plan.completed.push(completedCdr(entry, now));
+      plan.hangup.push({ leg: caller.leg, reason: 'callback was dialling when the engine stopped; the waiter keeps its place' });
+      if (agent) plan.hangup.push({ leg: agent.leg, reason: 'agent was ringing for a callback when the engine stopped' });
       continue;
     }
     if (agent) plan.hangup.push({ leg: agent.leg, reason: 'agent was ringing when the engine stopped; caller offered again' });

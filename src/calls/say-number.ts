@@ -14,3 +14,8 @@ export function sayNumber(n: number): string[] {
   const rest = v % 1000;
   return [...sayNumber(Math.floor(v / 1000)), 'sound:digits/thousand', ...(rest ? sayNumber(rest) : [])];
 }
+
+/** Prompts that read a phone number digit by digit (a leading + is not said). */
+export function sayDigits(digits: string): string[] {
+  return [...digits].filter((d) => d >= '0' && d <= '9').map((d) => `sound:digits/${d}`);
+}

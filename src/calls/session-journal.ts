@@ -14,6 +14,7 @@ export interface SessionView {
   ivrId: string | undefined;
   ivrNode: string | undefined;
   priority: number;
+  skills: Record<string, number> | undefined;
 }
 
 export function journalEntry(v: SessionView): CallJournal {
@@ -31,6 +32,7 @@ export function journalEntry(v: SessionView): CallJournal {
     entry.ivrNode = v.ivrNode;
   }
   if (step === 'queued' || step === 'bridged') entry.priority = v.priority;
+  if (v.skills) entry.skills = { ...v.skills };
   if (b) {
     entry.agentId = b.agentId;
     entry.agentLeg = b.agentLeg;

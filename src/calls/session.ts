@@ -7,6 +7,7 @@
 import { cdrStart, type Cdr, type CdrDisposition } from '../domain/cdr.js';
 import type { ExitDestination, Ivr, IvrAction, NumberEntry } from '../domain/config.js';
 import type { CallJournal, CdrDraft } from '../domain/journal.js';
+import { mergeSkills, type SkillLevels } from '../domain/skills.js';
 import type { Logger } from '../infra/logger.js';
 import { isPbxError, PbxError, type BridgeId, type HangupCause, type LegId, type RecordingId } from '../pbx/port.js';
 import { CallControl } from './control/call-control.js';
@@ -41,6 +42,8 @@ export class CallSession {
   private ivrId: string | undefined;
   private ivrNodeId: string | undefined;
   private priority = 0;
+  /** Skills the caller needs in a queue that routes on skills (lookup answer, IVR keys). */
+  private skills: SkillLevels | undefined;
   readonly number: NumberEntry | undefined;
   private lookupResult: LookupResult | undefined;
   /** Hold, transfers, consult and conference on the bridged call. */
@@ -76,6 +79,7 @@ export class CallSession {
       this.language = resumeFrom.cdr.language ?? this.language;
       if (resumeFrom.cdr.ivrPath) this.ivrPath.push(...resumeFrom.cdr.ivrPath.split('>'));
       this.priority = resumeFrom.priority ?? 0;
+      this.skills = resumeFrom.skills;
     }
     this.control = new CallControl({
       callId,
@@ -144,6 +148,11 @@ export class CallSession {
     return this.cdr.direction === 'inbound' ? 'inbound' : 'outbound';
   }
 
+  /** The skills the caller needs (skill → minimum level), if any. */
+  get requiredSkills(): SkillLevels | undefined {
+    return this.skills;
+  }
+
   get agentId(): string | undefined {
     return this.phase?.bridged?.agentId;
   }
@@ -155,6 +164,11 @@ export class CallSession {
 
   get queueId(): string | undefined {
     return this.phase?.queue.id;
+  }
+
+  /** Aborted when the caller hangs up (or the call ends). */
+  get hangupSignal(): AbortSignal {
+    return this.hangup.signal;
   }
 
   private get signal(): AbortSignal {
@@ -189,6 +203,7 @@ export class CallSession {
       this.throwIfGone();
       const hint = this.lookupResult;
       if (hint?.variables) Object.assign(this.cdr.variables, hint.variables);
+      this.skills = mergeSkills(this.skills, hint?.skills);
       let target: IvrAction;
       if (hint?.queueId && this.env.queue(hint.queueId)) {
         target = { action: 'queue', queue: hint.queueId };
@@ -343,6 +358,7 @@ export class CallSession {
         this.writeJournal();
       },
       setLanguage: (language) => (this.language = language),
+      addSkills: (skills) => (this.skills = mergeSkills(this.skills, skills)),
     });
   }
 
@@ -363,7 +379,7 @@ export class CallSession {
     this.cdr.queueId = queue.id;
     this.cdr.enqueuedAt ??= this.env.clock.now();
     this.priority = priority;
-    this.log.info({ queueId: queue.id, priority, restored }, 'call queued');
+    this.log.info({ queueId: queue.id, priority, restored, ...(this.skills ? { skills: this.skills } : {}) }, 'call queued');
     this.writeJournal();
     const customList = queue.agent_list_url !== undefined;
     const preferred = this.lookupResult?.agentId;
@@ -376,6 +392,7 @@ export class CallSession {
       ...(customList ? { agents: [] } : {}),
       ...(preferred ? { preferredAgent: preferred } : {}),
       ...(restored ? { restoredAt: this.cdr.enqueuedAt } : {}),
+      ...(this.skills ? { skills: this.skills } : {}),
     });
     if (!phase.done.settled && !phase.bridged) phase.mediaDone = playWhileWaiting(this.waitingContext(), queue, phase.media.signal, restored);
     if (customList) void this.agents.applyAgentList(phase);
@@ -420,6 +437,9 @@ export class CallSession {
    */
   leaveForCallback(disposition: 'callback-requested' | 'callback-message' = 'callback-requested'): string {
     this.cdr.disposition = disposition;
+    // Its place is the waiter's (or the request's) now: after a restart the call is not queued again
+    // (recovery.ts completes its CDR and hangs up a caller still typing its number or recording).
+    this.writeJournal();
     this.phase?.media.abort();
     return this.language;
   }
@@ -615,6 +635,7 @@ export class CallSession {
       ivrId: this.ivrId,
       ivrNode: this.ivrNodeId,
       priority: this.priority,
+      skills: this.skills,
     });
     try {
       this.env.journal(entry);

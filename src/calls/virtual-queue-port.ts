@@ -3,6 +3,7 @@
  * attached by the composition root: keys pressed while queued, the callback offer heard while
  * waiting, the priority of a caller calling in again, and the routing commands of virtual entries.
  */
+import type { CallJournal } from '../domain/journal.js';
 import type { RoutingCommand } from '../routing/types.js';
 import type { CallSession } from './session.js';
 
@@ -31,4 +32,9 @@ export interface VirtualQueuePort {
   owns(callId: string): boolean;
   /** A routing command for a virtual entry (offer, offer.cancel, connect, call.exit). */
   command(cmd: Exclude<RoutingCommand, { type: 'timer.set' | 'timer.clear' }>): void;
+  /**
+   * After an engine restart: a callback attempt that was bridged (journal kind `callback`) is taken
+   * up again; false when it cannot be (its waiter or queue is gone), and the engine ends it.
+   */
+  resumeCallback(entry: CallJournal, agentLegAlive: boolean): boolean;
 }

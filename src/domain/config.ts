@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { callbackMessageSchema } from './callback-message.js';
+import { skillLevelsSchema } from './skills.js';
 import { virtualQueueSchema } from './virtual-queue.js';
 
 /**
@@ -27,9 +28,12 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
 const secondsPositive = z.number().positive().max(86_400);
 const secondsNonNeg = z.number().min(0).max(86_400);
 
+/** Skills a key adds to the caller (skill → minimum level), required when it enters a queue that routes on skills. */
+const ivrSkills = skillLevelsSchema.optional();
+
 export const ivrActionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('node'), node: id, language: language.optional() }).strict(),
-  z.object({ action: z.literal('queue'), queue: id, language: language.optional(), priority: z.number().int().min(0).max(100).optional() }).strict(),
+  z.object({ action: z.literal('node'), node: id, language: language.optional(), skills: ivrSkills }).strict(),
+  z.object({ action: z.literal('queue'), queue: id, language: language.optional(), priority: z.number().int().min(0).max(100).optional(), skills: ivrSkills }).strict(),
   z.object({ action: z.literal('hangup') }).strict(),
 ]);
 export type IvrAction = z.infer<typeof ivrActionSchema>;
@@ -157,7 +161,7 @@ export const agentSchema = z
     /** Logged in and ready when the engine starts (handy for demos and tests). */
     auto_login: z.boolean().default(false),
     /** Skill → level (1–100), for queues that route on callers' skills. */
-    skills: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a skill name'), z.number().int().min(1).max(100)).optional(),
+    skills: skillLevelsSchema.optional(),
   })
   .strict();
 export type Agent = z.infer<typeof agentSchema>;

@@ -11,6 +11,10 @@ export type JournalStep = 'arrived' | 'ivr' | 'queued' | 'bridged';
 
 export interface CallJournal {
   callId: string;
+  /** Absent: an inbound call (a session). `callback`: a virtual-queue callback attempt (customer leg in `leg`). */
+  kind?: 'callback';
+  /** A callback attempt's virtual waiter. */
+  waiterId?: string;
   /** The caller's leg. */
   leg: string;
   step: JournalStep;
@@ -19,6 +23,8 @@ export interface CallJournal {
   ivrNode?: string;
   /** Queued or bridged: the queue, the caller's priority (enqueue time is in the CDR draft). */
   priority?: number;
+  /** The skills the caller needs (lookup answer, IVR keys), once it has any. */
+  skills?: Record<string, number>;
   /** The agent leg being rung (queued) or talking (bridged). */
   agentId?: string;
   agentLeg?: string;

@@ -6,6 +6,29 @@ import { z } from 'zod';
 
 const prompts = z.record(z.string(), z.array(z.string().min(1).max(256)).min(1));
 
+/**
+ * CallBack: after the key the caller may type another number to be called back on (ended with #;
+ * # alone keeps its caller id), hears it read back and confirms with 1 (2 types it again). The
+ * number must be dialable under `click_to_call.allow`; after `attempts` failed tries the caller id
+ * is kept.
+ */
+export const numberEntrySchema = z
+  .object({
+    attempts: z.number().int().min(1).max(5).default(3),
+    /** Seconds to wait for each next digit (and for the confirmation key). */
+    digit_timeout_s: z.number().min(1).max(60).default(8),
+    /** "Type the number … then press hash; to be called back on this number, just press hash." */
+    enter_prompts: prompts.default({ default: ['switchboard/vq-enter-number'] }),
+    /** Said before the digits read back: "we will call you back on". */
+    readback_prompts: prompts.default({ default: ['switchboard/vq-number-readback'] }),
+    /** "Press 1 to confirm, press 2 to type it again." */
+    confirm_prompts: prompts.default({ default: ['switchboard/vq-number-confirm'] }),
+    /** "Sorry, we cannot call that number." */
+    invalid_prompts: prompts.default({ default: ['switchboard/vq-number-invalid'] }),
+  })
+  .strict();
+export type NumberEntrySettings = z.infer<typeof numberEntrySchema>;
+
 export const virtualQueueSchema = z
   .object({
     /** The key that asks for a callback while waiting. */
@@ -31,9 +54,12 @@ export const virtualQueueSchema = z
     offer_prompts: prompts.default({ default: ['switchboard/vq-press-1-callback'] }),
     /** Played to the customer of a customer-first callback ("you asked us to call you back"). */
     callback_prompts: prompts.default({ default: ['switchboard/vq-you-asked-callback'] }),
+    /** CallBack: let the caller type the number to call back (see numberEntrySchema); absent = the caller id. */
+    number_entry: numberEntrySchema.optional(),
   })
   .strict()
-  .refine((v) => v.channel !== 'CallIn' || v.notify_url !== undefined, { message: 'CallIn needs notify_url', path: ['notify_url'] });
+  .refine((v) => v.channel !== 'CallIn' || v.notify_url !== undefined, { message: 'CallIn needs notify_url', path: ['notify_url'] })
+  .refine((v) => v.channel === 'CallBack' || v.number_entry === undefined, { message: 'number_entry needs channel CallBack (we call the number typed)', path: ['number_entry'] });
 export type VirtualQueueSettings = z.infer<typeof virtualQueueSchema>;
 
 export type WaiterChannel = 'CallBack' | 'CallIn';
@@ -50,6 +76,8 @@ export interface VirtualWaiter {
   source: string;
   lang: string | null;
   skills: string[];
+  /** The level of each of `skills` where known (a caller's lookup or IVR skills); absent: any level. */
+  skillLevels?: Record<string, number>;
   properties: Record<string, unknown>;
   state: WaiterState;
   serviceState: ServiceState | null;

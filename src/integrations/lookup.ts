@@ -1,11 +1,13 @@
 /**
  * Seed 003 inbound lookup: GET `lookup_url?cid=<caller>&to=<dialled>&uuid=<callId>` when a call
- * arrives; the CRM's JSON answer may set a priority, a queue, a preferred agent and variables.
+ * arrives; the CRM's JSON answer may set a priority, a queue, a preferred agent, variables and the
+ * caller's skills (`{"spanish": 50}`, or `["spanish"]` at level 1).
  * One attempt only, bounded by `timeout_ms`: a caller is waiting.
  */
 import { z } from 'zod';
 import type { LookupRequest, LookupResult } from '../calls/hooks.js';
 import type { Webhooks } from '../domain/config.js';
+import { skillsAnswerSchema } from '../domain/skills.js';
 import type { Logger } from '../infra/logger.js';
 import { safeUrl, type HttpClient } from './http-client.js';
 import type { WebhookMetrics } from './metrics.js';
@@ -30,6 +32,7 @@ const answerSchema = z.object({
   queue: idLike.optional().catch(undefined),
   agent: idLike.optional().catch(undefined),
   variables: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), scalar.nullable()).optional().catch(undefined),
+  skills: skillsAnswerSchema.optional().catch(undefined),
 });
 
 const truthy = (v: z.infer<typeof flag> | undefined): boolean => v === true || v === 1 || v === 'true' || v === '1' || v === 'yes';
@@ -47,6 +50,7 @@ export function mapLookupAnswer(json: unknown): LookupResult | undefined {
   else if (vip) result.priority = VIP_PRIORITY;
   if (a.queue) result.queueId = a.queue;
   if (a.agent) result.agentId = a.agent;
+  if (a.skills && Object.keys(a.skills).length > 0) result.skills = a.skills;
 
   const variables: Record<string, string> = {};
   for (const [k, v] of Object.entries(a.variables ?? {}).slice(0, MAX_VARIABLES)) {
@@ -91,6 +95,7 @@ export function createLookup(deps: LookupDeps): LookupFn {
       expectJson: true,
     });
     const result = res.ok ? mapLookupAnswer(res.json) : undefined;
+    if (res.ok && hasField(res.json, 'skills') && !result?.skills) log.warn({ kind: 'lookup', callId: req.callId, field: 'skills' }, 'lookup answer field ignored: skills must be {name: level 1-100} or [name]');
     metrics?.observeWebhook('lookup', res.ms / 1000, res.ok);
     if (!res.ok) {
       const level = res.error === 'ABORTED' ? 'debug' : 'warn';
@@ -100,4 +105,8 @@ export function createLookup(deps: LookupDeps): LookupFn {
     }
     return result;
   };
+}
+
+function hasField(json: unknown, field: string): boolean {
+  return json !== null && typeof json === 'object' && !Array.isArray(json) && field in json;
 }

@@ -131,7 +131,7 @@ export class AutoCallbacks implements RoutingEntryOwner {
     if (!phone || !queue) return;
     // The CDR's wait counts from the original call's enter time when it was left from a call (as
     // the virtual queue's callbacks do), else from the instant it became due.
-    const target: CallbackTarget = { id, lineId: c.queueId, phone, parentCallId: c.request.parentCallId, enqueuedAt: c.parentEnqueuedAt ?? since, lang: null };
+    const target: CallbackTarget = { id, lineId: c.queueId, phone, parentCallId: c.request.parentCallId, enqueuedAt: c.parentEnqueuedAt ?? since, lang: null, priority: 0 };
     this.entries.set(id, { target, requestUuid: c.request.uuid });
     engine.router.input({
       type: 'virtual.enqueue',

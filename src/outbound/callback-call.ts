@@ -6,12 +6,16 @@
  * both are up the core is told `offer.answered` and its `connect` bridges them. One CDR per attempt,
  * direction `callback`, `parentCallId` the call that asked for it, wait counted from the original
  * enter time. The outcome goes back to the service (retry, finished, cancelled).
+ * Journalled (kind `callback`, callback-journal.ts) from the customer's dial: a bridged attempt is
+ * taken up again after an engine restart (`CallbackCall.resume`).
  */
 import type { Engine, LegOwner } from '../calls/engine.js';
 import { cdrStart } from '../domain/cdr.js';
+import type { CallJournal } from '../domain/journal.js';
 import type { VirtualQueueSettings, VirtualWaiter } from '../domain/virtual-queue.js';
 import type { Logger } from '../infra/logger.js';
 import { isPbxError, type BridgeId, type HangupCause, type LegId } from '../pbx/port.js';
+import { callbackJournal } from './callback-journal.js';
 
 export type CallbackOutcome =
   /** The customer did not answer (or was busy, or the dial failed): try again later. */
@@ -24,7 +28,7 @@ export type CallbackOutcome =
   | { kind: 'withdrawn' };
 
 /** Whom a callback calls: a virtual waiter, or a due request of an auto callback list. */
-export type CallbackTarget = Pick<VirtualWaiter, 'id' | 'lineId' | 'phone' | 'parentCallId' | 'enqueuedAt' | 'lang'>;
+export type CallbackTarget = Pick<VirtualWaiter, 'id' | 'lineId' | 'phone' | 'parentCallId' | 'enqueuedAt' | 'lang' | 'priority'>;
 
 export interface CallbackCallSpec {
   /** `id` is the routing entry's id. */
@@ -61,8 +65,59 @@ export class CallbackCall implements LegOwner {
     private readonly engine: Engine,
     private readonly spec: CallbackCallSpec,
     private readonly log: Logger,
+    startedAt?: number,
   ) {
-    this.startedAt = engine.clock.now();
+    this.startedAt = startedAt ?? engine.clock.now();
+  }
+
+  /**
+   * After an engine restart: the bridged attempt of `entry` goes on. Its legs are claimed again,
+   * the core is told the agent is on the call (`call.restore`), and the CDR is written when it
+   * ends; an agent leg that did not survive ends it now.
+   */
+  static resume(engine: Engine, spec: CallbackCallSpec, log: Logger, entry: CallJournal, agentLegAlive: boolean): CallbackCall {
+    const call = new CallbackCall(engine, spec, log, entry.cdr.startedAt);
+    const now = engine.clock.now();
+    call.customerLeg = entry.leg as LegId;
+    call.customerUp = true;
+    call.answeredAt = entry.cdr.answeredAt;
+    call.agentId = entry.agentId;
+    call.agentLeg = entry.agentLeg as LegId | undefined;
+    call.agentLegId = entry.agentLeg ?? null;
+    call.bridge = entry.bridge as BridgeId | undefined;
+    call.connectedAt = entry.cdr.connectedAt ?? now;
+    call.connectedAgent = entry.agentId ?? null;
+    call.media.abort();
+    engine.claimLeg(call.customerLeg, call);
+    if (call.agentLeg && agentLegAlive) engine.claimLeg(call.agentLeg, call);
+    const { waiter } = spec;
+    if (entry.agentId) engine.router.input({ type: 'call.restore', callId: waiter.id, queueId: waiter.lineId, agentId: entry.agentId, priority: waiter.priority, enqueuedAt: waiter.enqueuedAt, connectedAt: call.connectedAt });
+    log.info({ agentId: entry.agentId, agentLegAlive }, 'callback resumed after restart');
+    if (!agentLegAlive || !call.agentLeg) {
+      call.agentLeg = undefined;
+      call.hangupUp('agent', 'lost');
+    }
+    return call;
+  }
+
+  /** Where the attempt is, in the live-call journal (once the customer's leg exists). */
+  private journal(): void {
+    if (this.done || !this.customerLeg) return;
+    this.engine.journalCall(
+      callbackJournal({
+        callId: this.spec.callId,
+        waiter: this.spec.waiter,
+        callerId: this.spec.callerId,
+        customerLeg: this.customerLeg,
+        startedAt: this.startedAt,
+        answeredAt: this.answeredAt,
+        agentId: this.agentId,
+        agentLeg: this.agentLeg,
+        bridge: this.bridge,
+        connectedAt: this.connectedAt,
+        ...(this.spec.variables ? { variables: this.spec.variables } : {}),
+      }),
+    );
   }
 
   get mode(): VirtualQueueSettings['callback_mode'] {
@@ -100,6 +155,7 @@ export class CallbackCall implements LegOwner {
       this.connectedAt = clock.now();
       this.connectedAgent = agentId;
       this.log.info({ agentId, bridgeId: this.bridge }, 'callback bridged');
+      this.journal();
       if (this.done) await pbx.destroyBridge(this.bridge).catch((err: unknown) => this.quiet(err));
     } catch (err) {
       this.quiet(err);
@@ -158,6 +214,7 @@ export class CallbackCall implements LegOwner {
       });
       this.engine.claimLeg(this.customerLeg, this);
       this.log.info({ mode: this.mode }, 'callback: dialing customer');
+      this.journal();
     } catch (err) {
       this.quiet(err);
       this.customerFailed('failed');
@@ -211,6 +268,7 @@ export class CallbackCall implements LegOwner {
       this.agentLegId = leg;
       this.engine.claimLeg(leg, this);
       this.log.info({ agentId }, 'callback: ringing agent');
+      this.journal();
     } catch (err) {
       this.quiet(err);
       if (this.agentId === agentId) {

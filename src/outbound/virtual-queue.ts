@@ -8,12 +8,15 @@
  * - CallIn: when its turn comes the waiter is notified (a signed POST to `notify_url`) and leaves
  *   routing; a call from the same number within `callin_window_s` is served first; after the
  *   window the waiter ends TimeOut.
- * Waiters in Waiting or Notified are taken up again by `start()` after an engine restart.
+ * Waiters in Waiting or Notified are taken up again by `start()` after an engine restart; a
+ * callback that was bridged goes on (`resumeCallback`, from the engine's recovery), one that was
+ * dialling leaves its waiter Waiting, at its place.
  */
 import type { Engine } from '../calls/engine.js';
 import type { CallSession } from '../calls/session.js';
 import type { CallbackOffer, VirtualQueuePort } from '../calls/virtual-queue-port.js';
 import type { Cdr } from '../domain/cdr.js';
+import type { CallJournal } from '../domain/journal.js';
 import type { QueueLogEventName } from '../domain/queue-log.js';
 import { callerResult, type ServiceState, type VirtualQueueSettings, type VirtualWaiter } from '../domain/virtual-queue.js';
 import type { TimerHandle } from '../infra/clock.js';
@@ -23,6 +26,7 @@ import type { RoutingCommand } from '../routing/types.js';
 import type { VirtualWaiterRepo } from '../store/repos/virtual-waiter-repo.js';
 import { CallbackCall, type CallbackOutcome } from './callback-call.js';
 import { estimateWaitMs, HandleTimes } from './ewt.js';
+import { NumberEntries } from './number-entry-call.js';
 import { fail, newWaiter, offerTimeoutMs, pick, secs, type LineUpParams, type VqResult } from './virtual-waiter.js';
 
 export type { LineUpParams, VirtualQueueError, VqResult } from './virtual-waiter.js';
@@ -44,11 +48,29 @@ export class VirtualQueueService implements VirtualQueuePort {
   private readonly live = new Map<string, VirtualWaiter>();
   private readonly attempts = new Map<string, CallbackCall>();
   private readonly windows = new Map<string, TimerHandle>();
+  /** Callers still on the line typing the number to call back. */
+  private readonly numbers: NumberEntries;
   readonly handleTimes = new HandleTimes();
   private readonly log: Logger;
 
   constructor(private readonly deps: VirtualQueueDeps) {
     this.log = deps.log.child({ mod: 'virtual-queue' });
+    this.numbers = new NumberEntries({
+      engine: deps.engine,
+      log: this.log,
+      isLive: (id) => this.live.has(id),
+      record: (id, number) => {
+        const w = this.live.get(id);
+        if (!w) return;
+        w.phone = number;
+        this.save(w);
+      },
+      hangUp: (session) => this.hangUpCaller(session),
+      turn: (id, agentId) => {
+        const w = this.live.get(id);
+        if (w) this.turnCame(w, agentId);
+      },
+    });
     deps.engine.on('call.ended', (cdr: Cdr) => this.handleTimes.record(cdr, (deps.engine.queueConfig(cdr.queueId ?? '')?.wrapup_s ?? 0) * 1000));
     deps.engine.attachVirtualQueue(this);
   }
@@ -71,8 +93,26 @@ export class VirtualQueueService implements VirtualQueuePort {
       }
       this.route(w, settings, false);
     }
+    // A callback that was bridged but did not survive the restart (its customer left meanwhile):
+    // the engine completed its CDR; its waiter is done.
+    for (const w of this.deps.waiters.list(['Connected'])) {
+      if (w.channel !== 'CallBack' || w.agentId === null || this.live.has(w.id)) continue;
+      this.log.info({ waiterId: w.id }, 'callback ended while the engine was down');
+      this.finish(w, 'Finished', 'Finished');
+    }
     if (restored > 0) this.log.info({ restored, at: now }, 'virtual waiters taken up');
     return restored;
+  }
+
+  resumeCallback(entry: CallJournal, agentLegAlive: boolean): boolean {
+    const w = entry.waiterId ? this.deps.waiters.get(entry.waiterId) : undefined;
+    const settings = w ? this.settings(w.lineId) : undefined;
+    if (!w || !settings) return false;
+    this.live.set(w.id, w);
+    const spec = { waiter: w, settings, callId: entry.callId, callerId: entry.cdr.caller, onOutcome: (o: CallbackOutcome) => this.attemptEnded(w, settings, o) };
+    const call = CallbackCall.resume(this.deps.engine, spec, this.log.child({ callId: entry.callId, waiterId: w.id }), entry, agentLegAlive);
+    if (this.live.has(w.id)) this.attempts.set(w.id, call);
+    return true;
   }
 
   stop(): void {
@@ -83,6 +123,7 @@ export class VirtualQueueService implements VirtualQueuePort {
   // ------------------------------------------------------------ port (engine and sessions)
 
   queueKey(session: CallSession, digit: string): boolean {
+    if (this.numbers.push(`vq-${session.callId}`, digit)) return true;
     const queueId = session.queueId;
     const settings = queueId ? this.settings(queueId) : undefined;
     if (!queueId || !settings || digit !== settings.key) return false;
@@ -91,13 +132,15 @@ export class VirtualQueueService implements VirtualQueuePort {
     const now = this.now();
     const id = `vq-${session.callId}`;
     const lang = session.leaveForCallback();
-    const w = newWaiter(id, queueId, { phone: session.from, channel: settings.channel, source: 'Phone', lang }, now, entry.enqueuedAt, entry.priority, session.callId);
+    const skillLevels = session.requiredSkills;
+    const w = newWaiter(id, queueId, { phone: session.from, channel: settings.channel, source: 'Phone', lang, ...(skillLevels ? { skillLevels } : {}) }, now, entry.enqueuedAt, entry.priority, session.callId);
     // Durable before anything else happens: a crash from here on keeps the waiter.
     this.deps.waiters.save(w);
     this.live.set(id, w);
     this.deps.engine.router.input({ type: 'call.virtualize', callId: session.callId, virtualId: id, offerTimeoutMs: offerTimeoutMs(settings, this.deps.engine.queueConfig(queueId)) });
     this.log.info({ callId: session.callId, waiterId: id, queueId, channel: settings.channel }, 'caller keeps its place for a callback');
-    void this.hangUpCaller(session);
+    if (settings.channel === 'CallBack' && settings.number_entry) void this.numbers.run(session, id, settings.number_entry, lang);
+    else void this.hangUpCaller(session);
     return true;
   }
 
@@ -132,8 +175,10 @@ export class VirtualQueueService implements VirtualQueuePort {
     switch (cmd.type) {
       case 'offer':
         return this.turnCame(w, cmd.agentId);
-      case 'offer.cancel':
+      case 'offer.cancel': {
+        this.numbers.dropTurn(w.id, cmd.agentId);
         return this.attempts.get(w.id)?.cancelOffer(cmd.agentId);
+      }
       case 'connect': {
         const call = this.attempts.get(w.id);
         if (!call) return this.deps.engine.router.input({ type: 'call.end', callId: w.id, side: 'caller' });
@@ -255,6 +300,8 @@ export class VirtualQueueService implements VirtualQueuePort {
     const settings = this.settings(w.lineId);
     if (!settings) return;
     if (w.channel === 'CallIn') return this.notify(w, settings);
+    // Dialled once the caller has chosen its number and hung up; the agent stays reserved.
+    if (this.numbers.holdTurn(w.id, agentId)) return;
     let call = this.attempts.get(w.id);
     if (!call) {
       const callId = this.deps.newId();
@@ -348,8 +395,8 @@ export class VirtualQueueService implements VirtualQueuePort {
       offerTimeoutMs: offerTimeoutMs(settings, this.deps.engine.queueConfig(w.lineId)),
       ...(w.nextAttemptAt !== null && w.nextAttemptAt > this.now() ? { holdUntil: w.nextAttemptAt } : {}),
       ...(fresh ? { fresh: true, callerId: w.phone } : {}),
-      // Seed 004 Skills are names: any level of the skill qualifies.
-      ...(w.skills.length > 0 ? { skills: Object.fromEntries(w.skills.map((k) => [k, 1])) } : {}),
+      // Seed 004 Skills are names (any level qualifies) unless the caller's levels are known.
+      ...(w.skills.length > 0 ? { skills: w.skillLevels ?? Object.fromEntries(w.skills.map((k) => [k, 1])) } : {}),
     });
   }
 

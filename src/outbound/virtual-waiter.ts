@@ -11,6 +11,8 @@ export interface LineUpParams {
   source: string;
   lang?: string | undefined;
   skills?: string[] | undefined;
+  /** Levels of the skills, where known (a caller's lookup or IVR skills). */
+  skillLevels?: Record<string, number> | undefined;
   properties?: Record<string, unknown> | undefined;
 }
 
@@ -25,7 +27,8 @@ export type VqResult<T> = { ok: true; value: T } | { ok: false; error: VirtualQu
 /** A new waiter in state Waiting at `enqueuedAt` (its place). */
 export function newWaiter(id: string, lineId: string, p: LineUpParams, now: number, enqueuedAt: number, priority: number, parentCallId: string | null): VirtualWaiter {
   return {
-    id, lineId, phone: p.phone, channel: p.channel, source: p.source, lang: p.lang ?? null, skills: p.skills ?? [],
+    id, lineId, phone: p.phone, channel: p.channel, source: p.source, lang: p.lang ?? null, skills: p.skills ?? Object.keys(p.skillLevels ?? {}),
+    ...(p.skillLevels && Object.keys(p.skillLevels).length > 0 ? { skillLevels: { ...p.skillLevels } } : {}),
     properties: p.properties ?? {}, state: 'Waiting', serviceState: null, priority, enqueuedAt, parentCallId, attempts: 0,
     nextAttemptAt: null, ewtS: null, estimatedUpAt: null, notifiedAt: null, connectedAt: null, agentId: null,
     waitTimeWhenUp: null, createdAt: now, updatedAt: now,

@@ -140,6 +140,8 @@ describe('CTI event catalogue', () => {
     await admin.next((m) => m.msgType === 'DialerPreview' && m.ctiMessage.phase === 'accepted');
     await w.clock.runFor(10 * S);
     await admin.next((m) => m.msgType === 'DialerAttempt' && m.ctiMessage.phase === 'ended');
+    await w.http('PATCH', '/agents/s1/skills', w.adminKey, { skills: { en: 10 } });
+    await admin.next((m) => m.msgType === 'AgentSkills');
 
     const seen = new Set<string>();
     for (const m of admin.messages) {

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDefaults, renderAsteriskConfig, type AsteriskConfigVars } from '../../src/pbx/asterisk/render-config.js';
+import { dtmf8Scenario } from './dtmf-pcaps.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const scenariosDir = join(repoRoot, 'sipp-scenarios');
@@ -442,7 +443,7 @@ export interface CallerOptions {
   to: string;
   /** Caller id number (From user). */
   from: string;
-  /** Up to four DTMF digits, each `afterMs` after the answer. */
+  /** Up to eight DTMF digits, each `afterMs` after the answer (leave ~700 ms between two). */
   keys?: { afterMs: number; digit: string }[];
   /** Hang up this long after the answer (abandon); without it, wait for the server's BYE. */
   patienceMs?: number;
@@ -459,15 +460,16 @@ export function startCaller(asterisk: Pick<RunningAsterisk, 'sipPort'>, c: Calle
   }
   const keys: Record<string, string | number> = { caller: c.from };
   const sorted = [...(c.keys ?? [])].sort((a, b) => a.afterMs - b.afterMs);
-  if (sorted.length > 4) throw new Error('the caller scenario sends at most four digits');
+  if (sorted.length > 8) throw new Error('the caller scenarios send at most eight digits');
+  const slots = sorted.length > 4 ? 8 : 4;
   let last = 0;
-  for (let i = 1; i <= 4; i++) {
+  for (let i = 1; i <= slots; i++) {
     const k = sorted[i - 1];
     keys[`d${i}`] = k ? k.digit : '-';
     keys[`w${i}`] = k ? Math.max(0, k.afterMs - last) : 0;
     if (k) last = k.afterMs;
   }
-  return startSipp({ ...common, scenario: 'uac-caller-dtmf-expect-bye.xml', keys });
+  return startSipp({ ...common, scenario: slots === 8 ? dtmf8Scenario() : 'uac-caller-dtmf-expect-bye.xml', keys });
 }
 
 export interface PhoneOptions {

@@ -19,6 +19,10 @@ describe('mapLookupAnswer', () => {
     ['queue and agent are kept', { found: true, queue: 'sales', agent: 'agent_1' }, { queueId: 'sales', agentId: 'agent_1' }],
     ['variables are stringified', { variables: { tier: 'gold', visits: 3, ok: false, gone: null } }, { variables: { tier: 'gold', visits: '3', ok: 'false' } }],
     ['a bad field is dropped, the rest kept', { queue: 'not a queue!', agent: 'agent_2', priority: 500 }, { agentId: 'agent_2' }],
+    ['skills as a map keep their levels', { skills: { spanish: 50, billing: 1 } }, { skills: { spanish: 50, billing: 1 } }],
+    ['skills as a list are each at level 1', { skills: ['spanish', 'billing'] }, { skills: { spanish: 1, billing: 1 } }],
+    ['skills with a level out of range are dropped, the rest kept', { skills: { spanish: 101 }, agent: 'agent_2' }, { agentId: 'agent_2' }],
+    ['skills with a bad name are dropped', { skills: { 'no spaces!': 5 }, priority: 2 }, { priority: 2 }],
     ['unknown fields are ignored', { found: true, vip: 'yes', crm: { deep: 1 } }, { priority: 10, variables: { vip: 'true' } }],
   ])('maps when %s', (_name, answer, expected) => {
     expect(mapLookupAnswer(answer)).toEqual(expected);

@@ -46,4 +46,22 @@ describe('planRecovery', () => {
     expect(plan.hangup.map((h) => h.leg)).toEqual(['ag-ring', 'snoop-x', 'c2c']);
     expect(plan.strays).toBe(2);
   });
+
+  it('resumes a bridged callback like a call, and ends a dialling or ringing one with its legs hung up and an interrupted CDR', () => {
+    const cb = { kind: 'callback' as const, waiterId: 'vq-1' };
+    const journal = [
+      entry('cb-talk', 'bridged', { ...cb, agentId: 'a', agentLeg: 'ag-talk', bridge: 'br' }, { direction: 'callback', connectedAt: 4000, agentId: 'a' }),
+      entry('cb-ring', 'arrived', { ...cb, waiterId: 'vq-2', agentId: 'b', agentLeg: 'ag-ring' }, { direction: 'callback', answeredAt: 5000 }),
+      entry('cb-dial', 'arrived', { ...cb, waiterId: 'vq-3' }, { direction: 'callback', answeredAt: null }),
+    ];
+    const legs = [live('leg-cb-talk', { role: 'other' }), live('ag-talk', { role: 'agent' }), live('leg-cb-ring', { role: 'other' }), live('ag-ring', { role: 'agent', answered: false }), live('leg-cb-dial', { role: 'other', answered: false })];
+    const plan = planRecovery(journal, legs, 10_000);
+    expect(plan.resume.map((r) => [r.entry.callId, r.agentLegAlive])).toEqual([['cb-talk', true]]);
+    expect(plan.completed.map((c) => [c.callId, c.disposition, c.hangupCause])).toEqual([
+      ['cb-ring', 'interrupted', 'interrupted'],
+      ['cb-dial', 'interrupted', 'interrupted'],
+    ]);
+    expect(plan.hangup.map((h) => h.leg)).toEqual(['leg-cb-ring', 'ag-ring', 'leg-cb-dial']);
+    expect(plan.strays).toBe(0);
+  });
 });

@@ -71,4 +71,32 @@ describe('routing core: skills', () => {
     core.login(2 * S, 'b');
     expect(core.lastOffer()).toEqual({ callId: 'v', agentId: 'b', at: 2 * S });
   });
+
+  it('offers a waiting skilled call at once to an agent that gains the skill live (config.apply)', () => {
+    const core = new Core(skilled(0));
+    core.login(0, 'a');
+    core.input(1 * S, { type: 'call.enqueue', callId: 'x', queueId: 'q', skills: { de: 70 } });
+    expect(core.lastOffer()).toBeUndefined();
+    const next = skilled(0);
+    next.agents = [{ id: 'a', skills: { en: 50, de: 69 } }, ...next.agents.slice(1)];
+    core.input(2 * S, { type: 'config.apply', config: next });
+    expect(core.lastOffer()).toBeUndefined();
+    next.agents = [{ id: 'a', skills: { en: 50, de: 70 } }, ...next.agents.slice(1)];
+    core.input(2 * S + 1, { type: 'config.apply', config: next });
+    expect(core.lastOffer()).toEqual({ callId: 'x', agentId: 'a', at: 2 * S + 1 });
+    core.checkInvariants();
+  });
+
+  it('stops offering skilled calls to an agent whose skill was removed live', () => {
+    const core = new Core(skilled(0));
+    core.login(0, 'b');
+    const next = skilled(0);
+    next.agents = [next.agents[0]!, { id: 'b', skills: { en: 90 } }, next.agents[2]!];
+    core.input(1 * S, { type: 'config.apply', config: next });
+    core.input(2 * S, { type: 'call.enqueue', callId: 'x', queueId: 'q', skills: { fr: 10 } });
+    expect(core.lastOffer()).toBeUndefined();
+    core.input(3 * S, { type: 'call.enqueue', callId: 'y', queueId: 'q', skills: { en: 90 } });
+    expect(core.lastOffer()).toEqual({ callId: 'y', agentId: 'b', at: 3 * S });
+    core.checkInvariants();
+  });
 });

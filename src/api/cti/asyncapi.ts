@@ -42,7 +42,7 @@ const REPLIES: Record<CommandName, CtiEventType[]> = {
 };
 
 /** Events a client receives without asking (after connecting or subscribing). */
-const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen', 'AgentDnd', 'PhoneEvent', 'CallControl', 'CallbackReleased', 'DialerPreview', 'DialerAttempt'];
+const PUSHED: CtiEventType[] = ['RightProfile', 'AgentStateEvent', 'QueueMember', 'AgentStatistics', 'QueueStatistics', 'AgentListen', 'AgentDnd', 'AgentSkills', 'PhoneEvent', 'CallControl', 'CallbackReleased', 'DialerPreview', 'DialerAttempt'];
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { target: 'draft-07', io });

@@ -111,6 +111,9 @@ export const CTI_EVENTS = {
   AgentDnd: z
     .object({ agentId: z.string(), phoneNb: z.string(), dnd: z.boolean() })
     .describe('The agent turned do-not-disturb on or off (setAgentDnd); the state name does not change'),
+  AgentSkills: z
+    .object({ agentId: z.string(), skills: z.record(z.string(), z.number().int().min(1).max(100)).describe('skill → level (1–100); {} when none') })
+    .describe("The agent's skills changed (PUT/PATCH /agents/:id/skills or a configuration write); applied to routing at once"),
   PhoneEvent: z
     .object({
       eventType: z.enum(['EventRinging', 'EventEstablished', 'EventReleased']).describe("EventRinging: a queue call is offered to the agent; EventEstablished: the agent answered; EventReleased: the call ended"),

@@ -285,6 +285,10 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
     if (clients.size === 0) return;
     broadcast('AgentDnd', { agentId: e.agentId, phoneNb: engine.agentLineOf(e.agentId) ?? '', dnd: e.dnd }, seesAgent(e.agentId));
   });
+  const offSkills = on(engine, 'agent.skills', (e) => {
+    if (clients.size === 0) return;
+    broadcast('AgentSkills', { agentId: e.agentId, skills: e.skills }, seesAgent(e.agentId));
+  });
   // Seed 002 Phone Events with the call's USR_ variables: a queue call offered, answered, ended.
   const phoneEvent = (eventType: CtiEvent<'PhoneEvent'>['eventType'], n: { callId: string; agentId: string | null; cid: string; queueId: string | null; direction: 'inbound' | 'outbound'; variables: Record<string, string> }) => {
     if (clients.size === 0 || !n.agentId) return;
@@ -378,6 +382,7 @@ export function attachCti(server: Server, deps: CtiDeps): CtiGateway {
       offReachable();
       offMember();
       offDnd();
+      offSkills();
       offRinging();
       offEstablished();
       offReleased();

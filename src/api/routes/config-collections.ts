@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { agentSchema, groupSchema, ivrSchema, lineSchema, membershipSchema, numberSchema, queueSchema, type Config } from '../../domain/config.js';
 import type { RouteDeps } from '../deps.js';
 import { canSeeAgent, canSeeQueue } from '../profiles.js';
+import { agentSkillRoutes } from './agent-skills.js';
 import { collectionRoutes } from './config-collection.js';
 
 const byId = z.object({ id: z.string().min(1).max(64) });
@@ -11,7 +12,7 @@ const withoutMembershipsOf = (key: 'agent' | 'queue', id: string) => (config: Co
   memberships: config.memberships.filter((m) => m[key] !== id),
 });
 
-/** CRUD for numbers, ivrs, queues, groups, agents, memberships and lines. */
+/** CRUD for numbers, ivrs, queues, groups, agents, memberships and lines; agents' skills. */
 export function configCollectionRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
   const plugins = [
     collectionRoutes(deps, { section: 'numbers', noun: 'number', item: numberSchema, params: byId, itemPath: '/numbers/:id', keyFields: ['id'], matches: (n, p) => n.id === p.id, notFound: 'NOT_FOUND' }),
@@ -40,6 +41,7 @@ export function configCollectionRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
       section: 'lines', noun: 'line', item: lineSchema, params: z.object({ number: z.string().min(1).max(33) }),
       itemPath: '/lines/:number', keyFields: ['number'], matches: (l, p) => l.number === p.number, notFound: 'NOT_FOUND',
     }),
+    agentSkillRoutes(deps),
   ];
   return async (app) => {
     for (const plugin of plugins) await app.register(plugin);

@@ -66,6 +66,8 @@ export interface IvrContext {
   /** The caller enters a node (for the journal). */
   enterNode(id: string): void;
   setLanguage(language: string): void;
+  /** A key's `skills`: the caller needs them (at least at these levels) in the queue it enters. */
+  addSkills(skills: Record<string, number>): void;
 }
 
 /** Walk the tree from `startNode` (a restart) or its root; resolves with the action that leaves it. */
@@ -98,7 +100,8 @@ export async function runIvr(ivr: Ivr, startNode: string | undefined, ctx: IvrCo
       chosen = node.on_failure;
     }
     if ('language' in chosen && chosen.language) ctx.setLanguage(chosen.language);
-    ctx.log.info({ node: node.id, action: chosen.action, path: ctx.path.join('>') }, 'ivr choice');
+    if ('skills' in chosen && chosen.skills) ctx.addSkills(chosen.skills);
+    ctx.log.info({ node: node.id, action: chosen.action, path: ctx.path.join('>'), ...('skills' in chosen && chosen.skills ? { skills: Object.keys(chosen.skills) } : {}) }, 'ivr choice');
     if (chosen.action !== 'node') return chosen;
     node = nodes.get(chosen.node);
   }

@@ -52,7 +52,8 @@ export function createVirtualWaiterRepo(db: Database): VirtualWaiterRepo {
 function toRow(w: VirtualWaiter): Row {
   return {
     id: w.id, line_id: w.lineId, phone: w.phone, channel: w.channel, source: w.source, lang: w.lang,
-    skills: JSON.stringify(w.skills), properties: JSON.stringify(w.properties), state: w.state,
+    // Names (seed 004 Skills), or name → level when the levels are known.
+    skills: JSON.stringify(w.skillLevels ?? w.skills), properties: JSON.stringify(w.properties), state: w.state,
     service_state: w.serviceState, priority: w.priority, enqueued_at: w.enqueuedAt, parent_call_id: w.parentCallId,
     attempts: w.attempts, next_attempt_at: w.nextAttemptAt, ewt_s: w.ewtS, estimated_up_at: w.estimatedUpAt,
     notified_at: w.notifiedAt, connected_at: w.connectedAt, agent_id: w.agentId, wait_time_when_up: w.waitTimeWhenUp,
@@ -61,9 +62,11 @@ function toRow(w: VirtualWaiter): Row {
 }
 
 function fromRow(r: Row): VirtualWaiter {
+  const skills = JSON.parse(r.skills) as string[] | Record<string, number>;
   return {
     id: r.id, lineId: r.line_id, phone: r.phone, channel: r.channel, source: r.source, lang: r.lang,
-    skills: JSON.parse(r.skills) as string[], properties: JSON.parse(r.properties) as Record<string, unknown>,
+    ...(Array.isArray(skills) ? { skills } : { skills: Object.keys(skills), skillLevels: skills }),
+    properties: JSON.parse(r.properties) as Record<string, unknown>,
     state: r.state, serviceState: r.service_state, priority: r.priority, enqueuedAt: r.enqueued_at,
     parentCallId: r.parent_call_id, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, ewtS: r.ewt_s,
     estimatedUpAt: r.estimated_up_at, notifiedAt: r.notified_at, connectedAt: r.connected_at, agentId: r.agent_id,

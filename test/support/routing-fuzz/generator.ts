@@ -37,6 +37,8 @@ export class InputGenerator {
   private queues: RoutingQueueConfig[] = [];
   private agents: string[] = [];
   private members: RoutingMember[] = [];
+  /** Skills changed live (REST PUT/PATCH /agents/:id/skills), by agent; absent = from the agent's number. */
+  private readonly skillEdits = new Map<string, Record<string, number> | undefined>();
   /** Timer (key, gen) pairs seen set, for stale fires. */
   private readonly pastTimers: { key: string; gen: number }[] = [];
 
@@ -51,7 +53,11 @@ export class InputGenerator {
   config(): RoutingConfig {
     return {
       queues: this.queues.map((q) => ({ ...q })),
-      agents: this.agents.map((id) => ({ id, ...agentSkills(id) })),
+      agents: this.agents.map((id) => {
+        if (!this.skillEdits.has(id)) return { id, ...agentSkills(id) };
+        const skills = this.skillEdits.get(id);
+        return skills ? { id, skills: { ...skills } } : { id };
+      }),
       members: this.members.map((m) => ({ ...m })),
     };
   }
@@ -319,8 +325,12 @@ export class InputGenerator {
       const a = this.agents[Math.floor(r() * this.agents.length)]!;
       const q = this.queues[Math.floor(r() * this.queues.length)]!.id;
       this.addMember(a, q);
-    } else if (x < 0.82 && this.members.length) {
+    } else if (x < 0.76 && this.members.length) {
       this.members.splice(Math.floor(r() * this.members.length), 1);
+    } else if (x < 0.82 && this.agents.length) {
+      // An agent's skills replaced or patched over the API: gained, raised, lowered or removed.
+      const a = this.agents[Math.floor(r() * this.agents.length)]!;
+      this.skillEdits.set(a, r() < 0.15 ? undefined : this.callerSkills());
     } else if (this.members.length) {
       const i = Math.floor(r() * this.members.length);
       const m = this.members[i]!;
