@@ -1,16 +1,18 @@
 /**
- * Our own small ARI client: REST over node:http (keep-alive sockets:
- * a third of fetch's CPU per request) with typed errors, and the events WebSocket
+ * Our own small ARI client: REST over node:http (ari-http.ts) or the events WebSocket (ws-rest.ts),
+ * a bound on requests in flight (request-slots.ts), typed errors, and the events WebSocket
  * (`ws`) with reconnect and bounded exponential back-off. Connecting the WebSocket registers
  * the Stasis application. Raw traffic is logged at trace only; the password never is.
  * Nothing here rejects unhandled: REST calls reject with PbxError, the socket only reports.
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { PbxError } from '../port.js';
 import type { AriEvent } from './ari-types.js';
+import { errorCode, errorMessage, httpExchange, keepAliveAgent, queryString, transportError, type Query } from './ari-http.js';
+import { RequestSlots } from './request-slots.js';
+import { WsRest } from './ws-rest.js';
 
 export interface AriClientOptions {
   /** Base URL of Asterisk's HTTP server, e.g. http://127.0.0.1:8088 (no /ari suffix). */
@@ -48,8 +50,6 @@ export interface AriClientOptions {
   skipRaw?: (raw: string) => boolean;
 }
 
-export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
-
 export interface RequestOptions {
   query?: Query;
   body?: unknown;
@@ -78,14 +78,19 @@ export class AriClient {
   private cut = new AbortController();
   private running = false;
   private isConnected = false;
+  /** Keep-alive sockets to Asterisk's HTTP server, at most one per request in flight. */
+  private readonly agent: HttpAgent;
+  private readonly slots: RequestSlots;
+  /** REST requests sent over the events WebSocket, until their RESTResponse. */
+  private readonly wsRest = new WsRest();
 
   constructor(private readonly opts: AriClientOptions) {
     this.base = opts.url.replace(/\/+$/, '') + '/ari';
     this.auth = 'Basic ' + Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
     this.log = opts.logger.child({ mod: 'ari' });
-    // No socket limit here: acquire() bounds requests in flight, and an unqueued liveness probe must never wait for a socket.
-    const agentOptions = { keepAlive: true, scheduling: 'lifo' as const };
-    this.agent = this.base.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    // No socket limit here: the slots bound requests in flight, and an unqueued liveness probe must never wait for a socket.
+    this.agent = keepAliveAgent(this.base);
+    this.slots = new RequestSlots(opts.maxInFlight ?? 32);
   }
 
   get connected(): boolean {
@@ -108,14 +113,14 @@ export class AriClient {
     const signal = AbortSignal.any(ro.signal ? [timeout, cut, ro.signal] : [timeout, cut]);
     if (ro.unqueued) return this.send<T>(method, path, url, ro, signal, timeout, timeoutMs, cut);
     try {
-      await this.acquire(signal);
+      await this.slots.acquire(signal);
     } catch (err) {
-      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
+      throw transportError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
     }
     try {
       return await this.send<T>(method, path, url, ro, signal, timeout, timeoutMs, cut);
     } finally {
-      this.release();
+      this.slots.release();
     }
   }
 
@@ -131,37 +136,7 @@ export class AriClient {
 
   /** Requests in flight and waiting for a slot (for benchmarks and diagnostics). */
   get load(): { inFlight: number; waiting: number } {
-    return { inFlight: this.inFlight, waiting: this.waiting.length };
-  }
-
-  private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  private acquire(signal: AbortSignal): Promise<void> {
-    if (this.inFlight < (this.opts.maxInFlight ?? 32)) {
-      this.inFlight += 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const grant = () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        const i = this.waiting.indexOf(grant);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(signal.reason);
-      };
-      this.waiting.push(grant);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  /** Hand the slot to the next waiting request, or free it. */
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.inFlight -= 1;
+    return this.slots.load;
   }
 
   private async send<T>(method: string, path: string, url: string, ro: RequestOptions, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number, cut: AbortSignal): Promise<T> {
@@ -178,10 +153,10 @@ export class AriClient {
       const ws = this.ws;
       res =
         this.opts.restOverWebSocket && method !== 'PUT' && this.isConnected && ws && ws.readyState === WebSocket.OPEN
-          ? await this.overWebSocket(ws, method, path, ro.query, body, signal)
-          : await this.http(method, url, headers, body, signal);
+          ? await this.wsRest.send(ws, method, path, ro.query, body, signal)
+          : await httpExchange(this.agent, method, url, headers, body, signal);
     } catch (err) {
-      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
+      throw transportError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
     } finally {
       done?.();
     }
@@ -199,78 +174,6 @@ export class AriClient {
     const details = { method, path, status: res.status, message };
     if (res.status === 404 && GONE_ON_404.test(path)) throw new PbxError('LEG_GONE', 'resource is gone', details);
     throw new PbxError('PROTOCOL', `ARI ${method} failed with HTTP ${res.status}`, details);
-  }
-
-  /** REST requests sent over the events WebSocket, by transaction id, until their RESTResponse. */
-  private readonly wsPending = new Map<string, { resolve: (r: { status: number; text: string }) => void; reject: (err: unknown) => void }>();
-  private wsSeq = 0;
-
-  /** One REST exchange as ARI RESTRequest/RESTResponse messages on the events WebSocket. */
-  private overWebSocket(ws: WebSocket, method: string, path: string, query: Query | undefined, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      const id = `sb${++this.wsSeq}`;
-      const queryStrings: { name: string; value: string }[] = [];
-      for (const [name, v] of Object.entries(query ?? {})) if (v !== undefined) queryStrings.push({ name, value: Array.isArray(v) ? v.join(',') : String(v) });
-      const onAbort = () => {
-        this.wsPending.delete(id);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.wsPending.set(id, {
-        resolve: (r) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(r);
-        },
-        reject: (err) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      });
-      const msg = { type: 'RESTRequest', transaction_id: id, request_id: id, method, uri: path.replace(/^\/+/, ''), query_strings: queryStrings, ...(body !== undefined ? { content_type: 'application/json', message_body: body } : {}) };
-      ws.send(JSON.stringify(msg), (err) => {
-        if (err) this.wsPending.get(id)?.reject(err);
-      });
-    });
-  }
-
-  /** The events WebSocket dropped: REST requests sent over it will get no answer. */
-  private failWsPending(): void {
-    for (const [id, p] of [...this.wsPending]) {
-      this.wsPending.delete(id);
-      p.reject(Object.assign(new Error('events WebSocket closed during the request'), { code: 'ECONNRESET' }));
-    }
-  }
-
-  /** Keep-alive sockets to Asterisk's HTTP server, at most one per request in flight. */
-  private readonly agent: HttpAgent;
-
-  /** One HTTP exchange: status and body text; rejects on a socket error or when `signal` aborts. */
-  private http(method: string, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-      const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-      const req = send(url, { method, headers, agent: this.agent, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-        res.on('aborted', () => reject(new Error('response aborted')));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  private fetchError(err: unknown, ctx: { method: string; path: string; timeoutMs: number; timedOut: boolean; aborted: boolean; cut: AbortSignal }): PbxError {
-    const details = { method: ctx.method, path: ctx.path };
-    if (ctx.cut.aborted && ctx.cut.reason instanceof PbxError) {
-      const r = ctx.cut.reason;
-      return new PbxError(r.code, r.message, { ...r.details, ...details });
-    }
-    if (ctx.aborted) return new PbxError('ABORTED', 'request aborted', details);
-    if (ctx.timedOut) return new PbxError('TIMEOUT', `ARI did not answer within ${ctx.timeoutMs} ms`, details);
-    const code = errorCode(err);
-    return new PbxError('DISCONNECTED', 'cannot reach ARI', { ...details, cause: code ?? String(err) });
   }
 
   // ------------------------------------------------------------ events
@@ -366,7 +269,7 @@ export class AriClient {
     ws.on('close', (code) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
-      this.failWsPending();
+      this.wsRest.failAll();
       this.stopPing();
       if (this.isConnected) this.log.warn({ code }, 'ari events disconnected');
       this.setConnected(false);
@@ -428,12 +331,7 @@ export class AriClient {
     }
     if (!event || typeof event.type !== 'string') return;
     if (event.type === 'RESTResponse') {
-      const r = event as unknown as { transaction_id?: string; status_code?: number; message_body?: string };
-      const p = r.transaction_id === undefined ? undefined : this.wsPending.get(r.transaction_id);
-      if (p) {
-        this.wsPending.delete(r.transaction_id!);
-        p.resolve({ status: r.status_code ?? 0, text: r.message_body ?? '' });
-      }
+      this.wsRest.answer(event as unknown as { transaction_id?: string; status_code?: number; message_body?: string });
       return;
     }
     for (const l of this.eventListeners) this.safely(() => l(event, raw));
@@ -446,37 +344,4 @@ export class AriClient {
       this.log.error({ err }, 'ari listener threw');
     }
   }
-}
-
-export function queryString(query: Query | undefined): string {
-  if (!query) return '';
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(query)) {
-    if (v === undefined) continue;
-    // ARI takes several values of one parameter comma-separated.
-    const value = Array.isArray(v) ? v.join(',') : String(v);
-    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(value)}`);
-  }
-  return parts.length ? `?${parts.join('&')}` : '';
-}
-
-function errorMessage(text: string): string | undefined {
-  if (!text) return undefined;
-  try {
-    const j = JSON.parse(text) as { message?: unknown; error?: unknown };
-    const m = j.message ?? j.error;
-    return typeof m === 'string' ? m : undefined;
-  } catch {
-    return text.slice(0, 200);
-  }
-}
-
-function errorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
