@@ -5,12 +5,14 @@
  * the Stasis application. Raw traffic is logged at trace only; the password never is.
  * Nothing here rejects unhandled: REST calls reject with PbxError, the socket only reports.
  */
+import { setMaxListeners } from 'node:events';
 import type { Agent as HttpAgent } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { PbxError } from '../port.js';
 import type { AriEvent } from './ari-types.js';
 import { errorCode, errorMessage, httpExchange, keepAliveAgent, queryString, transportError, type Query } from './ari-http.js';
+import { RequestGuard } from './request-guard.js';
 import { RequestSlots } from './request-slots.js';
 import { WsRest } from './ws-rest.js';
 
@@ -68,6 +70,8 @@ export class AriClient {
   private readonly base: string;
   private readonly auth: string;
   private readonly log: Logger;
+  /** Raw traffic is logged at trace: the objects for it are built only when trace is on. */
+  private readonly traceOn: boolean;
   private readonly eventListeners = new Set<(event: AriEvent, raw: string) => void>();
   private readonly stateListeners = new Set<Listener<boolean>>();
   private ws: WebSocket | undefined;
@@ -75,7 +79,7 @@ export class AriClient {
   private pingTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   /** Aborted by failPending(): every request in flight or waiting at that moment rejects. */
-  private cut = new AbortController();
+  private cut = unlimited(new AbortController());
   private running = false;
   private isConnected = false;
   /** Keep-alive sockets to Asterisk's HTTP server, at most one per request in flight. */
@@ -88,6 +92,7 @@ export class AriClient {
     this.base = opts.url.replace(/\/+$/, '') + '/ari';
     this.auth = 'Basic ' + Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
     this.log = opts.logger.child({ mod: 'ari' });
+    this.traceOn = this.log.isLevelEnabled('trace');
     // No socket limit here: the slots bound requests in flight, and an unqueued liveness probe must never wait for a socket.
     this.agent = keepAliveAgent(this.base);
     this.slots = new RequestSlots(opts.maxInFlight ?? 32);
@@ -108,19 +113,24 @@ export class AriClient {
     if (ro.signal?.aborted) throw new PbxError('ABORTED', 'aborted before request', { method, path });
     const url = this.base + path + queryString(ro.query);
     const timeoutMs = ro.timeoutMs ?? this.opts.requestTimeoutMs ?? 5000;
-    const timeout = AbortSignal.timeout(timeoutMs);
     const cut = this.cut.signal;
-    const signal = AbortSignal.any(ro.signal ? [timeout, cut, ro.signal] : [timeout, cut]);
-    if (ro.unqueued) return this.send<T>(method, path, url, ro, signal, timeout, timeoutMs, cut);
+    // One controller per request, aborted by its time-out, a cut or the caller's signal (cheaper
+    // than AbortSignal.timeout() + AbortSignal.any(), which cost a timer and weak references each).
+    const guard = new RequestGuard(timeoutMs, cut, ro.signal);
     try {
-      await this.slots.acquire(signal);
-    } catch (err) {
-      throw transportError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
-    }
-    try {
-      return await this.send<T>(method, path, url, ro, signal, timeout, timeoutMs, cut);
+      if (ro.unqueued) return await this.send<T>(method, path, url, ro, guard, timeoutMs, cut);
+      try {
+        await this.slots.acquire(guard.signal);
+      } catch (err) {
+        throw transportError(err, { method, path, timeoutMs, timedOut: guard.timedOut, aborted: ro.signal?.aborted ?? false, cut });
+      }
+      try {
+        return await this.send<T>(method, path, url, ro, guard, timeoutMs, cut);
+      } finally {
+        this.slots.release();
+      }
     } finally {
-      this.slots.release();
+      guard.dispose();
     }
   }
 
@@ -130,7 +140,7 @@ export class AriClient {
    */
   failPending(reason: PbxError): void {
     const cut = this.cut;
-    this.cut = new AbortController();
+    this.cut = unlimited(new AbortController());
     cut.abort(reason);
   }
 
@@ -139,14 +149,15 @@ export class AriClient {
     return this.slots.load;
   }
 
-  private async send<T>(method: string, path: string, url: string, ro: RequestOptions, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number, cut: AbortSignal): Promise<T> {
+  private async send<T>(method: string, path: string, url: string, ro: RequestOptions, guard: RequestGuard, timeoutMs: number, cut: AbortSignal): Promise<T> {
+    const signal = guard.signal;
     const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json' };
     let body: string | undefined;
     if (ro.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(ro.body);
     }
-    this.log.trace({ method, path, query: ro.query, body: ro.body }, 'ari request');
+    if (this.traceOn) this.log.trace({ method, path, query: ro.query, body: ro.body }, 'ari request');
     const done = this.opts.onRequest?.(method, path);
     let res: { status: number; text: string };
     try {
@@ -156,12 +167,12 @@ export class AriClient {
           ? await this.wsRest.send(ws, method, path, ro.query, body, signal)
           : await httpExchange(this.agent, method, url, headers, body, signal);
     } catch (err) {
-      throw transportError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
+      throw transportError(err, { method, path, timeoutMs, timedOut: guard.timedOut, aborted: ro.signal?.aborted ?? false, cut });
     } finally {
       done?.();
     }
     const text = res.text;
-    this.log.trace({ method, path, status: res.status, body: text }, 'ari response');
+    if (this.traceOn) this.log.trace({ method, path, status: res.status, body: text }, 'ari response');
     if (res.status >= 200 && res.status < 300) {
       if (!text) return undefined as T;
       try {
@@ -250,7 +261,14 @@ export class AriClient {
   private open(): void {
     const wsUrl = this.base.replace(/^http/, 'ws') + '/events' + queryString({ app: this.opts.app, subscribeAll: false });
     this.log.debug({ url: wsUrl }, 'ari events connecting');
-    const ws = new WebSocket(wsUrl, { headers: { authorization: this.auth }, handshakeTimeout: this.opts.requestTimeoutMs ?? 5000 });
+    const ws = new WebSocket(wsUrl, {
+      headers: { authorization: this.auth },
+      handshakeTimeout: this.opts.requestTimeoutMs ?? 5000,
+      // The socket to our own PBX: a zero masking key (legal, and ws then skips masking and its
+      // random bytes per frame) and no UTF-8 check of Asterisk's JSON (JSON.parse rejects bad text).
+      generateMask: (mask: Buffer) => void mask.fill(0),
+      skipUTF8Validation: true,
+    });
     this.ws = ws;
     let alive = true;
     ws.on('open', () => {
@@ -321,7 +339,7 @@ export class AriClient {
     if (this.opts.skipRaw?.(raw)) return;
     this.recentRaw.add(raw);
     if (this.recentRaw.size > 256) this.recentRaw.delete(this.recentRaw.values().next().value as string);
-    this.log.trace({ raw }, 'ari event');
+    if (this.traceOn) this.log.trace({ raw }, 'ari event');
     let event: AriEvent;
     try {
       event = JSON.parse(raw) as AriEvent;
@@ -344,4 +362,10 @@ export class AriClient {
       this.log.error({ err }, 'ari listener threw');
     }
   }
+}
+
+/** Every request in flight listens on the cut signal: no listener-count warning for it. */
+function unlimited(ctl: AbortController): AbortController {
+  setMaxListeners(0, ctl.signal);
+  return ctl;
 }
