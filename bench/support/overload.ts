@@ -33,7 +33,11 @@ export interface OverloadResult<R extends OverloadRun> {
   maxLiveCalls: number | null;
   run: R;
   callsWithoutCdr: number;
-  /** SIPp's successful calls equal the answered CDRs, and its failed calls the other CDRs plus calls that never reached the engine. */
+  /**
+   * SIPp's counts match the CDRs: its failed calls are the refused CDRs (shed or refused busy,
+   * never answered) plus the calls that never reached the engine; its successful calls every
+   * other CDR (answered by the engine and ended with a BYE: talked, timed out in the queue, …).
+   */
   sippAgrees: boolean;
 }
 
@@ -62,16 +66,21 @@ export async function overloadRun<R extends OverloadRun>(
   const maxLiveCalls = o.maxLiveCalls ?? (dropFound ? undefined : o.topCps);
   const run = await o.run(overloadCps, maxLiveCalls);
   o.onStep?.(run, 'overload');
-  const notAnswered = run.records - run.answered + Math.max(0, run.callsPlaced - run.reached);
-  const sippAgrees = run.sippSuccessful === run.answered && run.sippFailed === notAnswered;
+  const { refused, neverReached } = sippSplit(run);
+  const sippAgrees = run.sippSuccessful === run.records - refused && run.sippFailed === refused + neverReached;
   return { steps, sustainableCps, dropFound, overloadCps, maxLiveCalls: maxLiveCalls ?? null, run, callsWithoutCdr: run.callsWithoutCdr, sippAgrees };
+}
+
+function sippSplit(r: OverloadRun): { refused: number; neverReached: number } {
+  return { refused: r.byDisposition.refused ?? 0, neverReached: Math.max(0, r.callsPlaced - r.reached) };
 }
 
 export function describeOverload(x: OverloadResult<OverloadRun>): string[] {
   const r = x.run;
+  const { refused, neverReached } = sippSplit(r);
   return [
     `overload: highest rate at ≥ 99.9 % completion ${x.sustainableCps ?? 'none'} cps (${x.dropFound ? 'the next step dropped' : 'no drop up to the top rate'}); offered ${x.overloadCps} cps${x.maxLiveCalls ? ` with at most ${x.maxLiveCalls} live calls` : ''}`,
     `  ${r.answered}/${r.callsPlaced} answered, ${r.shed} shed; CDRs ${r.records} of ${r.reached} calls that reached the engine: callsWithoutCdr ${x.callsWithoutCdr}; ${JSON.stringify(r.byDisposition)}`,
-    `  SIPp ${r.sippSuccessful ?? '?'} ok / ${r.sippFailed ?? '?'} failed vs CDRs ${r.answered} answered / ${r.records - r.answered} other + ${Math.max(0, r.callsPlaced - r.reached)} never reached: ${x.sippAgrees ? 'agree' : 'DISAGREE'}`,
+    `  SIPp ${r.sippSuccessful ?? '?'} ok / ${r.sippFailed ?? '?'} failed vs CDRs ${r.records - refused} not refused / ${refused} refused + ${neverReached} never reached: ${x.sippAgrees ? 'agree' : 'DISAGREE'}`,
   ];
 }

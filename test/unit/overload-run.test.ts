@@ -13,7 +13,7 @@ function fakeRun(limitCps: number, o: { noCdr?: number; sippOff?: number } = {})
     return {
       rate, callsPlaced: placed, reached: placed, records, answered, completionPct: (answered / placed) * 100,
       byDisposition: { answered, refused: shed }, callsWithoutCdr: placed - records, shed,
-      sippSuccessful: answered + (o.sippOff ?? 0), sippFailed: placed - answered, timedOut: false,
+      sippSuccessful: records - shed + (o.sippOff ?? 0), sippFailed: shed, timedOut: false,
     };
   };
   return { run, calls };
@@ -37,6 +37,7 @@ describe('overloadRun', () => {
     expect(x.dropFound).toBe(false);
     expect(f.calls).toEqual([{ rate: 100, maxLive: undefined }, { rate: 200, maxLive: undefined }, { rate: 300, maxLive: undefined }, { rate: 600, maxLive: 300 }]);
     expect(x.run.shed).toBe(300);
+    expect(x.sippAgrees).toBe(true);
   });
 
   it('reports calls without a CDR and a SIPp disagreement when the counts differ', async () => {
