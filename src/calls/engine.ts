@@ -24,6 +24,7 @@ import { deliver, LegOwners, type LegOwner } from './leg-owners.js';
 import { refusedCdr } from './refused-cdr.js';
 import { Router } from './router.js';
 import { runCallCommand, type CallCommand } from './routing-commands.js';
+import { onRoutingEvent, type RoutingEventHost } from './routing-events.js';
 import { recoverCalls, restoreAgents, type RestartHost } from './restart.js';
 import { CallSession, type Arrival, type SessionEnv } from './session.js';
 import type { CallControl } from './control/call-control.js';
@@ -60,12 +61,21 @@ export class Engine extends EventEmitter<EngineEvents> {
   private linkSince = 0;
   private virtualQueue: VirtualQueuePort | undefined;
   private readonly admit: Admission;
+  /** What routing events may do to this engine (routing-events.ts). */
+  private readonly routingEventHost: RoutingEventHost;
 
   constructor(private readonly deps: EngineDeps) {
     super();
     this.log = deps.log.child({ mod: 'engine' });
     this.agentSaver = new AgentSessionSaver(deps.store.agentSessions, this.log);
     this.admit = new Admission(deps.admission, () => this.sessions.size);
+    this.routingEventHost = {
+      log: this.log,
+      queueLog: deps.store.queueLog,
+      holdTimes: this.holdTimes,
+      saveAgentSession: (agentId) => this.saveAgentSession(agentId),
+      emit: (...args) => this.emit(...args),
+    };
     this.router = new Router(deps.clock, { command: (c) => this.onCommand(c), event: (e) => this.onRoutingEvent(e) }, deps.log.child({ mod: 'router' }), deps.seed);
     this.env = sessionEnv(this, deps.log.child({ mod: 'call' }), {
       halted: () => this.halted,
@@ -453,38 +463,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private onRoutingEvent(e: RoutingEvent): void {
-    switch (e.type) {
-      case 'queue.log': {
-        const entry: QueueLogEntry = { at: e.at, callId: e.callId ?? null, queueId: e.queueId, agentId: e.agentId ?? null, event: e.event, data: e.data };
-        this.deps.store.queueLog.append([entry]);
-        if (e.event === 'CONNECT') {
-          const hold = Number(e.data.holdtime ?? 0) * 1000;
-          this.holdTimes.add(e.queueId, hold);
-        }
-        this.emit('queue.log', entry);
-        return;
-      }
-      case 'agent.state':
-        this.log.info({ agentId: e.agentId, from: e.previous, to: e.presence, reason: e.reason }, 'agent state');
-        this.saveAgentSession(e.agentId);
-        this.emit('agent.state', e);
-        return;
-      case 'member.changed':
-        this.emit('member.changed', e);
-        return;
-      case 'agent.reachable':
-        this.log.info({ agentId: e.agentId, reachable: e.reachable }, 'agent reachability');
-        this.emit('agent.reachable', e);
-        return;
-      case 'agent.dnd':
-        this.log.info({ agentId: e.agentId, dnd: e.dnd }, 'agent do-not-disturb');
-        this.saveAgentSession(e.agentId);
-        this.emit('agent.dnd', e);
-        return;
-      case 'ignored':
-        this.log.debug({ input: e.input, reason: e.reason }, 'routing input ignored');
-        return;
-    }
+    onRoutingEvent(this.routingEventHost, e);
   }
 
   /** Persist an agent's login state (status, pause reason, hot-desk line, wrap-up end) for a restart. */
