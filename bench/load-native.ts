@@ -20,6 +20,13 @@
  *      --sounds DIR           our synthesized prompts (DIR/switchboard/<lang>; default <repo>/sounds)
  *      --stop-on-drop         stop stepping a path up once it falls under 99.9 %
  *      --rest ws|http         ARI REST over the events WebSocket (the driver's default) or HTTP
+ *      --overload             switchboard only: step the rates (--rates, default 100,150,…,300) up
+ *                             until completion drops under 99.9 %, then offer twice the highest
+ *                             sustained rate (or, with no drop up to --overload-top, twice the top
+ *                             with --max-live-calls, default the top rate, so the engine sheds);
+ *                             reports callsWithoutCdr and whether SIPp's counts agree with the CDRs
+ *      --overload-top N       the highest rate stepped to (default 300)
+ * SWITCHBOARD_MAX_LIVE_CALLS sets --max-live-calls when the flag is not given.
  * Profile the engine: node --cpu-prof --cpu-prof-dir=prof --import tsx bench/load.ts …
  * Needs Asterisk (see test/asterisk/harness.ts) and sipp. LOG_FILE=path writes the engine's log.
  */
@@ -34,12 +41,14 @@ import type { Cdr } from '../src/domain/cdr.js';
 import type { Config } from '../src/domain/config.js';
 import { createSystemClock } from '../src/infra/clock.js';
 import { AriClient } from '../src/pbx/asterisk/ari-client.js';
-import { AsteriskDriver, trunkEndpointState } from '../src/pbx/asterisk/driver.js';
+import { AsteriskDriver } from '../src/pbx/asterisk/driver.js';
+import { trunkEndpointState } from '../src/pbx/asterisk/event-filter.js';
 import { openStore } from '../src/store/store.js';
 import { configOf } from '../test/asterisk/engine-world.js';
 import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, repoRoot, scenariosDir, startAsterisk, type RunningAsterisk } from '../test/asterisk/harness.js';
 import { countEvent, counter, countRequest, probePort } from './support/load-probe.js';
 import { asteriskCpuMs, installNativeBaseline, NATIVE_EXTEN, queueLogSince, queueLogSize } from './support/native-baseline.js';
+import { describeOverload, overloadRun, type OverloadResult } from './support/overload.js';
 import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, sipp, sippStats, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
 
 const { values } = parseArgs({
@@ -60,6 +69,8 @@ const { values } = parseArgs({
     'max-live-calls': { type: 'string' },
     /** How the engine sends ARI REST requests: ws (over the events WebSocket, the driver's default) or http. */
     rest: { type: 'string', default: 'ws' },
+    overload: { type: 'boolean', default: false },
+    'overload-top': { type: 'string', default: '300' },
   },
 });
 const CALLS = Number(values.calls);
@@ -67,10 +78,14 @@ const AGENTS = Number(values.agents);
 const RING_MS = Number(values.ring);
 const TALK_MS = Number(values.talk);
 const MAX_S = Number(values['max-seconds']);
-const RATES = (values.rates ?? values.rate).split(',').map(Number);
+const RATES = (values.rates ?? (values.overload ? '100,150,200,250,300' : values.rate)).split(',').map(Number);
 const ARI_BUDGET = 8;
 const ARI_MAX_INFLIGHT = Number(values['ari-max-inflight']);
-const MAX_LIVE = values['max-live-calls'] === undefined ? undefined : Number(values['max-live-calls']);
+const maxLiveText = values['max-live-calls'] ?? process.env.SWITCHBOARD_MAX_LIVE_CALLS;
+const MAX_LIVE = maxLiveText === undefined || maxLiveText === '' ? undefined : Number(maxLiveText);
+const OVERLOAD = values.overload;
+const OVERLOAD_TOP = Number(values['overload-top']);
+if (!(Number.isFinite(OVERLOAD_TOP) && OVERLOAD_TOP > 0)) throw new Error('--overload-top must be a positive number');
 if (![CALLS, AGENTS, RING_MS, TALK_MS, MAX_S, ...RATES].every((n) => Number.isFinite(n) && n > 0)) throw new Error('flags must be positive numbers');
 if (MAX_LIVE !== undefined && !(Number.isInteger(MAX_LIVE) && MAX_LIVE > 0)) throw new Error('--max-live-calls must be a positive integer');
 if (values.baseline !== undefined && values.baseline !== 'app_queue') throw new Error(`--baseline: only app_queue is known (got ${values.baseline})`);
@@ -126,6 +141,7 @@ interface PathRun {
   eventBytesPerCall?: Record<string, number>;
   greetMs?: { p50: number | null; p99: number | null; n: number; engineOnlyP50: number | null; engineOnlyP99: number | null };
   waitMs?: { p50: number | null; p99: number | null };
+  talkMs?: { p50: number | null; p99: number | null };
   timedOut: boolean;
 }
 
@@ -181,7 +197,7 @@ async function runNative(asterisk: RunningAsterisk, work: string, rate: number):
   };
 }
 
-async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: number, config: Config, endpoints: string[], logger: Logger): Promise<PathRun> {
+async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: number, config: Config, endpoints: string[], logger: Logger, maxLive: number | undefined): Promise<PathRun> {
   const store = openStore(':memory:');
   let engine: Engine | undefined;
   try {
@@ -196,7 +212,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
       return n;
     };
     const probe = probePort(driver, waiting);
-    eng = engine = new Engine({ pbx: probe.port, clock: createSystemClock(), log: logger, store, config, ...(MAX_LIVE ? { admission: { maxLiveCalls: MAX_LIVE } } : {}) });
+    eng = engine = new Engine({ pbx: probe.port, clock: createSystemClock(), log: logger, store, config, ...(maxLive ? { admission: { maxLiveCalls: maxLive } } : {}) });
     const cdrs: Cdr[] = [];
     engine.on('call.ended', (c) => cdrs.push(c));
     await engine.start();
@@ -244,6 +260,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
       eventsPerCall: Object.fromEntries([...counter.events].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, answered.length))])),
       greetMs: { p50: pct(probe.greet, 0.5), p99: pct(probe.greet, 0.99), n: probe.greet.length, engineOnlyP50: pct(engineOnly, 0.5), engineOnlyP99: pct(engineOnly, 0.99) },
       waitMs: { p50: pct(answered.map((c) => c.waitMs ?? 0), 0.5), p99: pct(answered.map((c) => c.waitMs ?? 0), 0.99) },
+      talkMs: { p50: pct(answered.map((c) => c.talkMs ?? 0), 0.5), p99: pct(answered.map((c) => c.talkMs ?? 0), 0.99) },
       timedOut,
     };
   } finally {
@@ -254,7 +271,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
 }
 
 /** One rate: a fresh Asterisk and agent fleet; the native path first (if asked), then the engine. */
-async function runRate(rate: number, paths: PathName[], logger: Logger): Promise<PathRun[]> {
+async function runRate(rate: number, paths: PathName[], logger: Logger, maxLive = MAX_LIVE): Promise<PathRun[]> {
   const asterisk = await startAsterisk({ maxLifetimeS: 2 * MAX_S + 180, soundsDir: values.sounds ?? join(repoRoot, 'sounds') });
   const work = mkdtempSync(join(tmpdir(), 'sb-load-'));
   const endpoints = agentEndpoints(AGENTS);
@@ -270,7 +287,7 @@ async function runRate(rate: number, paths: PathName[], logger: Logger): Promise
       out.push(await runNative(asterisk, work, rate));
       await sleep(RING_MS + TALK_MS + 1000); // the agents are free again
     }
-    if (paths.includes('switchboard')) out.push(await runSwitchboard(asterisk, work, rate, config, endpoints, logger));
+    if (paths.includes('switchboard')) out.push(await runSwitchboard(asterisk, work, rate, config, endpoints, logger, maxLive));
     return out;
   } finally {
     killFleet();
@@ -289,7 +306,7 @@ function report(r: PathRun): void {
     say(`              ARI events ${round(events.reduce((n, [, v]) => n + v, 0))}/call: ${events.map(([k, v]) => `${k} ${v}`).join(', ')}`);
     const bytes = Object.entries(r.eventBytesPerCall ?? {});
     say(`              ARI event JSON ${bytes.reduce((n, [, v]) => n + v, 0)} bytes/call: ${bytes.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    say(`              ${JSON.stringify(r.byDisposition)}; arrival → greeting p50 ${r.greetMs?.p50} / p99 ${r.greetMs?.p99} ms (engine only p99 ${r.greetMs?.engineOnlyP99}); queue wait p50 ${r.waitMs?.p50} / p99 ${r.waitMs?.p99} ms`);
+    say(`              ${JSON.stringify(r.byDisposition)}; arrival → greeting p50 ${r.greetMs?.p50} / p99 ${r.greetMs?.p99} ms (engine only p99 ${r.greetMs?.engineOnlyP99}); queue wait p50 ${r.waitMs?.p50} / p99 ${r.waitMs?.p99} ms; talk p50 ${r.talkMs?.p50} / p99 ${r.talkMs?.p99} ms`);
   }
 }
 
@@ -306,7 +323,22 @@ say(`load: ${CALLS} calls per rate and path, rates ${RATES.join(', ')} cps, ${AG
 const runs: PathRun[] = [];
 const dropped = new Set<PathName>();
 const ok = (r: PathRun) => r.completionPct >= 99.9 && !r.timedOut;
-for (const rate of RATES) {
+let overload: OverloadResult<PathRun> | undefined;
+if (OVERLOAD) {
+  overload = await overloadRun(RATES, {
+    topCps: OVERLOAD_TOP,
+    maxLiveCalls: MAX_LIVE,
+    run: async (rate, maxLive) => (await runRate(rate, ['switchboard'], logger, maxLive))[0]!,
+    onStep: (r, phase) => {
+      say(`\n${phase === 'overload' ? 'overload ' : ''}rate ${r.rate} cps:`);
+      report(r);
+      if (phase === 'step') runs.push(r);
+    },
+  });
+  say('');
+  for (const line of describeOverload(overload)) say(line);
+}
+for (const rate of OVERLOAD ? [] : RATES) {
   const paths = (BASELINE ? (['native', 'switchboard'] as PathName[]) : (['switchboard'] as PathName[])).filter((p) => !dropped.has(p));
   if (paths.length === 0) break;
   say(`\nrate ${rate} cps:`);
@@ -324,7 +356,7 @@ const summary = (p: PathName) => ({ bestRateCps: best(p), runs: runs.filter((r) 
 const sb = summary('switchboard');
 // Headline figures for the engine: at its highest sustained rate (else the lowest rate tried).
 const head = sb.runs.find((r) => r.rate === sb.bestRateCps) ?? sb.runs[0];
-const nativeSum = BASELINE ? summary('native') : undefined;
+const nativeSum = BASELINE && !OVERLOAD ? summary('native') : undefined;
 // Asterisk CPU ratio at the highest rate both paths sustained (else the lowest rate tried).
 const common = RATES.filter((rate) => runs.some((r) => r.rate === rate && r.path === 'native' && ok(r)) && runs.some((r) => r.rate === rate && r.path === 'switchboard' && ok(r)));
 const cmpRate = common.length ? Math.max(...common) : RATES[0];
@@ -352,6 +384,7 @@ if (values.json) {
       callsWithoutCdr: sb.runs.reduce((n, r) => n + r.callsWithoutCdr, 0),
     },
     ...(ratios ? { ratios } : {}),
+    ...(overload ? { overload: { sustainableCps: overload.sustainableCps, dropFound: overload.dropFound, overloadCps: overload.overloadCps, maxLiveCalls: overload.maxLiveCalls, callsWithoutCdr: overload.callsWithoutCdr, sippAgrees: overload.sippAgrees, run: overload.run } } : {}),
   }));
 }
 process.exit(0);

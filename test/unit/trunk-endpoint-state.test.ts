@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trunkEndpointState } from '../../src/pbx/asterisk/driver.js';
+import { trunkEndpointState } from '../../src/pbx/asterisk/event-filter.js';
 
 describe('trunkEndpointState', () => {
   const skip = trunkEndpointState('trunk');

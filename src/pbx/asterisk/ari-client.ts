@@ -1,16 +1,20 @@
 /**
- * Our own small ARI client: REST over node:http (keep-alive sockets:
- * a third of fetch's CPU per request) with typed errors, and the events WebSocket
+ * Our own small ARI client: REST over node:http (ari-http.ts) or the events WebSocket (ws-rest.ts),
+ * a bound on requests in flight (request-slots.ts), typed errors, and the events WebSocket
  * (`ws`) with reconnect and bounded exponential back-off. Connecting the WebSocket registers
  * the Stasis application. Raw traffic is logged at trace only; the password never is.
  * Nothing here rejects unhandled: REST calls reject with PbxError, the socket only reports.
  */
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { setMaxListeners } from 'node:events';
+import type { Agent as HttpAgent } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
 import { PbxError } from '../port.js';
 import type { AriEvent } from './ari-types.js';
+import { errorCode, errorMessage, httpExchange, keepAliveAgent, queryString, transportError, type Query } from './ari-http.js';
+import { RequestGuard } from './request-guard.js';
+import { RequestSlots } from './request-slots.js';
+import { WsRest } from './ws-rest.js';
 
 export interface AriClientOptions {
   /** Base URL of Asterisk's HTTP server, e.g. http://127.0.0.1:8088 (no /ari suffix). */
@@ -48,8 +52,6 @@ export interface AriClientOptions {
   skipRaw?: (raw: string) => boolean;
 }
 
-export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
-
 export interface RequestOptions {
   query?: Query;
   body?: unknown;
@@ -68,6 +70,8 @@ export class AriClient {
   private readonly base: string;
   private readonly auth: string;
   private readonly log: Logger;
+  /** Raw traffic is logged at trace: the objects for it are built only when trace is on. */
+  private readonly traceOn: boolean;
   private readonly eventListeners = new Set<(event: AriEvent, raw: string) => void>();
   private readonly stateListeners = new Set<Listener<boolean>>();
   private ws: WebSocket | undefined;
@@ -75,17 +79,23 @@ export class AriClient {
   private pingTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
   /** Aborted by failPending(): every request in flight or waiting at that moment rejects. */
-  private cut = new AbortController();
+  private cut = unlimited(new AbortController());
   private running = false;
   private isConnected = false;
+  /** Keep-alive sockets to Asterisk's HTTP server, at most one per request in flight. */
+  private readonly agent: HttpAgent;
+  private readonly slots: RequestSlots;
+  /** REST requests sent over the events WebSocket, until their RESTResponse. */
+  private readonly wsRest = new WsRest();
 
   constructor(private readonly opts: AriClientOptions) {
     this.base = opts.url.replace(/\/+$/, '') + '/ari';
     this.auth = 'Basic ' + Buffer.from(`${opts.username}:${opts.password}`).toString('base64');
     this.log = opts.logger.child({ mod: 'ari' });
-    // No socket limit here: acquire() bounds requests in flight, and an unqueued liveness probe must never wait for a socket.
-    const agentOptions = { keepAlive: true, scheduling: 'lifo' as const };
-    this.agent = this.base.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
+    this.traceOn = this.log.isLevelEnabled('trace');
+    // No socket limit here: the slots bound requests in flight, and an unqueued liveness probe must never wait for a socket.
+    this.agent = keepAliveAgent(this.base);
+    this.slots = new RequestSlots(opts.maxInFlight ?? 32);
   }
 
   get connected(): boolean {
@@ -103,19 +113,24 @@ export class AriClient {
     if (ro.signal?.aborted) throw new PbxError('ABORTED', 'aborted before request', { method, path });
     const url = this.base + path + queryString(ro.query);
     const timeoutMs = ro.timeoutMs ?? this.opts.requestTimeoutMs ?? 5000;
-    const timeout = AbortSignal.timeout(timeoutMs);
     const cut = this.cut.signal;
-    const signal = AbortSignal.any(ro.signal ? [timeout, cut, ro.signal] : [timeout, cut]);
-    if (ro.unqueued) return this.send<T>(method, path, url, ro, signal, timeout, timeoutMs, cut);
+    // One controller per request, aborted by its time-out, a cut or the caller's signal (cheaper
+    // than AbortSignal.timeout() + AbortSignal.any(), which cost a timer and weak references each).
+    const guard = new RequestGuard(timeoutMs, cut, ro.signal);
     try {
-      await this.acquire(signal);
-    } catch (err) {
-      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
-    }
-    try {
-      return await this.send<T>(method, path, url, ro, signal, timeout, timeoutMs, cut);
+      if (ro.unqueued) return await this.send<T>(method, path, url, ro, guard, timeoutMs, cut);
+      try {
+        await this.slots.acquire(guard.signal);
+      } catch (err) {
+        throw transportError(err, { method, path, timeoutMs, timedOut: guard.timedOut, aborted: ro.signal?.aborted ?? false, cut });
+      }
+      try {
+        return await this.send<T>(method, path, url, ro, guard, timeoutMs, cut);
+      } finally {
+        this.slots.release();
+      }
     } finally {
-      this.release();
+      guard.dispose();
     }
   }
 
@@ -125,68 +140,39 @@ export class AriClient {
    */
   failPending(reason: PbxError): void {
     const cut = this.cut;
-    this.cut = new AbortController();
+    this.cut = unlimited(new AbortController());
     cut.abort(reason);
   }
 
   /** Requests in flight and waiting for a slot (for benchmarks and diagnostics). */
   get load(): { inFlight: number; waiting: number } {
-    return { inFlight: this.inFlight, waiting: this.waiting.length };
+    return this.slots.load;
   }
 
-  private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  private acquire(signal: AbortSignal): Promise<void> {
-    if (this.inFlight < (this.opts.maxInFlight ?? 32)) {
-      this.inFlight += 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const grant = () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      const onAbort = () => {
-        const i = this.waiting.indexOf(grant);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(signal.reason);
-      };
-      this.waiting.push(grant);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  /** Hand the slot to the next waiting request, or free it. */
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.inFlight -= 1;
-  }
-
-  private async send<T>(method: string, path: string, url: string, ro: RequestOptions, signal: AbortSignal, timeout: AbortSignal, timeoutMs: number, cut: AbortSignal): Promise<T> {
+  private async send<T>(method: string, path: string, url: string, ro: RequestOptions, guard: RequestGuard, timeoutMs: number, cut: AbortSignal): Promise<T> {
+    const signal = guard.signal;
     const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json' };
     let body: string | undefined;
     if (ro.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(ro.body);
     }
-    this.log.trace({ method, path, query: ro.query, body: ro.body }, 'ari request');
+    if (this.traceOn) this.log.trace({ method, path, query: ro.query, body: ro.body }, 'ari request');
     const done = this.opts.onRequest?.(method, path);
     let res: { status: number; text: string };
     try {
       const ws = this.ws;
       res =
         this.opts.restOverWebSocket && method !== 'PUT' && this.isConnected && ws && ws.readyState === WebSocket.OPEN
-          ? await this.overWebSocket(ws, method, path, ro.query, body, signal)
-          : await this.http(method, url, headers, body, signal);
+          ? await this.wsRest.send(ws, method, path, ro.query, body, signal)
+          : await httpExchange(this.agent, method, url, headers, body, signal);
     } catch (err) {
-      throw this.fetchError(err, { method, path, timeoutMs, timedOut: timeout.aborted, aborted: ro.signal?.aborted ?? false, cut });
+      throw transportError(err, { method, path, timeoutMs, timedOut: guard.timedOut, aborted: ro.signal?.aborted ?? false, cut });
     } finally {
       done?.();
     }
     const text = res.text;
-    this.log.trace({ method, path, status: res.status, body: text }, 'ari response');
+    if (this.traceOn) this.log.trace({ method, path, status: res.status, body: text }, 'ari response');
     if (res.status >= 200 && res.status < 300) {
       if (!text) return undefined as T;
       try {
@@ -199,78 +185,6 @@ export class AriClient {
     const details = { method, path, status: res.status, message };
     if (res.status === 404 && GONE_ON_404.test(path)) throw new PbxError('LEG_GONE', 'resource is gone', details);
     throw new PbxError('PROTOCOL', `ARI ${method} failed with HTTP ${res.status}`, details);
-  }
-
-  /** REST requests sent over the events WebSocket, by transaction id, until their RESTResponse. */
-  private readonly wsPending = new Map<string, { resolve: (r: { status: number; text: string }) => void; reject: (err: unknown) => void }>();
-  private wsSeq = 0;
-
-  /** One REST exchange as ARI RESTRequest/RESTResponse messages on the events WebSocket. */
-  private overWebSocket(ws: WebSocket, method: string, path: string, query: Query | undefined, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      const id = `sb${++this.wsSeq}`;
-      const queryStrings: { name: string; value: string }[] = [];
-      for (const [name, v] of Object.entries(query ?? {})) if (v !== undefined) queryStrings.push({ name, value: Array.isArray(v) ? v.join(',') : String(v) });
-      const onAbort = () => {
-        this.wsPending.delete(id);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.wsPending.set(id, {
-        resolve: (r) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(r);
-        },
-        reject: (err) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      });
-      const msg = { type: 'RESTRequest', transaction_id: id, request_id: id, method, uri: path.replace(/^\/+/, ''), query_strings: queryStrings, ...(body !== undefined ? { content_type: 'application/json', message_body: body } : {}) };
-      ws.send(JSON.stringify(msg), (err) => {
-        if (err) this.wsPending.get(id)?.reject(err);
-      });
-    });
-  }
-
-  /** The events WebSocket dropped: REST requests sent over it will get no answer. */
-  private failWsPending(): void {
-    for (const [id, p] of [...this.wsPending]) {
-      this.wsPending.delete(id);
-      p.reject(Object.assign(new Error('events WebSocket closed during the request'), { code: 'ECONNRESET' }));
-    }
-  }
-
-  /** Keep-alive sockets to Asterisk's HTTP server, at most one per request in flight. */
-  private readonly agent: HttpAgent;
-
-  /** One HTTP exchange: status and body text; rejects on a socket error or when `signal` aborts. */
-  private http(method: string, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-      const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-      const req = send(url, { method, headers, agent: this.agent, signal }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-        res.on('aborted', () => reject(new Error('response aborted')));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  private fetchError(err: unknown, ctx: { method: string; path: string; timeoutMs: number; timedOut: boolean; aborted: boolean; cut: AbortSignal }): PbxError {
-    const details = { method: ctx.method, path: ctx.path };
-    if (ctx.cut.aborted && ctx.cut.reason instanceof PbxError) {
-      const r = ctx.cut.reason;
-      return new PbxError(r.code, r.message, { ...r.details, ...details });
-    }
-    if (ctx.aborted) return new PbxError('ABORTED', 'request aborted', details);
-    if (ctx.timedOut) return new PbxError('TIMEOUT', `ARI did not answer within ${ctx.timeoutMs} ms`, details);
-    const code = errorCode(err);
-    return new PbxError('DISCONNECTED', 'cannot reach ARI', { ...details, cause: code ?? String(err) });
   }
 
   // ------------------------------------------------------------ events
@@ -347,7 +261,14 @@ export class AriClient {
   private open(): void {
     const wsUrl = this.base.replace(/^http/, 'ws') + '/events' + queryString({ app: this.opts.app, subscribeAll: false });
     this.log.debug({ url: wsUrl }, 'ari events connecting');
-    const ws = new WebSocket(wsUrl, { headers: { authorization: this.auth }, handshakeTimeout: this.opts.requestTimeoutMs ?? 5000 });
+    const ws = new WebSocket(wsUrl, {
+      headers: { authorization: this.auth },
+      handshakeTimeout: this.opts.requestTimeoutMs ?? 5000,
+      // The socket to our own PBX: a zero masking key (legal, and ws then skips masking and its
+      // random bytes per frame) and no UTF-8 check of Asterisk's JSON (JSON.parse rejects bad text).
+      generateMask: (mask: Buffer) => void mask.fill(0),
+      skipUTF8Validation: true,
+    });
     this.ws = ws;
     let alive = true;
     ws.on('open', () => {
@@ -366,7 +287,7 @@ export class AriClient {
     ws.on('close', (code) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
-      this.failWsPending();
+      this.wsRest.failAll();
       this.stopPing();
       if (this.isConnected) this.log.warn({ code }, 'ari events disconnected');
       this.setConnected(false);
@@ -418,7 +339,7 @@ export class AriClient {
     if (this.opts.skipRaw?.(raw)) return;
     this.recentRaw.add(raw);
     if (this.recentRaw.size > 256) this.recentRaw.delete(this.recentRaw.values().next().value as string);
-    this.log.trace({ raw }, 'ari event');
+    if (this.traceOn) this.log.trace({ raw }, 'ari event');
     let event: AriEvent;
     try {
       event = JSON.parse(raw) as AriEvent;
@@ -428,12 +349,7 @@ export class AriClient {
     }
     if (!event || typeof event.type !== 'string') return;
     if (event.type === 'RESTResponse') {
-      const r = event as unknown as { transaction_id?: string; status_code?: number; message_body?: string };
-      const p = r.transaction_id === undefined ? undefined : this.wsPending.get(r.transaction_id);
-      if (p) {
-        this.wsPending.delete(r.transaction_id!);
-        p.resolve({ status: r.status_code ?? 0, text: r.message_body ?? '' });
-      }
+      this.wsRest.answer(event as unknown as { transaction_id?: string; status_code?: number; message_body?: string });
       return;
     }
     for (const l of this.eventListeners) this.safely(() => l(event, raw));
@@ -448,35 +364,8 @@ export class AriClient {
   }
 }
 
-export function queryString(query: Query | undefined): string {
-  if (!query) return '';
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(query)) {
-    if (v === undefined) continue;
-    // ARI takes several values of one parameter comma-separated.
-    const value = Array.isArray(v) ? v.join(',') : String(v);
-    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(value)}`);
-  }
-  return parts.length ? `?${parts.join('&')}` : '';
-}
-
-function errorMessage(text: string): string | undefined {
-  if (!text) return undefined;
-  try {
-    const j = JSON.parse(text) as { message?: unknown; error?: unknown };
-    const m = j.message ?? j.error;
-    return typeof m === 'string' ? m : undefined;
-  } catch {
-    return text.slice(0, 200);
-  }
-}
-
-function errorCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
+/** Every request in flight listens on the cut signal: no listener-count warning for it. */
+function unlimited(ctl: AbortController): AbortController {
+  setMaxListeners(0, ctl.signal);
+  return ctl;
 }

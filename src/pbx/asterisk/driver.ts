@@ -6,7 +6,7 @@
  * and settles pending plays; this class runs the commands and the connection's life.
  * When the events WebSocket drops, LivenessWatcher (liveness.ts) tells a cut from a lost
  * Asterisk (pbx.lost: legs forgotten, pending work failed); after a mere cut, the channel list
- * is reconciled (reconcile.ts) and vanished legs end with cause `lost`.
+ * is reconciled (reconcile-after-cut.ts) and vanished legs end with cause `lost`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -14,7 +14,6 @@ import {
   PbxError,
   isPbxError,
   type BridgeId,
-  type Destination,
   type HangupCause,
   type LegId,
   type LegRecordOptions,
@@ -31,12 +30,16 @@ import {
 } from '../port.js';
 import { amdHop, AMD_CONTEXT } from './amd-hop.js';
 import { AriClient, type AriClientOptions } from './ari-client.js';
-import { BridgePool } from './bridge-pool.js';
+import { AriCalls, asPbxError, enc } from './ari-calls.js';
 import type { AriBridge, AriChannel, AriEndpoint } from './ari-types.js';
+import { BridgeCommands } from './bridge-commands.js';
+import { Playbacks } from './playbacks.js';
+import { AUTO_ANSWER_HEADERS, callerIdOf, endpointOf, SNOOP } from './dial-strings.js';
+import { EVENT_TYPES_READ, trunkEndpointState } from './event-filter.js';
 import { LegEvents, type LegState } from './leg-events.js';
 import { ariInfoProbe, LivenessWatcher, type LivenessOptions } from './liveness.js';
 import { q850Of } from './map-event.js';
-import { reconcilePlan } from './reconcile.js';
+import { reconcileAfterCut } from './reconcile-after-cut.js';
 import { liveLegsOf } from './recover.js';
 import { stasisAppArgs } from './stasis-args.js';
 
@@ -67,24 +70,6 @@ export interface AsteriskDriverOptions {
   client?: AriClient;
 }
 
-/** The dial string for a destination. */
-export function endpointOf(d: Destination, opts: { technology?: string; trunkEndpoint?: string } = {}): string {
-  const tech = opts.technology ?? 'PJSIP';
-  return d.kind === 'sip' ? `${tech}/${d.endpoint}` : `${tech}/${d.number}@${opts.trunkEndpoint ?? 'trunk'}`;
-}
-
-/** Caller id as ARI/Asterisk parse it: "Name" <number>. */
-export function callerIdOf(c: OriginateRequest['callerId']): string {
-  const name = c.name?.replace(/["<>\\]/g, '').trim();
-  return name ? `"${name}" <${c.number}>` : c.number;
-}
-
-const SNOOP: Record<SnoopMode, { spy: string; whisper: string }> = {
-  listen: { spy: 'both', whisper: 'none' },
-  whisper: { spy: 'both', whisper: 'out' },
-  barge: { spy: 'both', whisper: 'both' },
-};
-
 export class AsteriskDriver implements PbxPort {
   readonly name = 'asterisk';
   private readonly client: AriClient;
@@ -98,8 +83,12 @@ export class AsteriskDriver implements PbxPort {
   private lost = false;
   /** Connection ups and downs are handled one after the other, in order. */
   private transitions: Promise<void> = Promise.resolve();
-  /** Bridges kept for the next call (bridge-pool.ts). */
-  private readonly bridges = new BridgePool({ destroy: (b) => this.background(this.deleteBridge(b), 'destroy bridge') });
+  /** REST calls that map refusals on ended legs to LEG_GONE (ari-calls.ts). */
+  private readonly calls: AriCalls;
+  /** Bridge commands and the bridges kept between calls (bridge-commands.ts). */
+  private readonly bridgeCommands: BridgeCommands;
+  /** Prompts played on legs (playbacks.ts). */
+  private readonly playbacks: Playbacks;
 
   constructor(private readonly opts: AsteriskDriverOptions) {
     this.log = opts.logger.child({ mod: 'asterisk' });
@@ -119,6 +108,9 @@ export class AsteriskDriver implements PbxPort {
         skipRaw: trunkEndpointState(opts.trunkEndpoint ?? 'trunk'),
       });
     this.liveness = new LivenessWatcher({ ...opts.liveness, probe: ariInfoProbe(this.client) });
+    this.calls = new AriCalls(this.client, this.book, () => this.ensureStarted(), this.log);
+    this.playbacks = new Playbacks(this.calls, this.client, this.book, () => this.ensureStarted(), (p, what) => this.background(p, what));
+    this.bridgeCommands = new BridgeCommands(this.calls, () => this.ensureStarted(), (p, what) => this.background(p, what));
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -129,7 +121,7 @@ export class AsteriskDriver implements PbxPort {
     this.offs.push(
       this.client.onEvent((e, raw) => this.book.handle(e, raw)),
       this.book.onEvent((e) => {
-        if (e.type === 'leg.hangup') this.bridges.legEnded(e.leg);
+        if (e.type === 'leg.hangup') this.bridgeCommands.pool.legEnded(e.leg);
       }),
       this.client.onConnection((up) => {
         if (up) {
@@ -151,7 +143,7 @@ export class AsteriskDriver implements PbxPort {
 
   async stop(): Promise<void> {
     if (this.started && !this.lost) {
-      await Promise.all(this.bridges.drain().map((b) => this.deleteBridge(b).catch(() => undefined)));
+      await Promise.all(this.bridgeCommands.pool.drain().map((b) => this.bridgeCommands.deleteBridge(b).catch(() => undefined)));
     }
     this.started = false;
     this.liveness.stopWatching();
@@ -210,7 +202,7 @@ export class AsteriskDriver implements PbxPort {
       this.log.warn({ err }, 'endpoint list failed');
     }
     // After pbx.lost the legs are forgotten already: nothing to reconcile.
-    if (!wasLost) await this.reconcile();
+    if (!wasLost) await reconcileAfterCut(this.client, this.book, this.log);
   }
 
   /**
@@ -222,52 +214,10 @@ export class AsteriskDriver implements PbxPort {
     this.lost = true;
     this.log.warn({ why, legs: this.book.legs.size, startupTime: this.liveness.knownStartupTime }, 'asterisk lost');
     this.book.forgetAll();
-    this.bridges.drain(); // gone with Asterisk
+    this.bridgeCommands.pool.drain(); // gone with Asterisk
     this.book.emit({ type: 'pbx.lost' });
     this.book.failPlays((leg) => new PbxError('DISCONNECTED', 'Asterisk went away during playback', { leg, why }));
     this.client.failPending(new PbxError('DISCONNECTED', 'Asterisk is unreachable', { why }));
-  }
-
-  /**
-   * After a reconnection (Asterisk stayed up): settle what we missed while the socket was down,
-   * from one channel list — vanished legs end (cause `lost` unless we asked for one), originated
-   * legs that rang or answered meanwhile are reported, pending plays are settled.
-   */
-  private async reconcile(): Promise<void> {
-    const known = new Map(this.book.legs);
-    const pendingAtRequest = new Set([...known].filter(([, l]) => l.pending).map(([id]) => id));
-    const channels = await this.client.request<AriChannel[]>('GET', '/channels');
-    const plan = reconcilePlan(known, channels, pendingAtRequest);
-    const gone = new Set<string>(plan.gone.map((g) => g.leg));
-    for (const [id, p] of [...this.book.plays]) {
-      if (gone.has(p.leg)) {
-        this.book.plays.delete(id);
-        p.settle(new PbxError('LEG_GONE', 'leg hung up during playback', { leg: p.leg }));
-        continue;
-      }
-      try {
-        await this.client.request('GET', `/playbacks/${enc(id)}`);
-      } catch (err) {
-        // The playback ended while we were not listening.
-        if (isPbxError(err, 'LEG_GONE') && this.book.plays.delete(id)) p.settle('finished');
-      }
-    }
-    for (const leg of plan.ringing) this.book.deliver({ type: 'leg.ringing', leg });
-    for (const leg of plan.answered) this.book.deliver({ type: 'leg.answered', leg });
-    for (const g of plan.gone) {
-      // Still the leg we listed (not ended by an event meanwhile).
-      if (this.book.legs.get(g.leg) === known.get(g.leg)) this.book.legEnded(g.leg, g.cause);
-    }
-    this.log.info({ legs: known.size, gone: plan.gone.length, ringing: plan.ringing.length, answered: plan.answered.length }, 'reconciled after reconnection');
-  }
-
-  private async channelGone(id: string): Promise<boolean> {
-    try {
-      await this.client.request('GET', `/channels/${enc(id)}`);
-      return false;
-    } catch (err) {
-      return isPbxError(err, 'LEG_GONE');
-    }
   }
 
   private background(p: Promise<unknown>, what: string): void {
@@ -277,61 +227,21 @@ export class AsteriskDriver implements PbxPort {
   // ------------------------------------------------------------ commands
 
   async answer(leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call('POST', `/channels/${enc(leg)}/answer`, { signal: opts.signal }, leg);
+    await this.calls.call('POST', `/channels/${enc(leg)}/answer`, { signal: opts.signal }, leg);
   }
 
-  async play(leg: LegId, prompts: readonly string[], opts: PlayOptions = {}): Promise<PlayOutcome> {
-    this.ensureStarted();
-    const state = this.book.legs.get(leg);
-    if (state?.going) throw new PbxError('LEG_GONE', 'leg is gone', { leg });
-    if (opts.signal?.aborted) return 'stopped';
-    if (prompts.length === 0) return 'finished';
-    const playbackId = `sb-pb-${randomUUID()}`;
-    const media = prompts.map(mediaUri);
-    return new Promise<PlayOutcome>((resolve, reject) => {
-      let settled = false;
-      const settle = (outcome: PlayOutcome | PbxError) => {
-        if (settled) return;
-        settled = true;
-        this.book.plays.delete(playbackId);
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (outcome instanceof PbxError) reject(outcome);
-        else resolve(outcome);
-      };
-      const onAbort = () => {
-        const wasPending = this.book.plays.has(playbackId);
-        settle('stopped');
-        if (wasPending) this.background(this.stopPlayback(playbackId), 'stop playback');
-      };
-      this.book.plays.set(playbackId, { leg, settle });
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      this.call('POST', `/channels/${enc(leg)}/play`, { query: { media, lang: opts.language, playbackId } }, leg).catch((err: unknown) => {
-        if (settled) {
-          // Aborted before the request returned: make sure nothing keeps playing.
-          if (opts.signal?.aborted) this.background(this.stopPlayback(playbackId), 'stop playback');
-          return;
-        }
-        settle(asPbxError(err));
-      });
-    });
-  }
-
-  private async stopPlayback(playbackId: string): Promise<void> {
-    try {
-      await this.client.request('DELETE', `/playbacks/${enc(playbackId)}`);
-    } catch (err) {
-      if (!isPbxError(err, 'LEG_GONE')) throw err;
-    }
+  play(leg: LegId, prompts: readonly string[], opts: PlayOptions = {}): Promise<PlayOutcome> {
+    return this.playbacks.play(leg, prompts, opts);
   }
 
   async startMoh(leg: LegId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call('POST', `/channels/${enc(leg)}/moh`, { query: { mohClass }, signal: opts.signal }, leg);
+    await this.calls.call('POST', `/channels/${enc(leg)}/moh`, { query: { mohClass }, signal: opts.signal }, leg);
     const s = this.book.legs.get(leg);
     if (s) s.mohOn = true;
   }
 
   async stopMoh(leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call('DELETE', `/channels/${enc(leg)}/moh`, { signal: opts.signal }, leg);
+    await this.calls.call('DELETE', `/channels/${enc(leg)}/moh`, { signal: opts.signal }, leg);
     const s = this.book.legs.get(leg);
     if (s) s.mohOn = false;
   }
@@ -373,99 +283,38 @@ export class AsteriskDriver implements PbxPort {
     return id;
   }
 
-  async bridge(legs: readonly LegId[], opts: { signal?: AbortSignal } = {}): Promise<BridgeId> {
-    this.ensureStarted();
-    const reused = legs.length > 0 ? this.bridges.take() : undefined;
-    if (reused) {
-      try {
-        await this.stopMohOf(legs);
-        await this.call('POST', `/bridges/${enc(reused)}/addChannel`, { query: { channel: legs }, signal: opts.signal });
-        this.bridges.joined(reused, legs);
-        return reused;
-      } catch (err) {
-        this.bridges.forget(reused);
-        // 404: the idle bridge was deleted behind our back; make a new one. Anything else: a leg.
-        if (!(isPbxError(err) && err.details.status === 404)) {
-          this.background(this.deleteBridge(reused), 'destroy bridge');
-          throw await this.goneLegError(err, legs);
-        }
-      }
-    }
-    const id = `sb-br-${randomUUID()}` as BridgeId;
-    await this.call('POST', '/bridges', { query: { type: 'mixing', bridgeId: id }, signal: opts.signal });
-    if (legs.length > 0) {
-      try {
-        await this.stopMohOf(legs);
-        await this.call('POST', `/bridges/${enc(id)}/addChannel`, { query: { channel: legs }, signal: opts.signal }, legs.length === 1 ? legs[0] : undefined);
-        this.bridges.joined(id, legs);
-      } catch (err) {
-        this.background(this.deleteBridge(id), 'destroy bridge');
-        throw await this.goneLegError(err, legs);
-      }
-    }
-    return id;
+  bridge(legs: readonly LegId[], opts: { signal?: AbortSignal } = {}): Promise<BridgeId> {
+    return this.bridgeCommands.bridge(legs, opts);
   }
 
-  async addToBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.stopMohOf([leg]);
-    try {
-      await this.call('POST', `/bridges/${enc(bridge)}/addChannel`, { query: { channel: leg }, signal: opts.signal }, leg);
-      this.bridges.joined(bridge, [leg]);
-    } catch (err) {
-      throw await this.goneLegError(err, [leg]);
-    }
+  addToBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridgeCommands.addToBridge(bridge, leg, opts);
   }
 
-  async removeFromBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    this.bridges.taint(bridge);
-    await this.call('POST', `/bridges/${enc(bridge)}/removeChannel`, { query: { channel: leg }, signal: opts.signal }, leg);
+  removeFromBridge(bridge: BridgeId, leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridgeCommands.removeFromBridge(bridge, leg, opts);
   }
 
-  async startBridgeMoh(bridge: BridgeId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    this.bridges.taint(bridge);
-    await this.call('POST', `/bridges/${enc(bridge)}/moh`, { query: { mohClass }, signal: opts.signal });
+  startBridgeMoh(bridge: BridgeId, mohClass: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridgeCommands.startBridgeMoh(bridge, mohClass, opts);
   }
 
-  async stopBridgeMoh(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call('DELETE', `/bridges/${enc(bridge)}/moh`, { signal: opts.signal });
+  stopBridgeMoh(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridgeCommands.stopBridgeMoh(bridge, opts);
   }
 
   /** Done with the bridge: kept for the next call when it can be (bridge-pool.ts), else destroyed. */
-  async destroyBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.bridges.release(bridge)) return;
-    await this.deleteBridge(bridge, opts);
+  destroyBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.bridgeCommands.destroyBridge(bridge, opts);
   }
 
-  private async deleteBridge(bridge: BridgeId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    try {
-      await this.call('DELETE', `/bridges/${enc(bridge)}`, { signal: opts.signal });
-    } catch (err) {
-      if (isPbxError(err, 'LEG_GONE')) return;
-      // 409 "Bridge not in Stasis application": a delete already under way; destroying is idempotent.
-      if (isPbxError(err, 'PROTOCOL') && err.details.status === 409) return;
-      throw err;
-    }
-  }
-
-  async recordBridge(bridge: BridgeId, rec: RecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
-    this.bridges.taint(bridge);
-    await this.call('POST', `/bridges/${enc(bridge)}/record`, {
-      query: {
-        name: rec.name,
-        format: rec.format ?? 'wav',
-        maxDurationSeconds: rec.maxDurationMs ? Math.ceil(rec.maxDurationMs / 1000) : undefined,
-        ifExists: 'fail',
-        beep: false,
-        terminateOn: 'none',
-      },
-      signal: opts.signal,
-    });
-    return rec.name as RecordingId;
+  recordBridge(bridge: BridgeId, rec: RecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
+    return this.bridgeCommands.recordBridge(bridge, rec, opts);
   }
 
   async recordLeg(leg: LegId, rec: LegRecordOptions, opts: { signal?: AbortSignal } = {}): Promise<RecordingId> {
     this.ensureStarted();
-    await this.call(
+    await this.calls.call(
       'POST',
       `/channels/${enc(leg)}/record`,
       {
@@ -486,16 +335,16 @@ export class AsteriskDriver implements PbxPort {
   }
 
   async pauseRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call('POST', `/recordings/live/${enc(rec)}/pause`, { signal: opts.signal });
+    await this.calls.call('POST', `/recordings/live/${enc(rec)}/pause`, { signal: opts.signal });
   }
 
   async resumeRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
     // ARI's unpause is DELETE on the pause resource.
-    await this.call('DELETE', `/recordings/live/${enc(rec)}/pause`, { signal: opts.signal });
+    await this.calls.call('DELETE', `/recordings/live/${enc(rec)}/pause`, { signal: opts.signal });
   }
 
   async stopRecording(rec: RecordingId, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call('POST', `/recordings/live/${enc(rec)}/stop`, { signal: opts.signal });
+    await this.calls.call('POST', `/recordings/live/${enc(rec)}/stop`, { signal: opts.signal });
   }
 
   async snoop(leg: LegId, mode: SnoopMode, opts: { signal?: AbortSignal } = {}): Promise<LegId> {
@@ -507,7 +356,7 @@ export class AsteriskDriver implements PbxPort {
     // before its StasisStart is refused (422), so snoop() resolves once it is in.
     const inStasis = this.book.whenInStasis(id, 2000);
     try {
-      await this.call(
+      await this.calls.call(
         'POST',
         `/channels/${enc(leg)}/snoop`,
         { query: { ...SNOOP[mode], app: this.opts.app, appArgs: stasisAppArgs({ kind: 'snoop', mode, target: leg }), snoopId: id }, signal: opts.signal },
@@ -526,7 +375,7 @@ export class AsteriskDriver implements PbxPort {
   async hangup(leg: LegId, cause: HangupCause = 'normal', opts: { signal?: AbortSignal } = {}): Promise<void> {
     const s = this.book.legs.get(leg);
     if (s && s.requestedCause === undefined) s.requestedCause = cause;
-    await this.call('DELETE', `/channels/${enc(leg)}`, { query: { reason_code: q850Of(cause) }, signal: opts.signal }, leg);
+    await this.calls.call('DELETE', `/channels/${enc(leg)}`, { query: { reason_code: q850Of(cause) }, signal: opts.signal }, leg);
   }
 
   async recover(opts: { signal?: AbortSignal } = {}): Promise<LiveLeg[]> {
@@ -545,12 +394,12 @@ export class AsteriskDriver implements PbxPort {
   }
 
   async setVariable(leg: LegId, name: string, value: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call('POST', `/channels/${enc(leg)}/variable`, { query: { variable: name, value }, signal: opts.signal }, leg);
+    await this.calls.call('POST', `/channels/${enc(leg)}/variable`, { query: { variable: name, value }, signal: opts.signal }, leg);
   }
 
   detectMachine(leg: LegId, opts: { signal?: AbortSignal } = {}): Promise<MachineDetection> {
     this.ensureStarted();
-    return amdHop(this.book, leg, () => this.call('POST', `/channels/${enc(leg)}/continue`, { query: { context: AMD_CONTEXT, extension: 's', priority: 1 }, signal: opts.signal }, leg), opts.signal);
+    return amdHop(this.book, leg, () => this.calls.call('POST', `/channels/${enc(leg)}/continue`, { query: { context: AMD_CONTEXT, extension: 's', priority: 1 }, signal: opts.signal }, leg), opts.signal);
   }
 
   // ------------------------------------------------------------ internals
@@ -559,79 +408,4 @@ export class AsteriskDriver implements PbxPort {
     if (!this.started) throw new PbxError('DISCONNECTED', 'Asterisk driver not started');
     if (this.lost) throw new PbxError('DISCONNECTED', 'Asterisk is unreachable');
   }
-
-  /** One REST call; a refusal on a leg we know has ended becomes LEG_GONE (the expected race). */
-  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, ro: Parameters<AriClient['request']>[2], leg?: LegId): Promise<T> {
-    this.ensureStarted();
-    try {
-      return await this.client.request<T>(method, path, ro);
-    } catch (err) {
-      const e = asPbxError(err);
-      if (leg && e.code === 'PROTOCOL' && (this.book.legs.get(leg)?.going || !this.book.legs.has(leg)) && (e.details.status === 409 || e.details.status === 422)) {
-        throw new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg });
-      }
-      throw e;
-    }
-  }
-
-  /** addChannel answers 422 when a channel has left Stasis; tell the engine which leg went. */
-  private async goneLegError(err: unknown, legs: readonly LegId[]): Promise<PbxError> {
-    const e = asPbxError(err);
-    if (e.code !== 'PROTOCOL' || (e.details.status !== 422 && e.details.status !== 400)) return e;
-    for (const leg of legs) {
-      if (this.book.legs.get(leg)?.going || (await this.channelGone(leg))) return new PbxError('LEG_GONE', 'leg is gone', { ...e.details, leg });
-    }
-    return e;
-  }
-
-  private async stopMohOf(legs: readonly LegId[]): Promise<void> {
-    for (const leg of legs) {
-      const s = this.book.legs.get(leg);
-      if (!s?.mohOn) continue;
-      s.mohOn = false;
-      try {
-        await this.client.request('DELETE', `/channels/${enc(leg)}/moh`);
-      } catch (err) {
-        this.log.debug({ err, legId: leg }, 'stop moh before bridging failed');
-      }
-    }
-  }
-}
-
-/** The ARI event types leg-events.ts and map-event.ts read (and REST answers); the application's event filter lets only these through. */
-export const EVENT_TYPES_READ = [
-  'StasisStart', 'StasisEnd', 'ChannelStateChange', 'ChannelDtmfReceived', 'ChannelHangupRequest', 'ChannelDestroyed', 'Dial',
-  'PlaybackFinished', 'RecordingFinished', 'RecordingFailed', 'EndpointStateChange',
-  // Answers to REST requests sent over the WebSocket (not events, but they travel the same way).
-  'RESTResponse',
-] as const;
-
-/**
- * The trunk's EndpointStateChange: it lists every channel on the trunk (hundreds under load, ~5 KB
- * per call at 40 calls/s) and no agent phone is the trunk. Recognised on the raw text (Asterisk
- * writes "type" first, compact); anything else is parsed as usual.
- */
-export function trunkEndpointState(trunk: string): (raw: string) => boolean {
-  const resource = `"resource":${JSON.stringify(trunk)}`;
-  return (raw) => raw.startsWith('{"type":"EndpointStateChange"') && raw.includes(resource);
-}
-
-/** SIP headers most phones (and SIPp scenarios) read as "answer at once". */
-const AUTO_ANSWER_HEADERS: Record<string, string> = {
-  'PJSIP_HEADER(add,Call-Info)': '<sip:auto>;answer-after=0',
-  'PJSIP_HEADER(add,Alert-Info)': '<http://localhost>;info=alert-autoanswer;delay=0',
-};
-
-/** A prompt as an ARI media URI: `sound:`, `recording:`, `number:`, `digits:`, `tone:` … pass through; a bare name is a sound. */
-export function mediaUri(prompt: string): string {
-  return /^[a-z]+:/.test(prompt) ? prompt : `sound:${prompt}`;
-}
-
-function enc(s: string): string {
-  return encodeURIComponent(s);
-}
-
-function asPbxError(err: unknown): PbxError {
-  if (err instanceof PbxError) return err;
-  return new PbxError('PROTOCOL', err instanceof Error ? err.message : String(err));
 }
