@@ -9,7 +9,7 @@ import { dateTime, duration } from '../format.js';
 import type { Cdr } from '../types.js';
 
 /** Every disposition of the CDR type: a new one fails to compile here until listed. */
-const DISPOSITIONS = ['answered', 'abandoned', 'timeout', 'refused', 'ivr-hangup', 'ivr-exit', 'interrupted', 'callback-requested', 'callback-message', 'failed'] as const satisfies readonly Cdr['disposition'][];
+const DISPOSITIONS = ['answered', 'abandoned', 'timeout', 'refused', 'ivr-hangup', 'ivr-exit', 'interrupted', 'callback-requested', 'callback-message', 'busy', 'no-answer', 'machine', 'do-not-call', 'failed'] as const satisfies readonly Cdr['disposition'][];
 type Missing = Exclude<Cdr['disposition'], (typeof DISPOSITIONS)[number]>;
 const allListed: Missing extends never ? true : false = true;
 void allListed;
