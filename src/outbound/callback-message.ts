@@ -74,6 +74,7 @@ export class CallbackMessages {
       await pbx.stopMoh(leg).catch((err: unknown) => this.quiet(err, log));
       await pbx.play(leg, pick(settings.prompt, lang), { language: lang });
       const ended = new Promise<number | null>((resolve) => this.finished.set(name as RecordingId, resolve));
+      const recordStart = clock.now();
       recording = await pbx.recordLeg(leg, { name, format: 'wav', maxDurationMs: settings.max_s * 1000, maxSilenceMs: settings.silence_s * 1000, endOnHash: true, beep: true });
       // The PBX ends it (#, silence, length, hang-up); our own bound should its event be lost.
       const bound = new Promise<'bound'>((resolve) => {
@@ -84,7 +85,11 @@ export class CallbackMessages {
       if (r === 'bound') {
         log.warn({ recording: name }, 'voice message: no end reported in time, stopping it');
         await pbx.stopRecording(recording).catch((err: unknown) => this.quiet(err, log));
-      } else durationMs = r;
+      } else {
+        // A recording cut by the caller's hang-up may be reported with no duration (Asterisk under
+        // load): the time it ran is then the message's length.
+        durationMs = r !== null && r > 0 ? r : clock.now() - recordStart;
+      }
     } catch (err) {
       this.quiet(err, log);
     } finally {
