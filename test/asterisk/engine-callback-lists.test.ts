@@ -13,9 +13,9 @@ import { silentLogger } from '../../src/infra/logger.js';
 import { AutoCallbacks } from '../../src/outbound/callback-auto.js';
 import { CallbackListService } from '../../src/outbound/callback-lists.js';
 import { CallbackMessages } from '../../src/outbound/callback-message.js';
-import { scenariosDir, startSipp, startTrunkPeer, waitRegistered } from './harness.js';
+import { repoRoot, scenariosDir, startSipp, startTrunkPeer, waitRegistered } from './harness.js';
 import { referenceConfig, skipReason, unregisterAll, useEngineWorld, type EngineWorld } from './engine-world.js';
-import { toneLevelDbfs, tonePcap } from './tone-audio.js';
+import { toneLevelDbfs, tonePcap, wavSamples } from './tone-audio.js';
 
 /** The same file (same tone) the browser-phone test writes: SIPp cannot take a pcap path from -key. */
 const CALLER_PCAP = '/tmp/switchboard-caller-tone.pcap';
@@ -28,10 +28,7 @@ describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: callback l
     w = world();
   });
 
-  // Skipped at the end of stop 18: after the merges the recording on Asterisk ends after ~0.5 s
-  // (7.4 kB file, messageMs 0-866) where the caller speaks 3 s; it passed on its branch. Issue 7
-  // stays open until this is found and the test runs again.
-  it.skip("records a queued caller's voice message into a callback request with the recording on disk, and plays it to an agent", async () => {
+  it("records a queued caller's voice message into a callback request with the recording on disk, and plays it to an agent", async () => {
     await w.beginTest(
       referenceConfig((c) => {
         Object.assign(c.queues[0]!, { callback_message: { key: '2', list: 'astcb-1', max_s: 20, silence_s: 0 } });
@@ -46,12 +43,17 @@ describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: callback l
     w.engine.pauseAgent('1002', 'busy');
     writeFileSync(CALLER_PCAP, tonePcap(CALLER_HZ, 40));
     const from = `+3361${w.nextCaller().slice(-7)}`;
+    // The caller speaks once the prompt and the beep are over: the prompt's own length (espeak's
+    // voice decides it, 4.5 s here) plus a second; speaking during the prompt would leave only
+    // the tail of the message on the recording.
+    const prompt = wavSamples(readFileSync(join(repoRoot, 'sounds', 'switchboard', 'en', 'vq-leave-message.wav')));
+    const promptMs = (prompt.samples.length / prompt.rate) * 1000;
 
     const caller = await startSipp({
       asterisk: w.asterisk,
       scenario: 'uac-caller-key2-speak-hangup.xml',
       service: '2000',
-      keys: { caller: from, w1: 3000, w2: 2500, speak: 3000 },
+      keys: { caller: from, w1: 3000, w2: Math.ceil(promptMs) + 1000, speak: 3000 },
       timeoutMs: 60_000,
     });
     const result = await caller.done;
@@ -61,8 +63,8 @@ describe.skipIf(skipReason !== undefined)(`engine on a real Asterisk: callback l
     expect(parent).toMatchObject({ direction: 'inbound', disposition: 'callback-message', queueId: 'q1' });
     const request = await w.until(() => w.store.callbackLists.lists().flatMap((l) => l.callbacks).find((r) => r.phoneNumber === from), 'the callback request', 10_000);
     expect(request).toMatchObject({ parentCallId: parent.callId, message: `cbmsg-${parent.callId}` });
-    // The reported length varies with Asterisk's timing (0.9–3 s seen); the file below holds the audio.
-    expect(request.messageMs).toBeGreaterThan(0);
+    // The caller speaks 3 s after the beep, then hangs up: the message is most of that.
+    expect(request.messageMs).toBeGreaterThanOrEqual(2000);
     expect(w.queueLog.filter((e) => e.event === 'CALLBACKMSG').map((e) => e.data.requestid)).toEqual([request.uuid]);
 
     const file = join(w.asterisk.spoolDir, 'recording', `${request.message}.wav`);
