@@ -25,7 +25,7 @@ import { refusedCdr } from './refused-cdr.js';
 import { Router } from './router.js';
 import { runCallCommand, type CallCommand } from './routing-commands.js';
 import { onRoutingEvent, type RoutingEventHost } from './routing-events.js';
-import { completedCdr } from './recovery.js';
+import { CallbackResumers, type CallbackResumer } from './callback-resumers.js';
 import { recoverCalls, restoreAgents, type RestartHost } from './restart.js';
 import { CallSession, type Arrival, type SessionEnv } from './session.js';
 import type { CallControl } from './control/call-control.js';
@@ -35,6 +35,7 @@ import type { CallJournal } from '../domain/journal.js';
 
 export type { AdmissionLimits, AgentSnapshot, EngineDeps, EngineEvents, EngineStore, PbxLinkState, PhoneArrival, QueueSnapshot, RecoveryReport } from './engine-types.js';
 export type { LegOwner } from './leg-owners.js';
+export type { CallbackResumer } from './callback-resumers.js';
 
 export class Engine extends EventEmitter<EngineEvents> {
   readonly router: Router;
@@ -69,6 +70,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly admit: Admission;
   /** What routing events may do to this engine (routing-events.ts). */
   private readonly routingEventHost: RoutingEventHost;
+  /** The services that take callback attempts up again after a restart (callback-resumers.ts). */
+  private readonly callbacks: CallbackResumers;
 
   constructor(private readonly deps: EngineDeps) {
     super();
@@ -82,6 +85,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       saveAgentSession: (agentId) => this.saveAgentSession(agentId),
       emit: (...args) => this.emit(...args),
     };
+    this.callbacks = new CallbackResumers({ log: this.log, pbx: deps.pbx, now: () => deps.clock.now(), callEnded: (cdr) => this.endRecovered(cdr) });
     this.router = new Router(deps.clock, { command: (c) => this.onCommand(c), event: (e) => this.onRoutingEvent(e) }, deps.log.child({ mod: 'router' }), deps.seed);
     this.env = sessionEnv(this, deps.log.child({ mod: 'call' }), {
       halted: () => this.halted,
@@ -127,12 +131,10 @@ export class Engine extends EventEmitter<EngineEvents> {
       setAgentLine: (agentId, line) => this.setAgentLine(agentId, line),
       loginAgent: (agentId) => this.loginAgent(agentId),
       route: (input) => this.router.input(input),
-      callEnded: (cdr) => {
-        this.writeCdr(cdr);
-        this.emit('call.ended', cdr);
-      },
+      callEnded: (cdr) => this.endRecovered(cdr),
+      callbackEnded: (entry, cdr) => this.callbacks.ended(entry, cdr),
       adopt: (entry, agentLegAlive) => {
-        if (entry.kind === 'callback') return this.adoptCallback(entry, agentLegAlive);
+        if (entry.kind === 'callback') return this.callbacks.adopt(entry, agentLegAlive);
         const arrival = { leg: entry.leg as LegId, to: entry.cdr.dialled, from: entry.cdr.caller, callIdOnChannel: true, ...(entry.cdr.callerName === null ? {} : { fromName: entry.cdr.callerName }) };
         const session = new CallSession(entry.callId, arrival, this.env, entry);
         this.sessions.set(entry.callId, session);
@@ -325,6 +327,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
+  /** A call that start-up recovery ended: its CDR written (the journal dropped), its end reported. */
+  private endRecovered(cdr: Cdr): void {
+    this.writeCdr(cdr);
+    this.emit('call.ended', cdr);
+  }
+
   /** Persist a CDR written outside inbound sessions (outbound calls; its journal, if any, dropped) and report the end. */
   recordCdr(cdr: Cdr): void {
     if (this.halted) return;
@@ -467,26 +475,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const [leg, owner] of this.legs.entries()) if (!(owner instanceof CallSession)) deliver(owner, { type: 'leg.hangup', leg, cause: 'lost' });
   }
 
-  /** The virtual queue (seed 004), attached by the composition root. */
+  /** The virtual queue (seed 004), attached by the composition root; it takes its callback attempts up after a restart. */
   attachVirtualQueue(port: VirtualQueuePort): void {
     this.virtualQueue = port;
-    const waiting = this.recoveredCallbacks.splice(0);
-    for (const r of waiting) this.adoptCallback(r.entry, r.agentLegAlive);
+    this.attachCallbackResumer({ owner: 'virtual-queue', resume: (entry, agentLegAlive) => port.resumeCallback(entry, agentLegAlive) });
   }
 
-  /** Bridged callback attempts found at start before the virtual queue was attached. */
-  private readonly recoveredCallbacks: { entry: CallJournal; agentLegAlive: boolean }[] = [];
-
-  /** A bridged callback attempt found at start goes to the virtual queue; without one it ends now. */
-  private adoptCallback(entry: CallJournal, agentLegAlive: boolean): void {
-    if (!this.virtualQueue) {
-      this.recoveredCallbacks.push({ entry, agentLegAlive });
-      return;
-    }
-    if (this.virtualQueue.resumeCallback(entry, agentLegAlive)) return;
-    this.log.warn({ callId: entry.callId, waiterId: entry.waiterId }, 'callback cannot be resumed: ended');
-    for (const leg of [entry.leg, entry.agentLeg]) if (leg) void this.deps.pbx.hangup(leg as LegId, 'normal').catch((err: unknown) => this.log.debug({ err }, 'callback hang-up after restart failed'));
-    this.writeCdr(completedCdr(entry, this.deps.clock.now()));
+  /** A service running callback attempts (journal kind `callback`, its `owner`): those found at start go to it. */
+  attachCallbackResumer(resumer: CallbackResumer): void {
+    this.callbacks.attach(resumer);
   }
 
   /** Journal a call the engine does not run as a session (a callback attempt); nothing once halted. */

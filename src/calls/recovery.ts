@@ -7,9 +7,10 @@
  *   an agent leg that was ringing is hung up (the caller is offered again at its place);
  * - caller gone: the CDR is completed now, `answered` if it had been bridged (talk counted to
  *   now), else `interrupted`, with cause `interrupted`; its agent leg and bridge are cleaned up;
- * - a virtual-queue callback attempt (kind `callback`) is taken up like a call when it was bridged;
- *   dialling or ringing, its legs are hung up and its CDR completed as `interrupted` (its waiter is
- *   still Waiting, and the virtual queue puts it back at its place);
+ * - a callback attempt (kind `callback`: the virtual queue's or an auto list's) is taken up like a
+ *   call when it was bridged (by its owner, callback-resumers.ts); dialling or ringing, its legs are
+ *   hung up and its CDR completed as `interrupted` (its owner is told: the virtual queue's waiter is
+ *   still Waiting and takes its place again, an auto list's request is given back);
  * - a caller who had asked for a callback (its CDR disposition `callback-requested`, typing its
  *   callback number perhaps) is not queued again: its waiter holds its place; its CDR is completed
  *   as it was and its leg hung up;
@@ -60,7 +61,7 @@ export function planRecovery(journal: readonly CallJournal[], legs: readonly Liv
     }
     if (entry.kind === 'callback') {
       plan.completed.push(completedCdr(entry, now));
-      plan.hangup.push({ leg: caller.leg, reason: 'callback was dialling when the engine stopped; the waiter keeps its place' });
+      plan.hangup.push({ leg: caller.leg, reason: 'callback was dialling when the engine stopped; its waiter or request keeps its place' });
       if (agent) plan.hangup.push({ leg: agent.leg, reason: 'agent was ringing for a callback when the engine stopped' });
       continue;
     }

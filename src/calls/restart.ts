@@ -24,6 +24,8 @@ export interface RestartHost {
   route(input: RoutingInput): void;
   /** Persist the CDR (dropping the journal) and report the end. */
   callEnded(cdr: Cdr): void;
+  /** A callback attempt (journal kind `callback`) the restart ended, its CDR written: its owner is told. */
+  callbackEnded(entry: CallJournal, cdr: Cdr): void;
   /** Make a session for the journal's call and take it up where it was. */
   adopt(entry: CallJournal, agentLegAlive: boolean): void;
 }
@@ -84,9 +86,12 @@ export async function recoverCalls(host: RestartHost): Promise<CallsRecovered> {
     await pbx.hangup(leg.leg, 'normal').catch((err: unknown) => log.debug({ err, legId: leg.leg }, 'hang-up after restart failed'));
   }
   for (const bridge of plan.destroyBridges) await pbx.destroyBridge(bridge).catch((err: unknown) => log.debug({ err, bridge }, 'bridge clean-up after restart failed'));
+  const byCallId = new Map(journal.map((e) => [e.callId, e]));
   for (const cdr of plan.completed) {
     log.info({ callId: cdr.callId, disposition: cdr.disposition }, 'call ended while the engine was down');
     host.callEnded(cdr);
+    const entry = byCallId.get(cdr.callId);
+    if (entry?.kind === 'callback') host.callbackEnded(entry, cdr);
   }
   for (const { entry, agentLegAlive } of plan.resume) host.adopt(entry, agentLegAlive);
   return { resumed: plan.resume.length, completed: plan.completed.length, strays: plan.strays };

@@ -9,13 +9,25 @@ export type CdrDraft = Omit<Cdr, 'endedAt' | 'disposition'> & { disposition: Cdr
 
 export type JournalStep = 'arrived' | 'ivr' | 'queued' | 'bridged';
 
+/** The services that run callback attempts. */
+export type CallbackOwner = 'virtual-queue' | 'auto-list';
+
 export interface CallJournal {
   callId: string;
-  /** Absent: an inbound call (a session). `callback`: a virtual-queue callback attempt (customer leg in `leg`). */
+  /** Absent: an inbound call (a session). `callback`: a callback attempt (customer leg in `leg`). */
   kind?: 'callback';
-  /** A callback attempt's virtual waiter. */
+  /**
+   * Who runs a callback attempt, so that the right service takes it up after a restart: absent (as
+   * in entries written before the field) or `virtual-queue`, the virtual queue; `auto-list`, an
+   * auto callback list.
+   */
+  owner?: CallbackOwner;
+  /** A callback attempt's routing entry: the virtual waiter, or the auto list's `cbl-<request>`. */
   waiterId?: string;
-  /** The caller's leg. */
+  /** An auto-list callback attempt: its request and its ticket. */
+  requestUuid?: string;
+  ticketUuid?: string;
+  /** The caller's leg (a callback attempt still ringing its agent first: empty). */
   leg: string;
   step: JournalStep;
   /** In the IVR: the tree and the node the caller is in. */

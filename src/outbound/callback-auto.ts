@@ -8,15 +8,20 @@
  * the number, and the core's `connect` bridges them (CDR direction `callback`, parentCallId the
  * call the request was left from). The agent's updateCallbackTicket closes or reschedules it.
  * An agent that does not answer lets the request go back (released; the core offers it again).
- * Requests live in SQLite: after a restart the due ones are offered again.
+ * Requests live in SQLite: after a restart the due ones are offered again. Attempts are journalled
+ * (owner `auto-list`, with their request and ticket): one bridged at a restart goes on (`resume`),
+ * the agent busy on it, its CDR and ticket outcome written when it ends; one the restart cut short
+ * (dialling, ringing) gives its request back (ticket outcome `interrupted`), due as before.
  */
-import type { Engine } from '../calls/engine.js';
+import type { CallbackResumer, Engine } from '../calls/engine.js';
 import type { RoutingEntryOwner } from '../calls/virtual-queue-port.js';
+import type { Cdr } from '../domain/cdr.js';
+import type { CallJournal } from '../domain/journal.js';
 import type { TimerHandle } from '../infra/clock.js';
 import type { Logger } from '../infra/logger.js';
 import type { RoutingCommand } from '../routing/types.js';
 import type { AutoCandidate, CallbackListRepo } from '../store/repos/callback-list-repo.js';
-import { CallbackCall, type CallbackOutcome, type CallbackTarget } from './callback-call.js';
+import { CallbackCall, type CallbackCallSpec, type CallbackOutcome, type CallbackTarget } from './callback-call.js';
 import { dueSince } from './callback-due.js';
 import type { CallbackListService } from './callback-lists.js';
 
@@ -47,7 +52,11 @@ interface Attempt {
   ticketUuid: string;
 }
 
-export class AutoCallbacks implements RoutingEntryOwner {
+/** The settings of an auto-list attempt: the agent first, then the number. */
+const SETTINGS: CallbackCallSpec['settings'] = { callback_mode: 'agent-first', callback_prompts: {}, ring_timeout_s: CUSTOMER_RING_S };
+
+export class AutoCallbacks implements RoutingEntryOwner, CallbackResumer {
+  readonly owner = 'auto-list';
   private readonly entries = new Map<string, Entry>();
   private readonly attempts = new Map<string, Attempt>();
   private readonly log: Logger;
@@ -58,6 +67,38 @@ export class AutoCallbacks implements RoutingEntryOwner {
   constructor(private readonly deps: AutoCallbackDeps) {
     this.log = deps.log.child({ mod: 'callback-auto' });
     deps.engine.attachEntryOwner(this);
+    // Last: attempts found at start, if the engine has started, come at once.
+    deps.engine.attachCallbackResumer(this);
+  }
+
+  /** After an engine restart: a bridged attempt goes on, the request still held by its agent. */
+  resume(j: CallJournal, agentLegAlive: boolean): boolean {
+    const { engine } = this.deps;
+    const requestUuid = j.requestUuid;
+    const request = requestUuid ? this.deps.repo.request(requestUuid) : undefined;
+    const queueId = j.cdr.queueId;
+    if (!requestUuid || !j.ticketUuid || !j.agentId || !request || request.closed || !queueId || !engine.queueConfig(queueId)) return false;
+    const id = j.waiterId ?? AUTO_ENTRY_PREFIX + requestUuid;
+    const target: CallbackTarget = { id, lineId: queueId, phone: j.cdr.dialled, parentCallId: j.cdr.parentCallId ?? null, enqueuedAt: j.cdr.enqueuedAt ?? j.cdr.startedAt, lang: null, priority: j.priority ?? 0 };
+    this.entries.set(id, { target, requestUuid });
+    const spec = this.spec(target, requestUuid, j.agentId, j.ticketUuid, j.callId, j.cdr.caller);
+    const call = CallbackCall.resume(engine, spec, this.log.child({ callId: j.callId, requestUuid }), j, agentLegAlive);
+    // Ended already (its agent leg did not survive): its outcome is recorded, its entry gone.
+    if (this.entries.has(id)) this.attempts.set(id, { call, agentId: j.agentId, ticketUuid: j.ticketUuid });
+    return true;
+  }
+
+  /**
+   * After an engine restart: an attempt that did not survive it. Bridged (its customer gone while
+   * the engine was down) it completed; dialling or ringing, its request goes back to the list, due
+   * as before (an interrupted attempt does not count as one).
+   */
+  ended(j: CallJournal, cdr: Cdr): void {
+    if (!j.ticketUuid || !j.requestUuid) return;
+    const answered = cdr.disposition === 'answered';
+    const holder = this.deps.repo.request(j.requestUuid)?.agentId ?? null;
+    this.deps.lists.endAuto(j.ticketUuid, answered ? 'completed' : 'interrupted', answered || holder === null ? undefined : { uuid: j.requestUuid, agentId: holder });
+    this.log.info({ requestUuid: j.requestUuid, callId: j.callId, disposition: cdr.disposition }, answered ? 'auto callback ended while the engine was down' : 'auto callback cut short by the restart: request given back');
   }
 
   /** After the engine started: due requests are offered (again, after a restart). */
@@ -162,27 +203,31 @@ export class AutoCallbacks implements RoutingEntryOwner {
     }
     const callId = this.deps.newId();
     const ticketUuid = this.deps.lists.startForAuto(e.requestUuid, agentId, e.target.phone, callId);
-    const call = new CallbackCall(
-      engine,
-      {
-        waiter: e.target,
-        settings: { callback_mode: 'agent-first', callback_prompts: {}, ring_timeout_s: CUSTOMER_RING_S },
-        callId,
-        callerId: engine.currentConfig.click_to_call.caller_id ?? e.target.lineId,
-        variables: { USR_CALLBACK_REQUEST: e.requestUuid, USR_CALLBACK_TICKET: ticketUuid },
-        onOutcome: (o) => this.ended(id, o),
-      },
-      this.log.child({ callId, requestUuid: e.requestUuid }),
-    );
+    const callerId = engine.currentConfig.click_to_call.caller_id ?? e.target.lineId;
+    const call = new CallbackCall(engine, this.spec(e.target, e.requestUuid, agentId, ticketUuid, callId, callerId), this.log.child({ callId, requestUuid: e.requestUuid }));
     this.attempts.set(id, { call, agentId, ticketUuid });
     call.offer(agentId);
   }
 
-  private ended(id: string, o: CallbackOutcome): void {
-    const a = this.attempts.get(id);
+  /** An attempt's call: `agentId` the agent it was offered to. */
+  private spec(target: CallbackTarget, requestUuid: string, agentId: string, ticketUuid: string, callId: string, callerId: string): CallbackCallSpec {
+    const id = target.id;
+    return {
+      waiter: target,
+      settings: SETTINGS,
+      callId,
+      callerId,
+      variables: { USR_CALLBACK_REQUEST: requestUuid, USR_CALLBACK_TICKET: ticketUuid },
+      journalTags: { owner: 'auto-list', requestUuid, ticketUuid },
+      onOutcome: (o) => this.attemptEnded(id, o, { agentId, ticketUuid }),
+    };
+  }
+
+  /** `a`: the attempt that ended (known from its start: one resumed may end before it is listed). */
+  private attemptEnded(id: string, o: CallbackOutcome, a: Pick<Attempt, 'agentId' | 'ticketUuid'>): void {
+    if (this.attempts.get(id)?.ticketUuid === a.ticketUuid) this.attempts.delete(id);
     const e = this.entries.get(id);
-    this.attempts.delete(id);
-    if (!a || !e) return;
+    if (!e) return;
     const { router } = this.deps.engine;
     switch (o.kind) {
       case 'withdrawn':

@@ -6,8 +6,8 @@
  * both are up the core is told `offer.answered` and its `connect` bridges them. One CDR per attempt,
  * direction `callback`, `parentCallId` the call that asked for it, wait counted from the original
  * enter time. The outcome goes back to the service (retry, finished, cancelled).
- * Journalled (kind `callback`, callback-journal.ts) from the customer's dial: a bridged attempt is
- * taken up again after an engine restart (`CallbackCall.resume`).
+ * Journalled (kind `callback`, callback-journal.ts) from its first leg (the customer's dial, or the
+ * agent rung first): a bridged attempt is taken up again after an engine restart (`CallbackCall.resume`).
  */
 import type { Engine, LegOwner } from '../calls/engine.js';
 import { cdrStart } from '../domain/cdr.js';
@@ -15,7 +15,7 @@ import type { CallJournal } from '../domain/journal.js';
 import type { VirtualQueueSettings, VirtualWaiter } from '../domain/virtual-queue.js';
 import type { Logger } from '../infra/logger.js';
 import { isPbxError, type BridgeId, type HangupCause, type LegId } from '../pbx/port.js';
-import { callbackJournal } from './callback-journal.js';
+import { callbackJournal, type CallbackJournalTags } from './callback-journal.js';
 
 export type CallbackOutcome =
   /** The customer did not answer (or was busy, or the dial failed): try again later. */
@@ -36,6 +36,8 @@ export interface CallbackCallSpec {
   settings: Pick<VirtualQueueSettings, 'callback_mode' | 'callback_prompts' | 'ring_timeout_s'>;
   /** The CDR's variables; default `SWITCHBOARD_VIRTUAL_ID` (the waiter). */
   variables?: Record<string, string>;
+  /** Who runs the attempt, in its journal entry (absent: the virtual queue). */
+  journalTags?: CallbackJournalTags;
   /** The callback's own call id (its CDR). */
   callId: string;
   /** Caller id shown to the customer. */
@@ -100,9 +102,9 @@ export class CallbackCall implements LegOwner {
     return call;
   }
 
-  /** Where the attempt is, in the live-call journal (once the customer's leg exists). */
+  /** Where the attempt is, in the live-call journal (once it has a leg: the customer's, or the agent's rung first). */
   private journal(): void {
-    if (this.done || !this.customerLeg) return;
+    if (this.done || (!this.customerLeg && !this.agentLeg)) return;
     this.engine.journalCall(
       callbackJournal({
         callId: this.spec.callId,
@@ -116,6 +118,7 @@ export class CallbackCall implements LegOwner {
         bridge: this.bridge,
         connectedAt: this.connectedAt,
         ...(this.spec.variables ? { variables: this.spec.variables } : {}),
+        ...(this.spec.journalTags ? { tags: this.spec.journalTags } : {}),
       }),
     );
   }

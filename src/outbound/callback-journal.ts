@@ -1,11 +1,15 @@
 /**
- * The live-call journal entry of a virtual-queue callback attempt (kind `callback`), so that an
- * engine restart finds it like any call: bridged, it is taken up again (the customer and the
- * reserved agent stay bridged, the CDR is written when it ends); dialling or ringing, its legs are
- * hung up, its CDR says `interrupted`, and the waiter (still Waiting) takes its place again.
+ * The live-call journal entry of a callback attempt (kind `callback`: the virtual queue's, or an
+ * auto list's, told apart by `owner`), so that an engine restart finds it like any call: bridged,
+ * it is taken up again by its owner (the customer and the reserved agent stay bridged, the CDR is
+ * written when it ends); dialling or ringing, its legs are hung up, its CDR says `interrupted`, and
+ * the waiter (still Waiting) or the request (given back) takes its place again.
  */
 import { cdrStart } from '../domain/cdr.js';
 import type { CallJournal } from '../domain/journal.js';
+
+/** What an attempt's owner records in its journal entry to take it up again (absent: the virtual queue). */
+export type CallbackJournalTags = Pick<CallJournal, 'owner' | 'requestUuid' | 'ticketUuid'>;
 import type { VirtualWaiter } from '../domain/virtual-queue.js';
 
 export interface CallbackAttemptView {
@@ -14,7 +18,8 @@ export interface CallbackAttemptView {
   waiter: Pick<VirtualWaiter, 'id' | 'lineId' | 'phone' | 'parentCallId' | 'enqueuedAt' | 'lang' | 'priority'>;
   /** Caller id shown to the customer. */
   callerId: string;
-  customerLeg: string;
+  /** Undefined while an agent-first attempt rings its agent. */
+  customerLeg: string | undefined;
   startedAt: number;
   answeredAt: number | null;
   agentId: string | undefined;
@@ -23,6 +28,7 @@ export interface CallbackAttemptView {
   connectedAt: number | null;
   /** The CDR's variables; default `SWITCHBOARD_VIRTUAL_ID` (the waiter). */
   variables?: Record<string, string>;
+  tags?: CallbackJournalTags;
 }
 
 export function callbackJournal(v: CallbackAttemptView): CallJournal {
@@ -31,12 +37,13 @@ export function callbackJournal(v: CallbackAttemptView): CallJournal {
   const entry: CallJournal = {
     callId: v.callId,
     kind: 'callback',
+    ...v.tags,
     waiterId: w.id,
-    leg: v.customerLeg,
+    leg: v.customerLeg ?? '',
     step: bridged ? 'bridged' : 'arrived',
     priority: w.priority,
     cdr: {
-      ...cdrStart({ callId: v.callId, legId: v.customerLeg, direction: 'callback', numberId: null, dialled: w.phone, caller: v.callerId, callerName: null, startedAt: v.startedAt }),
+      ...cdrStart({ callId: v.callId, legId: v.customerLeg ?? '', direction: 'callback', numberId: null, dialled: w.phone, caller: v.callerId, callerName: null, startedAt: v.startedAt }),
       parentCallId: w.parentCallId,
       answeredAt: v.answeredAt,
       queueId: w.lineId,

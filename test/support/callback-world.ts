@@ -12,11 +12,14 @@ export interface CallbackWorld {
   events: CallbackEvent[];
 }
 
-/** Ids: `u1`, `u2`, … for lists, periods, requests and tickets; `<prefix>-1`, … for callback calls. */
-export function callbackWorld(engine: Engine, store: Store, prefix = 'cbcall'): CallbackWorld {
+/**
+ * Ids: `<idPrefix>1`, `<idPrefix>2`, … (default `u1`, …) for lists, periods, requests and tickets;
+ * `<prefix>-1`, … for callback calls. A world made again after a restart takes other prefixes.
+ */
+export function callbackWorld(engine: Engine, store: Store, prefix = 'cbcall', idPrefix = 'u'): CallbackWorld {
   let n = 0;
   let c = 0;
-  const lists = new CallbackListService({ engine, repo: store.callbackLists, log: silentLogger(), newId: () => `u${++n}` });
+  const lists = new CallbackListService({ engine, repo: store.callbackLists, log: silentLogger(), newId: () => `${idPrefix}${++n}` });
   const events: CallbackEvent[] = [];
   lists.on('event', (e) => events.push(e));
   new CallbackMessages({ engine, lists, log: silentLogger() });

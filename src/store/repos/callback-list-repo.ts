@@ -27,7 +27,7 @@ export interface AutoCandidate {
   createdAt: number;
   /** When the call it was left from entered its queue, if any. */
   parentEnqueuedAt: number | null;
-  /** The start of its last ticket (attempt) that reached the agent, if any (an agent's no-answer is not one). */
+  /** The start of its last ticket (attempt) that reached the agent, if any (an agent's no-answer, or an attempt cut short by an engine restart, is not one). */
   lastAttemptAt: number | null;
 }
 
@@ -80,7 +80,7 @@ export function createCallbackListRepo(db: Database): CallbackListRepo {
     @message, @messageMs, @at, @at)`);
   const selAuto = db.prepare<[], RequestRow & { queue_id: string; last_attempt_at: number | null }>(`SELECT r.*, l.queue_id,
     (SELECT MAX(t.started_at) FROM callback_tickets t WHERE t.request_uuid = r.uuid
-      AND (t.outcome IS NULL OR t.outcome <> 'agent-no-answer')) AS last_attempt_at
+      AND (t.outcome IS NULL OR t.outcome NOT IN ('agent-no-answer', 'interrupted'))) AS last_attempt_at
     FROM callback_requests r JOIN callback_lists l ON l.uuid = r.list_uuid
     WHERE l.auto = 1 AND r.closed = 0 AND r.agent_id IS NULL ORDER BY r.created_at, r.uuid`);
   const updOutcome = db.prepare('UPDATE callback_tickets SET outcome = ?, updated_at = ? WHERE uuid = ?');
