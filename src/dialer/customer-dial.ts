@@ -12,6 +12,7 @@ import type { Cdr } from '../domain/cdr.js';
 import type { Logger } from '../infra/logger.js';
 import { isPbxError, type HangupCause, type LegId, type MachineDetection } from '../pbx/port.js';
 import type { AttemptOutcome, Campaign } from './campaign.js';
+import { STOPPED } from '../infra/stopped.js';
 
 export interface DialResult {
   outcome: AttemptOutcome;
@@ -240,7 +241,7 @@ export class CustomerDial implements LegOwner {
   onLegHangup(leg: LegId, cause: HangupCause): void {
     if (leg !== this.leg) return;
     this.gone = true;
-    this.hungUp.abort();
+    this.hungUp.abort(STOPPED);
     this.engine.releaseLeg(leg);
     this.settle(false, cause);
   }

@@ -10,6 +10,7 @@ import type { Engine, LegOwner } from '../calls/engine.js';
 import { cdrStart, type Cdr } from '../domain/cdr.js';
 import type { Logger } from '../infra/logger.js';
 import { isPbxError, type BridgeId, type Destination, type HangupCause, type LegId, type RecordingId } from '../pbx/port.js';
+import { STOPPED } from '../infra/stopped.js';
 
 export type AgentLegSource =
   /** Ring the agent's phone first (click-to-call, CreateCall); the customer is dialled once it answers. */
@@ -120,7 +121,7 @@ export class AgentCall implements LegOwner {
       this.log.info({}, `${spec.kind}: dialing customer`);
       await customerAnswer;
       if (this.finished) return;
-      this.ringback.abort();
+      this.ringback.abort(STOPPED);
       this.bridge = await pbx.bridge([this.agentLeg, this.customerLeg]);
       if (this.finished) {
         // A leg went while the bridge was being made: finish() has run; take the bridge down.
@@ -165,7 +166,7 @@ export class AgentCall implements LegOwner {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.ringback.abort();
+    this.ringback.abort(STOPPED);
     this.agentAnswered?.();
     this.customerAnswered?.();
     const { spec } = this;

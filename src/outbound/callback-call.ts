@@ -16,6 +16,7 @@ import type { VirtualQueueSettings, VirtualWaiter } from '../domain/virtual-queu
 import type { Logger } from '../infra/logger.js';
 import { isPbxError, type BridgeId, type HangupCause, type LegId } from '../pbx/port.js';
 import { callbackJournal, type CallbackJournalTags } from './callback-journal.js';
+import { STOPPED } from '../infra/stopped.js';
 
 export type CallbackOutcome =
   /** The customer did not answer (or was busy, or the dial failed): try again later. */
@@ -89,7 +90,7 @@ export class CallbackCall implements LegOwner {
     call.bridge = entry.bridge as BridgeId | undefined;
     call.connectedAt = entry.cdr.connectedAt ?? now;
     call.connectedAgent = entry.agentId ?? null;
-    call.media.abort();
+    call.media.abort(STOPPED);
     engine.claimLeg(call.customerLeg, call);
     if (call.agentLeg && agentLegAlive) engine.claimLeg(call.agentLeg, call);
     const { waiter } = spec;
@@ -152,7 +153,7 @@ export class CallbackCall implements LegOwner {
     const { pbx, clock } = this.engine;
     if (this.done || !this.customerLeg || !this.agentLeg) return;
     try {
-      this.media.abort();
+      this.media.abort(STOPPED);
       await pbx.stopMoh(this.customerLeg).catch((err: unknown) => this.quiet(err));
       this.bridge = await pbx.bridge([this.customerLeg, this.agentLeg]);
       this.connectedAt = clock.now();
@@ -328,7 +329,7 @@ export class CallbackCall implements LegOwner {
   private end(outcome: CallbackOutcome, side: 'caller' | 'agent' | 'system', cause: string): void {
     if (this.done) return;
     this.done = true;
-    this.media.abort();
+    this.media.abort(STOPPED);
     this.hangupSide = side;
     this.hangupCause = cause;
     const { waiter } = this.spec;

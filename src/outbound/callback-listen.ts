@@ -7,6 +7,7 @@
 import type { Engine, LegOwner } from '../calls/engine.js';
 import type { Logger } from '../infra/logger.js';
 import { isPbxError, type LegId } from '../pbx/port.js';
+import { STOPPED } from '../infra/stopped.js';
 
 export interface PlayToAgentRequest {
   agentId: string;
@@ -108,7 +109,7 @@ class MessagePlayback implements LegOwner {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.media.abort();
+    this.media.abort(STOPPED);
     if (this.deadline) this.engine.clock.cancel(this.deadline);
     void this.hangup().then(() => this.engine.router.input({ type: 'agent.outbound.end', agentId: this.req.agentId, callId: this.callId }));
   }

@@ -10,6 +10,7 @@ import type { Logger } from '../../infra/logger.js';
 import type { Destination, HangupCause, LegId } from '../../pbx/port.js';
 import type { Arrival, Bridged, Offer, QueuePhase, SessionEnv, SessionState } from '../session-types.js';
 import type { CallSession } from '../session.js';
+import { STOPPED } from '../../infra/stopped.js';
 
 /** What the agent side needs from its call session. */
 export interface AgentSideHost {
@@ -146,7 +147,7 @@ export class AgentSide {
       this.h.cdr.waitMs = now - (this.h.cdr.enqueuedAt ?? now);
     }
     this.h.control.segmentStart({ agentId });
-    phase.media.abort();
+    phase.media.abort(STOPPED);
     this.h.writeJournal();
     this.bridging = this.bridgeWith(phase, bridged);
   }

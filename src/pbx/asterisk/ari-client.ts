@@ -5,7 +5,6 @@
  * the Stasis application. Raw traffic is logged at trace only; the password never is.
  * Nothing here rejects unhandled: REST calls reject with PbxError, the socket only reports.
  */
-import { setMaxListeners } from 'node:events';
 import type { Agent as HttpAgent } from 'node:http';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
@@ -78,8 +77,8 @@ export class AriClient {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
-  /** Aborted by failPending(): every request in flight or waiting at that moment rejects. */
-  private cut = unlimited(new AbortController());
+  /** Requests in flight or waiting for a slot: failPending() cancels each. */
+  private readonly pending = new Set<RequestGuard>();
   private running = false;
   private isConnected = false;
   /** Keep-alive sockets to Asterisk's HTTP server, at most one per request in flight. */
@@ -111,21 +110,18 @@ export class AriClient {
   /** One REST call. Resolves with the parsed JSON body (undefined for 204); rejects only with PbxError. */
   async request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, ro: RequestOptions = {}): Promise<T> {
     if (ro.signal?.aborted) throw new PbxError('ABORTED', 'aborted before request', { method, path });
-    const url = this.base + path + queryString(ro.query);
     const timeoutMs = ro.timeoutMs ?? this.opts.requestTimeoutMs ?? 5000;
-    const cut = this.cut.signal;
-    // One controller per request, aborted by its time-out, a cut or the caller's signal (cheaper
-    // than AbortSignal.timeout() + AbortSignal.any(), which cost a timer and weak references each).
-    const guard = new RequestGuard(timeoutMs, cut, ro.signal);
+    // One plain guard per request: its time-out, a cut (failPending) or the caller's signal.
+    const guard = new RequestGuard(timeoutMs, this.pending, ro.signal);
     try {
-      if (ro.unqueued) return await this.send<T>(method, path, url, ro, guard, timeoutMs, cut);
+      if (ro.unqueued) return await this.send<T>(method, path, ro, guard, timeoutMs);
       try {
-        await this.slots.acquire(guard.signal);
+        await this.slots.acquire(guard);
       } catch (err) {
-        throw transportError(err, { method, path, timeoutMs, timedOut: guard.timedOut, aborted: ro.signal?.aborted ?? false, cut });
+        throw transportError(err, { method, path, timeoutMs, cancelled: guard.cancelled });
       }
       try {
-        return await this.send<T>(method, path, url, ro, guard, timeoutMs, cut);
+        return await this.send<T>(method, path, ro, guard, timeoutMs);
       } finally {
         this.slots.release();
       }
@@ -139,9 +135,7 @@ export class AriClient {
    * each wait for its time-out (the PBX is known to be gone). Later requests are not affected.
    */
   failPending(reason: PbxError): void {
-    const cut = this.cut;
-    this.cut = unlimited(new AbortController());
-    cut.abort(reason);
+    for (const guard of [...this.pending]) guard.cancel(reason);
   }
 
   /** Requests in flight and waiting for a slot (for benchmarks and diagnostics). */
@@ -149,25 +143,26 @@ export class AriClient {
     return this.slots.load;
   }
 
-  private async send<T>(method: string, path: string, url: string, ro: RequestOptions, guard: RequestGuard, timeoutMs: number, cut: AbortSignal): Promise<T> {
-    const signal = guard.signal;
-    const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json' };
-    let body: string | undefined;
-    if (ro.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(ro.body);
-    }
+  private async send<T>(method: string, path: string, ro: RequestOptions, guard: RequestGuard, timeoutMs: number): Promise<T> {
+    const body = ro.body === undefined ? undefined : JSON.stringify(ro.body);
     if (this.traceOn) this.log.trace({ method, path, query: ro.query, body: ro.body }, 'ari request');
     const done = this.opts.onRequest?.(method, path);
     let res: { status: number; text: string };
     try {
       const ws = this.ws;
-      res =
-        this.opts.restOverWebSocket && method !== 'PUT' && this.isConnected && ws && ws.readyState === WebSocket.OPEN
-          ? await this.wsRest.send(ws, method, path, ro.query, body, signal)
-          : await httpExchange(this.agent, method, url, headers, body, signal);
+      if (this.opts.restOverWebSocket && method !== 'PUT' && this.isConnected && ws && ws.readyState === WebSocket.OPEN) {
+        res = await this.wsRest.send(ws, method, path, ro.query, body, guard);
+      } else {
+        const headers: Record<string, string> = { authorization: this.auth, accept: 'application/json' };
+        if (body !== undefined) headers['content-type'] = 'application/json';
+        // node:http takes a signal: a controller only on this path.
+        const ctl = new AbortController();
+        if (guard.cancelled !== undefined) ctl.abort();
+        else guard.onCancel = () => ctl.abort();
+        res = await httpExchange(this.agent, method, this.base + path + queryString(ro.query), headers, body, ctl.signal);
+      }
     } catch (err) {
-      throw transportError(err, { method, path, timeoutMs, timedOut: guard.timedOut, aborted: ro.signal?.aborted ?? false, cut });
+      throw transportError(err, { method, path, timeoutMs, cancelled: guard.cancelled });
     } finally {
       done?.();
     }
@@ -362,10 +357,4 @@ export class AriClient {
       this.log.error({ err }, 'ari listener threw');
     }
   }
-}
-
-/** Every request in flight listens on the cut signal: no listener-count warning for it. */
-function unlimited(ctl: AbortController): AbortController {
-  setMaxListeners(0, ctl.signal);
-  return ctl;
 }

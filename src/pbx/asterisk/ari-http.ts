@@ -5,6 +5,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { PbxError } from '../port.js';
+import type { CancelReason } from './request-guard.js';
 
 export type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 
@@ -32,14 +33,12 @@ export function httpExchange(agent: HttpAgent, method: string, url: string, head
 }
 
 /** Why a request failed, as a PbxError: the cut's own reason, an abort, a time-out, or no connection. */
-export function transportError(err: unknown, ctx: { method: string; path: string; timeoutMs: number; timedOut: boolean; aborted: boolean; cut: AbortSignal }): PbxError {
+export function transportError(err: unknown, ctx: { method: string; path: string; timeoutMs: number; cancelled: CancelReason | undefined }): PbxError {
   const details = { method: ctx.method, path: ctx.path };
-  if (ctx.cut.aborted && ctx.cut.reason instanceof PbxError) {
-    const r = ctx.cut.reason;
-    return new PbxError(r.code, r.message, { ...r.details, ...details });
-  }
-  if (ctx.aborted) return new PbxError('ABORTED', 'request aborted', details);
-  if (ctx.timedOut) return new PbxError('TIMEOUT', `ARI did not answer within ${ctx.timeoutMs} ms`, details);
+  const why = ctx.cancelled;
+  if (why instanceof PbxError) return new PbxError(why.code, why.message, { ...why.details, ...details });
+  if (why === 'aborted') return new PbxError('ABORTED', 'request aborted', details);
+  if (why === 'timeout') return new PbxError('TIMEOUT', `ARI did not answer within ${ctx.timeoutMs} ms`, details);
   const code = errorCode(err);
   return new PbxError('DISCONNECTED', 'cannot reach ARI', { ...details, cause: code ?? String(err) });
 }

@@ -1,36 +1,61 @@
 /**
- * One REST request's abort signal: aborted when its time-out passes, when the client cuts every
- * pending request, or when the caller's own signal aborts. One controller, one timer and at
- * most two listeners, removed by dispose() once the request is settled.
+ * One REST request's life until it settles: cancelled by its time-out, by a cut of every pending
+ * request (failPending), or by the caller's own signal. A plain object with one timer — no
+ * AbortController per request and no listener on a signal shared by every request in flight
+ * (EventTarget's add/remove walk its listener list, and an abort builds a DOMException: together
+ * a sixth of the engine's CPU under load). Whatever waits on the request (a slot, a WebSocket
+ * answer, an HTTP exchange) sets `onCancel` while it waits.
  */
+import type { PbxError } from '../port.js';
+
+/** Why a request was cancelled: its time-out, the caller's signal, or the cut's reason. */
+export type CancelReason = 'timeout' | 'aborted' | PbxError;
+
 export class RequestGuard {
-  private readonly ctl = new AbortController();
   private readonly timer: NodeJS.Timeout;
-  private readonly onAbort = () => this.ctl.abort();
-  /** The time-out passed (not a cut or the caller). */
-  timedOut = false;
+  private readonly onCallerAbort = () => this.cancel('aborted');
+  /** Set once: why the request was cancelled. */
+  cancelled: CancelReason | undefined;
+  /** Called once when the request is cancelled while something waits on it. */
+  onCancel: (() => void) | undefined;
 
   constructor(
     timeoutMs: number,
-    private readonly cut: AbortSignal,
+    /** The client's pending requests: failPending() cancels each. */
+    private readonly live: Set<RequestGuard>,
     private readonly caller: AbortSignal | undefined,
   ) {
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.ctl.abort();
-    }, timeoutMs);
-    if (cut.aborted || caller?.aborted) this.ctl.abort();
-    cut.addEventListener('abort', this.onAbort, { once: true });
-    caller?.addEventListener('abort', this.onAbort, { once: true });
+    this.timer = setTimeout(() => this.cancel('timeout'), timeoutMs);
+    live.add(this);
+    if (caller) {
+      if (caller.aborted) this.cancelled = 'aborted';
+      else caller.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
   }
 
-  get signal(): AbortSignal {
-    return this.ctl.signal;
+  get timedOut(): boolean {
+    return this.cancelled === 'timeout';
+  }
+
+  cancel(why: CancelReason): void {
+    if (this.cancelled !== undefined) return;
+    this.cancelled = why;
+    const f = this.onCancel;
+    this.onCancel = undefined;
+    f?.();
   }
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.cut.removeEventListener('abort', this.onAbort);
-    this.caller?.removeEventListener('abort', this.onAbort);
+    this.live.delete(this);
+    this.onCancel = undefined;
+    this.caller?.removeEventListener('abort', this.onCallerAbort);
+  }
+}
+
+/** The error a waiter rejects with when its request is cancelled (mapped by transportError). */
+export class Cancelled extends Error {
+  constructor() {
+    super('request cancelled');
   }
 }

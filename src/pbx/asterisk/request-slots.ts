@@ -1,7 +1,9 @@
 /**
  * A bound on ARI requests in flight: past it, requests wait their turn in arrival order (the
- * wait counts toward their time-out, and an abort takes a waiting request out of the line).
+ * wait counts toward their time-out, and a cancelled request leaves the line).
  */
+import { Cancelled, type RequestGuard } from './request-guard.js';
+
 export class RequestSlots {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
@@ -13,24 +15,24 @@ export class RequestSlots {
     return { inFlight: this.inFlight, waiting: this.waiting.length };
   }
 
-  /** Resolves once a slot is ours; rejects with the signal's reason if it aborts first. */
-  acquire(signal: AbortSignal): Promise<void> {
+  /** Resolves once a slot is ours; rejects with Cancelled if the request is cancelled first. */
+  acquire(guard: RequestGuard): Promise<void> {
+    if (guard.cancelled !== undefined) return Promise.reject(new Cancelled());
     if (this.inFlight < this.max) {
       this.inFlight += 1;
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
       const grant = () => {
-        signal.removeEventListener('abort', onAbort);
+        guard.onCancel = undefined;
         resolve();
       };
-      const onAbort = () => {
+      guard.onCancel = () => {
         const i = this.waiting.indexOf(grant);
         if (i >= 0) this.waiting.splice(i, 1);
-        reject(signal.reason);
+        reject(new Cancelled());
       };
       this.waiting.push(grant);
-      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
