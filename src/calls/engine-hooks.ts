@@ -35,9 +35,10 @@ async function bounded<T>(env: HookEnv, fn: (signal: AbortSignal) => Promise<T>)
   }
 }
 
-export function runLookup(env: HookEnv, session: CallSession): Promise<LookupResult | undefined> {
+/** The CRM lookup for an arriving caller; undefined when none is configured. */
+export function runLookup(env: HookEnv, session: CallSession): Promise<LookupResult | undefined> | undefined {
   const lookup = env.hooks?.lookup;
-  if (!lookup) return Promise.resolve(undefined);
+  if (!lookup) return undefined;
   return bounded(env, (signal) => lookup({ callId: session.callId, from: session.from, to: session.dialled, numberId: session.number?.id ?? null }, signal));
 }
 

@@ -377,7 +377,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   // ------------------------------------------------------------ hooks
 
-  private runLookup(session: CallSession): Promise<LookupResult | undefined> {
+  private runLookup(session: CallSession): Promise<LookupResult | undefined> | undefined {
     return runLookup(this.hookEnv(), session);
   }
 

@@ -32,8 +32,11 @@ export interface SessionEnv {
   recordingName(callId: string): string;
   /** Where an agent is rung: its hot-desk line, else its own phone. */
   agentDestination(agentId: string): Destination | undefined;
-  /** CRM lookup for an arriving caller, already bounded in time; undefined = nothing to change. */
-  lookup(session: CallSession): Promise<LookupResult | undefined>;
+  /**
+   * CRM lookup for an arriving caller, already bounded in time (its answer undefined: nothing to
+   * change); undefined itself when no lookup is configured.
+   */
+  lookup(session: CallSession): Promise<LookupResult | undefined> | undefined;
   /** Custom agent lists for the calls of a queue with `agent_list_url`, bounded in time. */
   agentList(queue: Queue, session: CallSession): Promise<CustomAgent[] | undefined>;
   offering(session: CallSession, agentId: string, queueId: string): void;

@@ -16,8 +16,9 @@ import type { LookupResult } from './hooks.js';
 import { journalEntry } from './session-journal.js';
 import type { Arrival, Bridged, QueueOutcome, QueuePhase, SessionEnv, SessionState } from './session-types.js';
 import { AgentSide } from './steps/agent-side.js';
-import { Keypad, runIvr } from './steps/ivr.js';
+import { greetingWithMenu, Keypad, runIvr } from './steps/ivr.js';
 import { pickPrompts, playWhileWaiting, type WaitingContext } from './steps/queue-media.js';
+import { STOPPED } from '../infra/stopped.js';
 
 export type { Arrival, SessionEnv, SessionState } from './session-types.js';
 
@@ -195,9 +196,13 @@ export class CallSession {
       this.log.info({ numberId: this.number.id }, 'call answered');
       this.writeJournal();
 
+      const ivr = this.number.enable_ivr && this.number.ivr ? this.env.ivr(this.number.ivr) : undefined;
+      // With no lookup that could send the caller elsewhere, the greeting and the IVR's first menu
+      // are one prompt list: one play request, and one stop when a key cuts it.
+      const chained = lookup === undefined && ivr !== undefined && this.number.greeting !== undefined;
       if (this.number.greeting) {
         this.state = 'greeting';
-        await this.prompt(this.number.greeting, this.number.enable_ivr);
+        await this.prompt(chained && ivr ? greetingWithMenu(this.number.greeting, ivr, this.language) : this.number.greeting, this.number.enable_ivr);
       }
       this.lookupResult = await lookup;
       this.throwIfGone();
@@ -209,8 +214,7 @@ export class CallSession {
         target = { action: 'queue', queue: hint.queueId };
       } else if (this.number.enable_ivr && this.number.ivr) {
         this.state = 'ivr';
-        const ivr = this.env.ivr(this.number.ivr);
-        target = ivr ? await this.runIvr(ivr) : { action: 'hangup' };
+        target = ivr ? await this.runIvr(ivr, undefined, chained) : { action: 'hangup' };
       } else {
         target = { action: 'queue', queue: this.number.queue ?? '' };
       }
@@ -312,7 +316,7 @@ export class CallSession {
       recordingPaused: entry.recordingPaused ?? false,
     };
     const phase: QueuePhase = { queue, done: deferred(), media: new AbortController(), mediaDone: Promise.resolve(), offer: undefined, bridged };
-    phase.media.abort();
+    phase.media.abort(STOPPED);
     this.phase = phase;
     this.state = 'bridged';
     this.agentLegs.add(agentLeg);
@@ -341,9 +345,11 @@ export class CallSession {
     this.throwIfGone();
   }
 
-  private runIvr(ivr: Ivr, startNode?: string): Promise<IvrAction> {
+  /** `rootPlayed`: the root menu's prompts were played with the greeting (not again on the first visit). */
+  private runIvr(ivr: Ivr, startNode?: string, rootPlayed = false): Promise<IvrAction> {
     this.ivrId = ivr.id;
     return runIvr(ivr, startNode, {
+      rootPromptPlayed: rootPlayed,
       log: this.log,
       path: this.ivrPath,
       prompt: (prompts) => this.prompt(prompts, true),
@@ -440,7 +446,7 @@ export class CallSession {
     // Its place is the waiter's (or the request's) now: after a restart the call is not queued again
     // (recovery.ts completes its CDR and hangs up a caller still typing its number or recording).
     this.writeJournal();
-    this.phase?.media.abort();
+    this.phase?.media.abort(STOPPED);
     return this.language;
   }
 
@@ -449,7 +455,7 @@ export class CallSession {
     const phase = this.phase;
     if (!phase || phase.done.settled) return;
     this.log.info({ queueId: phase.queue.id, reason, to: destination.action }, 'call leaves queue');
-    phase.media.abort();
+    phase.media.abort(STOPPED);
     if (destination.action === 'hangup') this.cdr.disposition = reason === 'joinempty' ? 'refused' : reason === 'timeout' ? 'timeout' : 'failed';
     phase.done.resolve({ kind: 'exit', reason, destination });
   }
@@ -533,7 +539,7 @@ export class CallSession {
       if (phase.bridged) this.endBridged(phase, 'caller', cause);
       else if (phase.outside) phase.done.resolve({ kind: 'completed' });
       else {
-        phase.media.abort();
+        phase.media.abort(STOPPED);
         this.cdr.disposition ??= 'abandoned';
         this.env.route({ type: this.cdr.disposition === 'interrupted' ? 'call.leave' : 'call.abandon', callId: this.callId });
         phase.done.resolve({ kind: 'abandoned' });
@@ -558,7 +564,7 @@ export class CallSession {
     const phase = this.phase;
     if (phase && !phase.done.settled) {
       // The flow failed while queued: take the call out of routing.
-      phase.media.abort();
+      phase.media.abort(STOPPED);
       if (phase.bridged) this.env.route({ type: 'call.end', callId: this.callId, side: 'caller' });
       else this.env.route({ type: 'call.leave', callId: this.callId });
       phase.done.resolve({ kind: 'abandoned' });
@@ -598,7 +604,7 @@ export class CallSession {
    */
   halt(): void {
     this.halted = true;
-    this.phase?.media.abort();
+    this.phase?.media.abort(STOPPED);
     if (!this.signal.aborted) this.hangup.abort(new PbxError('DISCONNECTED', 'engine halted'));
   }
 
@@ -611,7 +617,7 @@ export class CallSession {
     if (this.cdr.connectedAt === null) this.cdr.disposition = 'interrupted';
     const phase = this.phase;
     if (phase && !phase.done.settled) {
-      phase.media.abort();
+      phase.media.abort(STOPPED);
       if (phase.bridged) this.endBridged(phase, 'caller', 'failed');
       else {
         this.env.route({ type: 'call.leave', callId: this.callId });

@@ -233,13 +233,29 @@ describe('IVR on the simulated PBX', () => {
     queues: [{ id: 'q', greeting: { en: ['q-en'], es: ['q-es'] } }],
   });
 
-  it('uses a key typed ahead during the greeting without playing the menu', async () => {
+  it('plays the greeting and the first menu as one prompt list, and a key typed during it is the menu choice', async () => {
     w = await simWorld(configFrom(ivrConfig()));
     w.pbx.placeCall({ to: '100', from: '1', keys: [{ afterMs: 500, digit: '1' }], patienceMs: 10_000 });
     await w.clock.runFor(20 * S);
     const plays = w.pbx.calls('play').map((c) => c.args[1]);
-    expect(plays).toEqual([['sound:welcome'], ['sound:q-en']]);
+    // One play request for greeting + menu (cut by the key), none for the menu again.
+    expect(plays).toEqual([['sound:welcome', 'sound:press-1-en'], ['sound:q-en']]);
     expect(w.store.cdrs.all()[0]).toMatchObject({ ivrPath: 'top:1', queueId: 'q', disposition: 'abandoned' });
+  });
+
+  it('keeps the greeting and the menu apart when a CRM lookup could send the caller straight to a queue', async () => {
+    w = await simWorld(configFrom(ivrConfig()), { hooks: { lookup: async (req) => (req.from === '+vip' ? { queueId: 'q' } : undefined) } });
+    w.pbx.placeCall({ to: '100', from: '+vip', patienceMs: 10_000 });
+    w.pbx.placeCall({ to: '100', from: '2', keys: [{ afterMs: 3000, digit: '1' }], patienceMs: 10_000 });
+    await w.clock.runFor(20 * S);
+    const vip = w.store.cdrs.all().find((c) => c.caller === '+vip');
+    expect(vip).toMatchObject({ ivrPath: null, queueId: 'q' });
+    expect(w.store.cdrs.all().find((c) => c.caller === '2')).toMatchObject({ ivrPath: 'top:1', queueId: 'q' });
+    const all = w.pbx.calls('play').map((c) => c.args[1]);
+    // The vip hears the greeting alone then the queue; the other caller the greeting, then the menu.
+    expect(all.filter((p) => JSON.stringify(p) === JSON.stringify(['sound:welcome']))).toHaveLength(2);
+    expect(all.filter((p) => JSON.stringify(p) === JSON.stringify(['sound:press-1-en']))).toHaveLength(1);
+    expect(all.some((p) => (p as string[]).length > 1)).toBe(false);
   });
 
   it('carries the language chosen in the IVR into the queue prompts', async () => {
@@ -248,8 +264,7 @@ describe('IVR on the simulated PBX', () => {
     await w.clock.runFor(20 * S);
     const plays = w.pbx.calls('play').map((c) => [c.args[1], c.args[2]]);
     expect(plays).toEqual([
-      [['sound:welcome'], 'en'],
-      [['sound:press-1-en'], 'en'],
+      [['sound:welcome', 'sound:press-1-en'], 'en'],
       [['sound:es-menu'], 'es'],
       [['sound:q-es'], 'es'],
     ]);
@@ -260,9 +275,9 @@ describe('IVR on the simulated PBX', () => {
     w = await simWorld(configFrom(ivrConfig()));
     w.pbx.placeCall({ to: '100', from: '1', keys: [{ afterMs: 3000, digit: '5' }] });
     await w.clock.runFor(60 * S);
-    const plays = w.pbx.calls('play').map((c) => (c.args[1] as string[])[0]);
-    // welcome, menu, (key 5) invalid, menu again, time-out, failure → hang up.
-    expect(plays).toEqual(['sound:welcome', 'sound:press-1-en', 'sound:invalid', 'sound:press-1-en']);
+    const plays = w.pbx.calls('play').map((c) => c.args[1]);
+    // welcome + menu, (key 5) invalid, menu again, time-out, failure → hang up.
+    expect(plays).toEqual([['sound:welcome', 'sound:press-1-en'], ['sound:invalid'], ['sound:press-1-en']]);
     expect(w.store.cdrs.all()[0]).toMatchObject({ ivrPath: 'top:fail', disposition: 'ivr-exit', hangupSide: 'system', queueId: null });
   });
 

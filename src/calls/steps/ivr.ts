@@ -7,6 +7,8 @@ import type { Ivr, IvrAction } from '../../domain/config.js';
 import type { Clock } from '../../infra/clock.js';
 import type { Logger } from '../../infra/logger.js';
 import type { PlayOutcome } from '../../pbx/port.js';
+import { STOPPED } from '../../infra/stopped.js';
+import { pickPrompts } from './queue-media.js';
 
 /** DTMF keys typed by the caller, with type-ahead: a key pressed during a prompt stops it and waits to be read. */
 export class Keypad {
@@ -42,9 +44,9 @@ export class Keypad {
 
   private async until(hangup: AbortSignal, work: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
     const stop = new AbortController();
-    const onHangup = () => stop.abort();
+    const onHangup = () => stop.abort(STOPPED);
     hangup.addEventListener('abort', onHangup, { once: true });
-    this.wake = () => stop.abort();
+    this.wake = () => stop.abort(STOPPED);
     try {
       await work(stop.signal);
     } finally {
@@ -68,17 +70,30 @@ export interface IvrContext {
   setLanguage(language: string): void;
   /** A key's `skills`: the caller needs them (at least at these levels) in the queue it enters. */
   addSkills(skills: Record<string, number>): void;
+  /** The root menu's prompts were played already (with the greeting): not again on its first visit. */
+  rootPromptPlayed?: boolean;
+}
+
+/**
+ * The greeting followed by the IVR's root menu, as one prompt list in `language` (one play
+ * request for both, and one stop when a key cuts it).
+ */
+export function greetingWithMenu(greeting: Record<string, string[]>, ivr: Ivr, language: string): Record<string, string[]> {
+  const root = ivr.nodes.find((n) => n.id === ivr.root);
+  return { [language]: [...pickPrompts(greeting, language), ...(root ? pickPrompts(root.prompts, language) : [])] };
 }
 
 /** Walk the tree from `startNode` (a restart) or its root; resolves with the action that leaves it. */
 export async function runIvr(ivr: Ivr, startNode: string | undefined, ctx: IvrContext): Promise<IvrAction> {
   const nodes = new Map(ivr.nodes.map((n) => [n.id, n]));
   let node = (startNode ? nodes.get(startNode) : undefined) ?? nodes.get(ivr.root);
+  let played = !startNode && ctx.rootPromptPlayed === true;
   while (node) {
     ctx.enterNode(node.id);
     let chosen: IvrAction | undefined;
     for (let attempt = 0; attempt <= node.retries && !chosen; attempt++) {
-      await ctx.prompt(node.prompts);
+      if (!played) await ctx.prompt(node.prompts);
+      played = false;
       const key = await ctx.nextKey(node.timeout_s * 1000);
       if (key === undefined) {
         ctx.log.debug({ node: node.id }, 'ivr time-out');
