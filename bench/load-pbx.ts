@@ -4,9 +4,9 @@
  * after a short ring, talk a little and hang up. Bounded in calls and time.
  *
  * Measured inside the engine process: completion (answered CDRs / calls placed), calls per second
- * sustained, PBX requests per answered call (Asterisk: ARI HTTP requests, global fetch is wrapped
- * and requests are counted by method + path pattern; FreeSWITCH: event-socket commands, counted by
- * command through the driver's onCommand hook), and, through a proxy around the PBX port stamped with
+ * sustained, PBX requests per answered call (Asterisk: ARI requests, over the events WebSocket or
+ * HTTP, counted by method + path pattern through the ARI client's onRequest hook; FreeSWITCH:
+ * event-socket commands, counted by command through the driver's onCommand hook), and, through a proxy around the PBX port stamped with
  * performance.now(): call.arrived → first play request (greeting), and an agent's leg hang-up
  * (agent free while calls wait) → the next originate to that agent.
  *
@@ -27,7 +27,9 @@ import { pino, type Logger } from 'pino';
 import { Engine } from '../src/calls/engine.js';
 import type { Cdr } from '../src/domain/cdr.js';
 import { createSystemClock } from '../src/infra/clock.js';
+import { AriClient } from '../src/pbx/asterisk/ari-client.js';
 import { AsteriskDriver } from '../src/pbx/asterisk/driver.js';
+import { trunkEndpointState } from '../src/pbx/asterisk/event-filter.js';
 import { FreeswitchDriver } from '../src/pbx/freeswitch/driver.js';
 import type { PbxPort } from '../src/pbx/port.js';
 import { openStore } from '../src/store/store.js';
@@ -68,34 +70,23 @@ const say = (s: string) => {
   if (!values.json) console.log(s);
 };
 
-// ------------------------------------------------------------ ARI request counting (global fetch)
+// ------------------------------------------------------------ ARI request counting (the client's onRequest hook)
 
-const counter = { base: '', on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0 };
+const counter = { on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0 };
 const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events']);
-const realFetch = globalThis.fetch;
-globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  if (counter.on && counter.base && url.startsWith(counter.base)) {
-    const path = new URL(url).pathname.split('/').map((seg) => (seg === '' || KNOWN.has(seg) ? seg : ':id')).join('/');
-    const key = `${(init?.method ?? 'GET').toUpperCase()} ${path}`;
-    counter.byPattern.set(key, (counter.byPattern.get(key) ?? 0) + 1);
-  }
-  if (!counter.base || !url.startsWith(counter.base)) return realFetch(input, init);
-  // Asterisk's HTTP server accepts at most `sessionlimit` (100) connections; the ARI client keeps
-  // at most --ari-max-inflight requests open. Count what reaches the wire.
-  const go = async (): Promise<Response> => {
-    counter.inflight++;
-    counter.maxInflight = Math.max(counter.maxInflight, counter.inflight);
-    try {
-      const res = await realFetch(input, init);
-      // The body is read by the caller; count the slot until the headers are in.
-      return res;
-    } finally {
-      counter.inflight--;
-    }
+
+/** Every ARI request as it goes on the wire (over the events WebSocket or HTTP), and those in flight. */
+function countAri(method: string, path: string): (() => void) | undefined {
+  if (!counter.on) return undefined;
+  const pattern = path.split('/').map((seg) => (seg === '' || KNOWN.has(seg) ? seg : ':id')).join('/');
+  const key = `${method} /ari${pattern}`;
+  counter.byPattern.set(key, (counter.byPattern.get(key) ?? 0) + 1);
+  counter.inflight++;
+  counter.maxInflight = Math.max(counter.maxInflight, counter.inflight);
+  return () => {
+    counter.inflight--;
   };
-  return go();
-}) as typeof fetch;
+}
 
 // ------------------------------------------------------------ PBX port probe
 
@@ -137,9 +128,8 @@ interface RunResult {
 /** The PBX of one run: where callers dial, the fleet's target, the driver, and how it stops. */
 interface LoadPbx {
   callerPort: number;
+  /** The driver; its requests (ARI or ESL commands) are counted while `counter.on`. */
   driver(logger: Logger): PbxPort;
-  /** Start counting requests to the PBX (ARI over fetch, or ESL commands through the driver). */
-  count(): void;
   stop(): Promise<void>;
 }
 
@@ -167,7 +157,6 @@ async function startPbx(endpoints: string[], work: string): Promise<LoadPbx> {
           // `api uuid_answer <uuid>` → `api uuid_answer`; `sendmsg <uuid>` → `sendmsg`
           onCommand: (line) => countKey(line.split(' ').slice(0, line.startsWith('api ') || line.startsWith('bgapi ') ? 2 : 1).join(' ')),
         }),
-      count: () => undefined,
       stop: () => fs.stop(),
     };
   }
@@ -182,9 +171,10 @@ async function startPbx(endpoints: string[], work: string): Promise<LoadPbx> {
   }
   return {
     callerPort: asterisk.sipPort,
-    driver: (logger) => new AsteriskDriver({ url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger, maxInFlight: ARI_MAX_INFLIGHT }),
-    count: () => {
-      counter.base = asterisk.ariUrl;
+    driver: (logger) => {
+      const ari = { url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger };
+      const client = new AriClient({ ...ari, maxInFlight: ARI_MAX_INFLIGHT, onRequest: countAri, restOverWebSocket: true, skipRaw: trunkEndpointState('trunk') });
+      return new AsteriskDriver({ ...ari, client });
     },
     stop: () => asterisk.stop(),
   };
@@ -222,7 +212,6 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
     if (reachable < AGENTS) throw new Error(`only ${reachable}/${AGENTS} agents reachable for the engine`);
 
     // Callers: one SIPp places CALLS calls at `rate`, each pressing 1 then 2 and staying until BYE.
-    pbx.count();
     counter.byPattern.clear();
     counter.maxInflight = 0;
     counter.on = true;
