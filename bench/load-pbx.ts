@@ -73,7 +73,7 @@ const say = (s: string) => {
 // ------------------------------------------------------------ ARI request counting (the client's onRequest hook)
 
 const counter = { on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0 };
-const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events']);
+const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events', 'continue']);
 
 /** Every ARI request as it goes on the wire (over the events WebSocket or HTTP), and those in flight. */
 function countAri(method: string, path: string): (() => void) | undefined {

@@ -9,7 +9,7 @@ import type { LegId, PbxEvent, PbxPort } from '../../src/pbx/port.js';
 // ------------------------------------------------------------ ARI request counting (global fetch)
 
 export const counter = { on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0, events: new Map<string, number>(), eventBytes: new Map<string, number>() };
-const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events']);
+const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events', 'continue']);
 
 /** The ARI client's onRequest hook: counts requests by method + path pattern, and those in flight. */
 export function countRequest(method: string, path: string): (() => void) | undefined {

@@ -339,7 +339,7 @@ export class CallSession {
   private async prompt(prompts: Record<string, string[]>, interruptible: boolean): Promise<void> {
     const list = pickPrompts(prompts, this.language);
     if (list.length === 0) return;
-    const play = (signal: AbortSignal) => this.env.pbx.play(this.leg, list, { language: this.language, signal });
+    const play = (signal: AbortSignal) => this.env.pbx.play(this.leg, list, { language: this.language, signal, ...(interruptible ? { stopOnKey: true } : {}) });
     if (interruptible) await this.keys.interruptible(play, this.signal);
     else await play(this.signal);
     this.throwIfGone();

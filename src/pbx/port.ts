@@ -57,6 +57,12 @@ export interface PlayOptions {
   /** Language for `sound:` prompts (e.g. en, es). */
   language?: string;
   signal?: AbortSignal;
+  /**
+   * A key stops the prompt (an IVR menu): the PBX may stop it by itself, without a stop command
+   * (Asterisk: Background() in the dialplan). The key is still reported as a `dtmf` event; the
+   * play is settled `stopped` before that event is emitted.
+   */
+  stopOnKey?: boolean;
 }
 
 export type PlayOutcome = 'finished' | 'stopped';

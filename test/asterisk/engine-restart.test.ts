@@ -132,4 +132,54 @@ describe.skipIf(skipReason !== undefined)(`engine restart on a real Asterisk${sk
     expect(byEnqueue).toEqual(callers.slice(1));
     for (const c of waited) expect(c.enqueuedAt).toBe(atKill.find((j) => j.cdr.caller === c.caller)!.cdr.enqueuedAt);
   }, 60_000);
+
+  it('takes up a caller who was hearing an IVR menu through the dialplan when the engine was killed: the menu again, then the keys, the queue and the agent', async () => {
+    // Arrange: Queue 2 staffed by agent 1003 alone, who talks 2 s.
+    const input = referenceConfigInput();
+    input.agents = [{ id: '1003', name: 'Carol', phone: { type: 'sip', endpoint: '1003' }, groups: ['g2'], auto_login: true }];
+    input.memberships = [];
+    const configPath = join(work, 'switchboard-ivr.yaml');
+    writeFileSync(configPath, stringify(input));
+    const dbPath = join(work, 'switchboard-ivr.db');
+    const env = engineEnv(asterisk, { dbPath, configPath, httpPort: await freePort() });
+    const logFile = process.env.LOG_FILE;
+    far.push(await startAgentPhone(asterisk, '1003', { kind: 'talk', ringMs: 200, talkMs: 2000 }));
+    engine = startEngineProcess(env, logFile);
+    await engine.waitFor((l) => l.msg === 'engine started', 30_000);
+    await sleep(500); // the agent's endpoint state reaches the engine
+
+    // The caller presses 1 then 2, late enough to hear the language menu again after the restart.
+    const from = String(5_553_000_000 + Math.floor(Math.random() * 9_000) * 100);
+    const caller = await startCaller(asterisk, { to: '1000', from, keys: [{ afterMs: 10_000, digit: '1' }, { afterMs: 12_000, digit: '2' }], timeoutMs: 50_000 });
+    far.push(caller);
+    await until(() => readJournal(dbPath).some((j) => j.cdr.caller === from && j.step === 'ivr'), 'the caller in the IVR', 10_000);
+    await sleep(500);
+    // The language menu (3.9 s) is playing in [switchboard-prompt], out of our application.
+    expect(await asterisk.cli('core show channels concise')).toContain('switchboard-prompt');
+
+    // Act: kill the engine while the caller is out in the prompt hop; start it again.
+    await engine.kill('SIGKILL');
+    engine = startEngineProcess(env, logFile);
+    const started = await engine.waitFor((l) => l.msg === 'engine started', 30_000);
+    const outcome = await caller.done;
+    await sleep(500);
+    await engine.kill('SIGTERM');
+    const store = openStore(dbPath);
+    let cdrs: Cdr[];
+    let journalLeft: number;
+    try {
+      cdrs = store.cdrs.all();
+      journalLeft = store.journal.all().length;
+    } finally {
+      store.close();
+    }
+
+    // Assert: taken up, not lost: one CDR, answered by the agent after both keys, nothing left.
+    expect(started.line).toMatchObject({ resumed: 1 });
+    expect(outcome.code, outcome.errors).toBe(0);
+    expect(cdrs.filter((c) => c.caller === from)).toHaveLength(1);
+    expect(cdrs[0]).toMatchObject({ caller: from, disposition: 'answered', agentId: '1003', queueId: 'q2' });
+    expect(cdrs[0]!.ivrPath).toMatch(/english:2$/);
+    expect(journalLeft).toBe(0);
+  }, 60_000);
 });

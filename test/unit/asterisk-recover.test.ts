@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AriBridge, AriChannel } from '../../src/pbx/asterisk/ari-types.js';
-import { liveLegsOf } from '../../src/pbx/asterisk/recover.js';
+import { legsInPrompt, liveLegsOf } from '../../src/pbx/asterisk/recover.js';
 
 const ch = (id: string, app_data: string | undefined, extra: Partial<AriChannel> = {}): AriChannel => ({
   id,
@@ -33,5 +33,22 @@ describe('liveLegsOf', () => {
       { leg: 'snoop-1', role: 'snoop', answered: true, from: '5551000' },
       { leg: 'garbled', role: 'other', answered: true, from: '5551000' },
     ]);
+  });
+});
+
+describe('legs in the prompt hop', () => {
+  it('counts a caller hearing a menu in [switchboard-prompt] (or back from it in Stasis) as a live inbound leg', () => {
+    const inHop: AriChannel = { ...ch('in-2', undefined, { channelvars: { SWITCHBOARD_CALL_ID: 'call-c' } }), dialplan: { context: 'switchboard-prompt', exten: 'sbp~en~switchboard/x', priority: 2, app_name: 'BackGround', app_data: 'switchboard/x' } };
+    const back = ch('in-3', 'switchboard,prompt,key,1', { channelvars: { SWITCHBOARD_CALL_ID: 'call-d' } });
+    // Waiting to get back while the engine restarts (Stasis() failed, Wait(1) before trying again).
+    const waiting: AriChannel = { ...ch('in-4', undefined, { channelvars: { SWITCHBOARD_CALL_ID: 'call-e' } }), dialplan: { context: 'switchboard-prompt-back', exten: 's', priority: 7, app_name: 'Wait', app_data: '1' } };
+    const legs = liveLegsOf([inHop, back, waiting], [], 'switchboard');
+    expect(legs).toEqual([
+      { leg: 'in-2', role: 'inbound', answered: true, callId: 'call-c', from: '5551000' },
+      { leg: 'in-3', role: 'inbound', answered: true, callId: 'call-d', from: '5551000' },
+      { leg: 'in-4', role: 'inbound', answered: true, callId: 'call-e', from: '5551000' },
+    ]);
+    // Only those still out are marked out: a play on them waits for their return.
+    expect([...legsInPrompt([inHop, back, waiting])]).toEqual(['in-2', 'in-4']);
   });
 });

@@ -34,13 +34,14 @@ import { AriCalls, asPbxError, enc } from './ari-calls.js';
 import type { AriBridge, AriChannel, AriEndpoint } from './ari-types.js';
 import { BridgeCommands } from './bridge-commands.js';
 import { Playbacks } from './playbacks.js';
+import { PROMPT_CONTEXT, PromptHops } from './prompt-hop.js';
 import { AUTO_ANSWER_HEADERS, callerIdOf, endpointOf, SNOOP } from './dial-strings.js';
 import { EVENT_TYPES_READ, trunkEndpointState } from './event-filter.js';
 import { LegEvents, type LegState } from './leg-events.js';
 import { ariInfoProbe, LivenessWatcher, type LivenessOptions } from './liveness.js';
 import { q850Of } from './map-event.js';
 import { reconcileAfterCut } from './reconcile-after-cut.js';
-import { liveLegsOf } from './recover.js';
+import { legsInPrompt, liveLegsOf } from './recover.js';
 import { stasisAppArgs } from './stasis-args.js';
 
 export interface AsteriskDriverOptions {
@@ -66,6 +67,12 @@ export interface AsteriskDriverOptions {
   liveness?: Omit<LivenessOptions, 'probe'>;
   /** REST over the events WebSocket while it is up (default true; see AriClientOptions). */
   restOverWebSocket?: boolean;
+  /**
+   * Prompts a key stops (IVR menus) are played by the dialplan's Background() through the prompt
+   * hop ([switchboard-prompt], prompt-hop.ts): one request per menu instead of a play and a stop.
+   * Default true; false plays every prompt over ARI.
+   */
+  dialplanPrompts?: boolean;
   /** Use this client instead of building one (tests). */
   client?: AriClient;
 }
@@ -109,7 +116,12 @@ export class AsteriskDriver implements PbxPort {
       });
     this.liveness = new LivenessWatcher({ ...opts.liveness, probe: ariInfoProbe(this.client) });
     this.calls = new AriCalls(this.client, this.book, () => this.ensureStarted(), this.log);
-    this.playbacks = new Playbacks(this.calls, this.client, this.book, () => this.ensureStarted(), (p, what) => this.background(p, what));
+    const hops =
+      opts.dialplanPrompts === false
+        ? undefined
+        : new PromptHops(this.book, (leg, exten) => this.calls.call('POST', `/channels/${enc(leg)}/continue`, { query: { context: PROMPT_CONTEXT, extension: exten, priority: 1 } }, leg));
+    if (hops) this.book.onPromptBack = (leg, key) => hops.returned(leg, key);
+    this.playbacks = new Playbacks(this.calls, this.client, this.book, () => this.ensureStarted(), (p, what) => this.background(p, what), hops);
     this.bridgeCommands = new BridgeCommands(this.calls, () => this.ensureStarted(), (p, what) => this.background(p, what));
   }
 
@@ -385,10 +397,12 @@ export class AsteriskDriver implements PbxPort {
       this.client.request<AriBridge[]>('GET', '/bridges', { signal: opts.signal }),
     ]);
     const live = liveLegsOf(channels, bridges, this.opts.app);
+    const out = legsInPrompt(channels);
     for (const l of live) {
       if (this.book.legs.has(l.leg)) continue;
       const kind = l.role === 'other' ? 'inbound' : l.role;
-      this.book.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}) });
+      // Out in the prompt hop: a play waits for it to come back (prompt-hop.ts).
+      this.book.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}), ...(out.has(l.leg) ? { inDialplan: true, inPrompt: true } : {}) });
     }
     return live;
   }

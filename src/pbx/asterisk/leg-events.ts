@@ -29,8 +29,10 @@ export interface LegState extends LegFacts {
   /** Its create request (originate, snoop) has not returned yet. */
   pending?: boolean;
   mohOn?: boolean;
-  /** Sent to the dialplan for AMD ([switchboard-amd]): leaving Stasis is not its end. */
+  /** Sent to the dialplan for AMD ([switchboard-amd]) or a prompt: leaving Stasis is not its end. */
   inDialplan?: boolean;
+  /** Out in the prompt hop ([switchboard-prompt]): its keys come with its return (prompt-hop.ts). */
+  inPrompt?: boolean;
 }
 
 export interface PendingPlay {
@@ -49,6 +51,8 @@ export class LegEvents {
   private readonly listeners = new Set<(e: PbxEvent) => void>();
   private readonly endpointOnline = new Map<string, boolean>();
   private readonly recent = new Set<string>();
+  /** A leg back from the prompt hop (prompt-hop.ts), with the key that cut its prompt. */
+  onPromptBack: ((leg: string, key: string | undefined) => void) | undefined;
 
   constructor(private readonly log: Logger) {}
 
@@ -116,6 +120,10 @@ export class LegEvents {
           const settle = this.hops.get(e.channel.id);
           if (back.status === 'HANGUP') settle?.(new PbxError('LEG_GONE', 'hung up during AMD', { leg: e.channel.id }));
           else settle?.({ status: back.status, cause: back.cause });
+          break;
+        }
+        if (back?.kind === 'prompt') {
+          this.onPromptBack?.(e.channel.id, back.key);
           break;
         }
         if (!this.legs.has(e.channel.id)) {
@@ -191,9 +199,13 @@ export class LegEvents {
       case 'call.arrived':
         this.log.debug({ legId: event.leg, to: event.to, from: event.from }, 'call arrived');
         break;
-      case 'dtmf':
-        if (!this.legs.has(event.leg)) return;
+      case 'dtmf': {
+        const leg = this.legs.get(event.leg);
+        // Out in the prompt hop: the key comes with the leg's return (the endpoint subscription
+        // would report it here too).
+        if (!leg || leg.inPrompt) return;
         break;
+      }
       case 'leg.answered': {
         const leg = this.legs.get(event.leg);
         if (!leg || leg.answeredReported) return;

@@ -44,6 +44,8 @@ export function mapAriEvent(event: AriEvent, legs: LegView = noLegs): PbxEvent |
       const known = legs(e.channel.id);
       // Back from the dialplan's AMD(): the driver settles its detectMachine() with it.
       if (args?.kind === 'amd') return undefined;
+      // Back from the prompt hop (prompt-hop.ts settles its play and reports the key).
+      if (args?.kind === 'prompt') return undefined;
       if (args?.kind === 'agent' || known?.kind === 'agent') return { type: 'leg.answered', leg };
       if (args?.kind === 'snoop' || known?.kind === 'snoop') return undefined;
       // Ours (inbound,<number>) or a bare Stasis(app) from the dialplan: a call arriving.

@@ -1,6 +1,7 @@
 /**
  * Prompts played on a leg: one ARI playback per play() (a prompt list is one request with several
- * media URIs), settled by PlaybackFinished (leg-events.ts), stopped when the caller aborts.
+ * media URIs), settled by PlaybackFinished (leg-events.ts), stopped when the caller aborts; or,
+ * for prompts a key stops, the dialplan's Background() through the prompt hop (prompt-hop.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { PbxError, isPbxError, type LegId, type PlayOptions, type PlayOutcome } from '../port.js';
@@ -8,6 +9,7 @@ import type { AriClient } from './ari-client.js';
 import { asPbxError, enc, type AriCalls } from './ari-calls.js';
 import { mediaUri } from './dial-strings.js';
 import type { LegEvents } from './leg-events.js';
+import { promptExtension, type PromptHops } from './prompt-hop.js';
 
 export class Playbacks {
   constructor(
@@ -16,6 +18,8 @@ export class Playbacks {
     private readonly book: LegEvents,
     private readonly ensureStarted: () => void,
     private readonly background: (p: Promise<unknown>, what: string) => void,
+    /** Prompts a key stops go through the dialplan when it can play them (prompt-hop.ts). */
+    private readonly hops: PromptHops | undefined,
   ) {}
 
   async play(leg: LegId, prompts: readonly string[], opts: PlayOptions = {}): Promise<PlayOutcome> {
@@ -24,8 +28,10 @@ export class Playbacks {
     if (state?.going) throw new PbxError('LEG_GONE', 'leg is gone', { leg });
     if (opts.signal?.aborted) return 'stopped';
     if (prompts.length === 0) return 'finished';
-    const playbackId = `sb-pb-${randomUUID()}`;
     const media = prompts.map(mediaUri);
+    const exten = opts.stopOnKey && this.hops ? promptExtension(media, opts.language) : undefined;
+    if (exten !== undefined && this.hops) return this.hops.play(leg, exten, opts.signal);
+    const playbackId = `sb-pb-${randomUUID()}`;
     return new Promise<PlayOutcome>((resolve, reject) => {
       let settled = false;
       const settle = (outcome: PlayOutcome | PbxError) => {

@@ -1,12 +1,19 @@
 /**
  * What is alive in Asterisk for our application, from ARI's channel and bridge lists: the pure
- * half of `AsteriskDriver.recover()`. A channel is ours when it sits in Stasis(<app>,…); its role
- * comes from the Stasis arguments (stasis-args.ts) and our call id from the SWITCHBOARD_CALL_ID
- * channel variable (ari.conf `channelvars`).
+ * half of `AsteriskDriver.recover()`. A channel is ours when it sits in Stasis(<app>,…), or in
+ * the prompt hop ([switchboard-prompt], on its way back to Stasis); its role comes from the Stasis
+ * arguments (stasis-args.ts) and our call id from the SWITCHBOARD_CALL_ID channel variable
+ * (ari.conf `channelvars`).
  */
 import type { BridgeId, LegId, LiveLeg } from '../port.js';
 import type { AriBridge, AriChannel } from './ari-types.js';
-import { decodeStasisArgs } from './stasis-args.js';
+import { outInPromptHop } from './prompt-hop.js';
+import { decodeStasisArgs, type StasisArgs } from './stasis-args.js';
+
+/** Channels in the prompt hop now (Background() in [switchboard-prompt]): out of Stasis, coming back. */
+export function legsInPrompt(channels: readonly AriChannel[]): Set<string> {
+  return new Set(channels.filter((c) => outInPromptHop(c.dialplan)).map((c) => c.id));
+}
 
 export function liveLegsOf(channels: readonly AriChannel[], bridges: readonly AriBridge[], app: string): LiveLeg[] {
   const bridgeOf = new Map<string, string>();
@@ -14,13 +21,20 @@ export function liveLegsOf(channels: readonly AriChannel[], bridges: readonly Ar
   const out: LiveLeg[] = [];
   for (const ch of channels) {
     const d = ch.dialplan;
-    if (d?.app_name !== 'Stasis' || !d.app_data) continue;
-    const [name, ...args] = d.app_data.split(',');
-    if (name !== app) continue;
-    const decoded = decodeStasisArgs(args);
+    let decoded: StasisArgs | undefined;
+    if (outInPromptHop(d)) {
+      // A caller hearing a menu through the prompt hop: ours, back in Stasis when it ends.
+      decoded = { kind: 'prompt' };
+    } else {
+      if (d?.app_name !== 'Stasis' || !d.app_data) continue;
+      const [name, ...args] = d.app_data.split(',');
+      if (name !== app) continue;
+      decoded = decodeStasisArgs(args);
+    }
     // A call an agent's phone placed reached our application like an inbound call; a dialer's
-    // customer back from the AMD hop is a leg we originated.
-    const role: LiveLeg['role'] = decoded?.kind === 'phone' ? 'inbound' : decoded?.kind === 'amd' ? 'agent' : decoded?.kind ?? 'other';
+    // customer back from the AMD hop is a leg we originated; a caller in (or back from) the
+    // prompt hop is an inbound caller.
+    const role: LiveLeg['role'] = decoded?.kind === 'phone' || decoded?.kind === 'prompt' ? 'inbound' : decoded?.kind === 'amd' ? 'agent' : decoded?.kind ?? 'other';
     const live: LiveLeg = { leg: ch.id as LegId, role, answered: ch.state === 'Up' };
     const callId = ch.channelvars?.SWITCHBOARD_CALL_ID || (decoded?.kind === 'agent' ? decoded.callId : undefined);
     if (callId) live.callId = callId;

@@ -7,6 +7,7 @@
  *   agent,<call id>              a leg we originated (POST /channels appArgs)
  *   snoop,<mode>,<target leg>    a snoop channel we created (POST /channels/{id}/snoop appArgs)
  *   amd,<status>,<cause>         a leg back from the dialplan's AMD() ([switchboard-amd])
+ *   prompt,done | prompt,key,<k> a leg back from a prompt played by Background() ([switchboard-prompt])
  */
 import type { SnoopMode } from '../port.js';
 
@@ -15,7 +16,9 @@ export type StasisArgs =
   | { kind: 'phone'; to: string }
   | { kind: 'agent'; callId: string }
   | { kind: 'snoop'; mode: SnoopMode; target: string }
-  | { kind: 'amd'; status: 'HUMAN' | 'MACHINE' | 'NOTSURE' | 'HANGUP'; cause: string };
+  | { kind: 'amd'; status: 'HUMAN' | 'MACHINE' | 'NOTSURE' | 'HANGUP'; cause: string }
+  /** Back from the prompt hop: the prompt ended, or `key` cut it. */
+  | { kind: 'prompt'; key?: string };
 
 const AMD_STATUSES = ['HUMAN', 'MACHINE', 'NOTSURE', 'HANGUP'] as const;
 
@@ -33,6 +36,8 @@ export function encodeStasisArgs(args: StasisArgs): string[] {
       return ['snoop', args.mode, enc(args.target)];
     case 'amd':
       return ['amd', args.status, enc(args.cause)];
+    case 'prompt':
+      return args.key === undefined ? ['prompt', 'done'] : ['prompt', 'key', args.key];
   }
 }
 
@@ -68,6 +73,9 @@ export function decodeStasisArgs(args: readonly string[] | undefined): StasisArg
       const status = AMD_STATUSES.find((s) => s === a) ?? 'NOTSURE';
       return { kind: 'amd', status, cause: (b === undefined ? undefined : dec(b)) ?? '' };
     }
+    case 'prompt':
+      // Written by the dialplan: a key is one DTMF character.
+      return a === 'key' && b !== undefined && /^[0-9*#A-D]$/.test(b) ? { kind: 'prompt', key: b } : { kind: 'prompt' };
     default:
       return undefined;
   }

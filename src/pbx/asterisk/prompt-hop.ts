@@ -1,0 +1,131 @@
+/**
+ * Prompts a key stops (IVR menus), played by the dialplan instead of an ARI playback: the leg is
+ * sent from our application to [switchboard-prompt] (ARI continue) with the sound files and the
+ * language in the extension; Background() plays them and stops at the first key by itself, and
+ * the leg comes back as Stasis(app,prompt,key,<k>) or Stasis(app,prompt,done). One request per
+ * menu instead of a play and a stop (ARI has no stop-on-key). The key is reported as a `dtmf`
+ * event once the play has resolved `stopped`; copies of it from the endpoint subscription while
+ * the leg is out are dropped. While it is out, leaving Stasis is not its end.
+ * A leg found in the hop after a restart (recover) is marked out: a play on it waits for it to
+ * come back first.
+ */
+import { PbxError, type LegId, type PlayOutcome } from '../port.js';
+import type { LegEvents } from './leg-events.js';
+
+/** The dialplan context of the hop (dialplan/extensions.conf). */
+export const PROMPT_CONTEXT = 'switchboard-prompt';
+/** Where the hop goes back to Stasis, waiting while the engine is restarting. */
+const PROMPT_BACK_CONTEXT = 'switchboard-prompt-back';
+
+/** A channel out in the hop (playing, or waiting to get back to our application). */
+export function outInPromptHop(dialplan: { context?: string; app_name?: string } | undefined): boolean {
+  return (dialplan?.context === PROMPT_CONTEXT || dialplan?.context === PROMPT_BACK_CONTEXT) && dialplan.app_name !== 'Stasis';
+}
+/** Asterisk's extension length limit (AST_MAX_EXTENSION 80, with its terminating NUL). */
+const MAX_EXTEN = 79;
+/** A play on a leg still out in the hop (after a restart) waits at most this long for it. */
+const BACK_WAIT_MS = 60_000;
+
+const FILE = /^[A-Za-z0-9_][A-Za-z0-9_\-/.]*$/;
+const LANGUAGE = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The hop's extension for these media URIs, `sbp~<language>~<file>&<file>`, or undefined when the
+ * dialplan cannot play them (no language, not all `sound:` files, or too long): the caller then
+ * plays over ARI.
+ */
+export function promptExtension(media: readonly string[], language: string | undefined): string | undefined {
+  const lang = language ?? '';
+  if (!LANGUAGE.test(lang) || media.length === 0) return undefined;
+  const files: string[] = [];
+  for (const m of media) {
+    if (!m.startsWith('sound:')) return undefined;
+    const file = m.slice('sound:'.length);
+    if (!FILE.test(file) || file.includes('..')) return undefined;
+    files.push(file);
+  }
+  const exten = `sbp~${lang}~${files.join('&')}`;
+  return exten.length <= MAX_EXTEN ? exten : undefined;
+}
+
+export class PromptHops {
+  /** Plays waiting for a leg still out in the hop to come back, by leg id. */
+  private readonly waiters = new Map<string, (() => void)[]>();
+
+  constructor(
+    private readonly book: LegEvents,
+    /** The ARI continue request that sends `leg` to the hop with `exten`. */
+    private readonly send: (leg: LegId, exten: string) => Promise<unknown>,
+  ) {}
+
+  /** Play through the hop; `stopped` when a key cut it (the key follows as a dtmf event) or on abort. */
+  async play(leg: LegId, exten: string, signal: AbortSignal | undefined): Promise<PlayOutcome> {
+    let state = this.book.legs.get(leg);
+    if (state?.inPrompt) {
+      await this.back(leg, signal);
+      if (signal?.aborted) return 'stopped';
+      state = this.book.legs.get(leg);
+    }
+    if (!state || state.going) throw new PbxError('LEG_GONE', 'leg is gone', { leg });
+    const s = state;
+    const id = hopId(leg);
+    return new Promise<PlayOutcome>((resolve, reject) => {
+      let settled = false;
+      const settle = (outcome: PlayOutcome | PbxError) => {
+        if (settled) return;
+        settled = true;
+        if (this.book.plays.get(id)?.settle === settle) this.book.plays.delete(id);
+        signal?.removeEventListener('abort', onAbort);
+        if (outcome instanceof PbxError) reject(outcome);
+        else resolve(outcome);
+      };
+      // Aborted (the caller hung up, the call moved on): the prompt plays on until it ends or a
+      // key comes; the leg stays marked out until it is back.
+      const onAbort = () => settle('stopped');
+      this.book.plays.set(id, { leg, settle });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      s.inDialplan = true;
+      s.inPrompt = true;
+      this.send(leg, exten).catch((err: unknown) => {
+        s.inDialplan = false;
+        s.inPrompt = false;
+        settle(err instanceof PbxError ? err : new PbxError('PROTOCOL', 'prompt hop refused', { leg, err: String(err) }));
+      });
+    });
+  }
+
+  /** The leg is back from the hop (StasisStart prompt,…): settle its play, then report the key. */
+  returned(leg: string, key: string | undefined): void {
+    const state = this.book.legs.get(leg);
+    if (state) {
+      state.inDialplan = false;
+      state.inPrompt = false;
+    }
+    const p = this.book.plays.get(hopId(leg as LegId));
+    p?.settle(key === undefined ? 'finished' : 'stopped');
+    for (const wake of this.waiters.get(leg) ?? []) wake();
+    this.waiters.delete(leg);
+    if (key !== undefined) this.book.deliver({ type: 'dtmf', leg: leg as LegId, digit: key });
+  }
+
+  /** Resolves when `leg` is back from the hop, it is gone, `signal` aborts, or after BACK_WAIT_MS. */
+  private back(leg: LegId, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, BACK_WAIT_MS);
+      timer.unref();
+      const list = this.waiters.get(leg) ?? [];
+      list.push(done);
+      this.waiters.set(leg, list);
+      signal?.addEventListener('abort', done, { once: true });
+      function done(): void {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+  }
+}
+
+function hopId(leg: LegId): string {
+  return `hop:${leg}`;
+}

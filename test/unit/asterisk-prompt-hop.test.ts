@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/infra/logger.js';
+import type { LegId, PbxEvent } from '../../src/pbx/port.js';
+import { LegEvents } from '../../src/pbx/asterisk/leg-events.js';
+import { PromptHops, promptExtension } from '../../src/pbx/asterisk/prompt-hop.js';
+import { decodeStasisArgs, encodeStasisArgs } from '../../src/pbx/asterisk/stasis-args.js';
+import type { AriEvent } from '../../src/pbx/asterisk/ari-types.js';
+
+const leg = 'in-1' as LegId;
+
+function world() {
+  const book = new LegEvents(silentLogger() as never);
+  const sent: string[] = [];
+  const hops = new PromptHops(book, async (_leg, exten) => void sent.push(exten));
+  book.onPromptBack = (l, key) => hops.returned(l, key);
+  const events: PbxEvent[] = [];
+  book.onEvent((e) => events.push(e));
+  book.legs.set(leg, { kind: 'inbound' });
+  let n = 0;
+  const raw = (e: object): [AriEvent, string] => {
+    const ev = { ...e, n: ++n } as unknown as AriEvent;
+    return [ev, JSON.stringify(ev)];
+  };
+  const channel = { id: leg, name: 'PJSIP/trunk-1', state: 'Up', caller: { name: '', number: '555' }, dialplan: { context: 'x', exten: 's', priority: 1 } };
+  return { book, hops, sent, events, raw, channel };
+}
+
+describe('prompt hop: the extension', () => {
+  it('carries the language and the sound files, and refuses what the dialplan cannot play', () => {
+    expect(promptExtension(['sound:switchboard/english-menu', 'sound:beep'], 'en')).toBe('sbp~en~switchboard/english-menu&beep');
+    expect(promptExtension(['sound:switchboard/menu'], 'pt_BR')).toBe('sbp~pt_BR~switchboard/menu');
+    expect(promptExtension(['recording:msg'], 'en')).toBeUndefined();
+    expect(promptExtension(['sound:a,b'], 'en')).toBeUndefined();
+    expect(promptExtension(['sound:../etc/passwd'], 'en')).toBeUndefined();
+    expect(promptExtension(['sound:x'], undefined)).toBeUndefined();
+    expect(promptExtension([`sound:${'a'.repeat(80)}`], 'en')).toBeUndefined();
+  });
+
+  it('decodes the dialplan return: a key, or the end of the prompt', () => {
+    expect(decodeStasisArgs(encodeStasisArgs({ kind: 'prompt', key: '#' }))).toEqual({ kind: 'prompt', key: '#' });
+    expect(decodeStasisArgs(['prompt', 'done'])).toEqual({ kind: 'prompt' });
+    expect(decodeStasisArgs(['prompt', 'key', '12'])).toEqual({ kind: 'prompt' });
+  });
+});
+
+describe('prompt hop: plays', () => {
+  it('a key cuts the prompt: the play resolves stopped, then the key is reported once (its copy from the endpoint subscription is dropped)', async () => {
+    const w = world();
+    const order: string[] = [];
+    const play = w.hops.play(leg, 'sbp~en~menu', undefined).then((o) => order.push(`play ${o}`));
+    w.book.onEvent((e) => e.type === 'dtmf' && order.push(`dtmf ${e.digit}`));
+    expect(w.sent).toEqual(['sbp~en~menu']);
+    // Leaving Stasis for the dialplan is not the leg's end; the key seen on the way is not reported.
+    w.book.handle(...w.raw({ type: 'StasisEnd', channel: w.channel }));
+    w.book.handle(...w.raw({ type: 'ChannelDtmfReceived', channel: w.channel, digit: '1', duration_ms: 100 }));
+    w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'key', '1'] }));
+    await play;
+    expect(w.events.filter((e) => e.type === 'leg.hangup' || e.type === 'call.arrived')).toEqual([]);
+    expect(w.events.filter((e) => e.type === 'dtmf')).toEqual([{ type: 'dtmf', leg, digit: '1' }]);
+    expect(order).toEqual(['dtmf 1', 'play stopped']);
+    expect(w.book.legs.get(leg)?.inPrompt).toBe(false);
+  });
+
+  it('the prompt ends: finished, no key; a hang-up meanwhile: LEG_GONE', async () => {
+    const w = world();
+    const p1 = w.hops.play(leg, 'sbp~en~menu', undefined);
+    w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'done'] }));
+    await expect(p1).resolves.toBe('finished');
+    const p2 = w.hops.play(leg, 'sbp~en~menu', undefined);
+    w.book.handle(...w.raw({ type: 'ChannelDestroyed', channel: w.channel, cause: 16, cause_txt: 'Normal Clearing' }));
+    await expect(p2).rejects.toMatchObject({ code: 'LEG_GONE' });
+  });
+
+  it('a leg found out in the hop after a restart: a play waits for its return before sending it again', async () => {
+    const w = world();
+    Object.assign(w.book.legs.get(leg)!, { inDialplan: true, inPrompt: true });
+    const p = w.hops.play(leg, 'sbp~en~menu', undefined);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(w.sent).toEqual([]);
+    w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'done'] }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(w.sent).toEqual(['sbp~en~menu']);
+    w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'done'] }));
+    await expect(p).resolves.toBe('finished');
+  });
+});
