@@ -31,7 +31,7 @@ import {
 import { amdHop, AMD_CONTEXT } from './amd-hop.js';
 import { AriClient, type AriClientOptions } from './ari-client.js';
 import { AriCalls, asPbxError, enc } from './ari-calls.js';
-import type { AriBridge, AriChannel, AriEndpoint } from './ari-types.js';
+import type { AriEndpoint } from './ari-types.js';
 import { BridgeCommands } from './bridge-commands.js';
 import { Playbacks } from './playbacks.js';
 import { PROMPT_CONTEXT, PromptHops } from './prompt-hop.js';
@@ -41,7 +41,7 @@ import { LegEvents, type LegState } from './leg-events.js';
 import { ariInfoProbe, LivenessWatcher, type LivenessOptions } from './liveness.js';
 import { q850Of } from './map-event.js';
 import { reconcileAfterCut } from './reconcile-after-cut.js';
-import { legsInPrompt, liveLegsOf } from './recover.js';
+import { recoverLegs } from './recover.js';
 import { stasisAppArgs } from './stasis-args.js';
 
 export interface AsteriskDriverOptions {
@@ -392,19 +392,7 @@ export class AsteriskDriver implements PbxPort {
 
   async recover(opts: { signal?: AbortSignal } = {}): Promise<LiveLeg[]> {
     this.ensureStarted();
-    const [channels, bridges] = await Promise.all([
-      this.client.request<AriChannel[]>('GET', '/channels', { signal: opts.signal }),
-      this.client.request<AriBridge[]>('GET', '/bridges', { signal: opts.signal }),
-    ]);
-    const live = liveLegsOf(channels, bridges, this.opts.app);
-    const out = legsInPrompt(channels);
-    for (const l of live) {
-      if (this.book.legs.has(l.leg)) continue;
-      const kind = l.role === 'other' ? 'inbound' : l.role;
-      // Out in the prompt hop: a play waits for it to come back (prompt-hop.ts).
-      this.book.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}), ...(out.has(l.leg) ? { inDialplan: true, inPrompt: true } : {}) });
-    }
-    return live;
+    return recoverLegs(this.client, this.book, this.opts.app, opts.signal);
   }
 
   async setVariable(leg: LegId, name: string, value: string, opts: { signal?: AbortSignal } = {}): Promise<void> {

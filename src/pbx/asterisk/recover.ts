@@ -6,7 +6,9 @@
  * (ari.conf `channelvars`).
  */
 import type { BridgeId, LegId, LiveLeg } from '../port.js';
+import type { AriClient } from './ari-client.js';
 import type { AriBridge, AriChannel } from './ari-types.js';
+import type { LegEvents } from './leg-events.js';
 import { outInPromptHop } from './prompt-hop.js';
 import { decodeStasisArgs, type StasisArgs } from './stasis-args.js';
 
@@ -46,4 +48,21 @@ export function liveLegsOf(channels: readonly AriChannel[], bridges: readonly Ar
     out.push(live);
   }
   return out;
+}
+
+/** AsteriskDriver.recover(): the live legs of our application, registered in the leg book. */
+export async function recoverLegs(client: AriClient, book: LegEvents, app: string, signal?: AbortSignal): Promise<LiveLeg[]> {
+  const [channels, bridges] = await Promise.all([
+    client.request<AriChannel[]>('GET', '/channels', { signal }),
+    client.request<AriBridge[]>('GET', '/bridges', { signal }),
+  ]);
+  const live = liveLegsOf(channels, bridges, app);
+  const out = legsInPrompt(channels);
+  for (const l of live) {
+    if (book.legs.has(l.leg)) continue;
+    const kind = l.role === 'other' ? 'inbound' : l.role;
+    // Out in the prompt hop: a play waits for it to come back (prompt-hop.ts).
+    book.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}), ...(out.has(l.leg) ? { inDialplan: true, inPrompt: true } : {}) });
+  }
+  return live;
 }
