@@ -3,6 +3,7 @@ import { silentLogger } from '../../src/infra/logger.js';
 import type { LegId, PbxEvent } from '../../src/pbx/port.js';
 import { LegEvents } from '../../src/pbx/asterisk/leg-events.js';
 import { PromptHops, promptExtension } from '../../src/pbx/asterisk/prompt-hop.js';
+import { reconcileAfterCut } from '../../src/pbx/asterisk/reconcile-after-cut.js';
 import { decodeStasisArgs, encodeStasisArgs } from '../../src/pbx/asterisk/stasis-args.js';
 import type { AriEvent } from '../../src/pbx/asterisk/ari-types.js';
 
@@ -82,5 +83,31 @@ describe('prompt hop: plays', () => {
     expect(w.sent).toEqual(['sbp~en~menu']);
     w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'done'] }));
     await expect(p).resolves.toBe('finished');
+  });
+});
+
+describe('prompt hop across a cut of the events WebSocket', () => {
+  it('a leg that came back while events were lost is settled from the channel list, key included; one still out keeps waiting', async () => {
+    const w = world();
+    const other = 'in-2' as LegId;
+    w.book.legs.set(other, { kind: 'inbound' });
+    const keyed = w.hops.play(leg, 'sbp~en~menu', undefined);
+    const still = w.hops.play(other, 'sbp~en~menu', undefined);
+    let stillSettled = false;
+    void still.then(() => (stillSettled = true));
+    const channels = [
+      { ...w.channel, dialplan: { context: 'switchboard-prompt-back', exten: 's', priority: 2, app_name: 'Stasis', app_data: 'switchboard,prompt,key,2' } },
+      { ...w.channel, id: other, dialplan: { context: 'switchboard-prompt', exten: 'sbp~en~menu', priority: 2, app_name: 'BackGround', app_data: 'menu' } },
+    ];
+    const asked: string[] = [];
+    const client = { request: async (method: string, path: string) => (asked.push(`${method} ${path}`), path === '/channels' ? channels : undefined) };
+    await reconcileAfterCut(client as never, w.book, silentLogger() as never);
+    await expect(keyed).resolves.toBe('stopped');
+    expect(w.events.filter((e) => e.type === 'dtmf')).toEqual([{ type: 'dtmf', leg, digit: '2' }]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stillSettled).toBe(false);
+    expect(w.book.legs.get(other)?.inPrompt).toBe(true);
+    // No playback lookups for prompts the dialplan plays.
+    expect(asked).toEqual(['GET /channels']);
   });
 });

@@ -129,3 +129,8 @@ export class PromptHops {
 function hopId(leg: LegId): string {
   return `hop:${leg}`;
 }
+
+/** A pending play of the hop (not an ARI playback). */
+export function isPromptHop(playId: string): boolean {
+  return playId.startsWith('hop:');
+}
