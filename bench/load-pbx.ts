@@ -37,7 +37,7 @@ import { configOf } from '../test/asterisk/engine-world.js';
 import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, scenariosDir, startAsterisk } from '../test/asterisk/harness.js';
 import { findFreeswitch, HOW_TO_GET_FREESWITCH, startFreeswitch, trunkSide } from '../test/freeswitch/harness.js';
 import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, LOAD_AUTH_USER, sipp, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
-import { probePort } from './support/load-probe.js';
+import { counter, countRequest, probePort } from './support/load-probe.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,23 +70,9 @@ const say = (s: string) => {
   if (!values.json) console.log(s);
 };
 
-// ------------------------------------------------------------ ARI request counting (the client's onRequest hook)
-
-const counter = { on: false, byPattern: new Map<string, number>(), inflight: 0, maxInflight: 0 };
-const KNOWN = new Set(['ari', 'channels', 'bridges', 'playbacks', 'recordings', 'live', 'applications', 'endpoints', 'PJSIP', 'answer', 'play', 'moh', 'variable', 'addChannel', 'removeChannel', 'record', 'pause', 'stop', 'subscription', 'snoop', 'ring', 'hold', 'mute', 'dtmf', 'events', 'continue']);
-
-/** Every ARI request as it goes on the wire (over the events WebSocket or HTTP), and those in flight. */
-function countAri(method: string, path: string): (() => void) | undefined {
-  if (!counter.on) return undefined;
-  const pattern = path.split('/').map((seg) => (seg === '' || KNOWN.has(seg) ? seg : ':id')).join('/');
-  const key = `${method} /ari${pattern}`;
-  counter.byPattern.set(key, (counter.byPattern.get(key) ?? 0) + 1);
-  counter.inflight++;
-  counter.maxInflight = Math.max(counter.maxInflight, counter.inflight);
-  return () => {
-    counter.inflight--;
-  };
-}
+// ------------------------------------------------------------ request counting
+// ARI requests through the client's onRequest hook (countRequest, shared with load-native.ts);
+// ESL commands through the FreeSWITCH driver's onCommand hook (countKey below).
 
 // ------------------------------------------------------------ PBX port probe
 
@@ -173,7 +159,7 @@ async function startPbx(endpoints: string[], work: string): Promise<LoadPbx> {
     callerPort: asterisk.sipPort,
     driver: (logger) => {
       const ari = { url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger };
-      const client = new AriClient({ ...ari, maxInFlight: ARI_MAX_INFLIGHT, onRequest: countAri, restOverWebSocket: true, skipRaw: trunkEndpointState('trunk') });
+      const client = new AriClient({ ...ari, maxInFlight: ARI_MAX_INFLIGHT, onRequest: countRequest, restOverWebSocket: true, skipRaw: trunkEndpointState('trunk') });
       return new AsteriskDriver({ ...ari, client });
     },
     stop: () => asterisk.stop(),
