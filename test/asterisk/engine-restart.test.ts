@@ -38,6 +38,16 @@ function readJournal(dbPath: string): CallJournal[] {
   }
 }
 
+/** CDRs and what is left in the journal, read once the engine has exited. */
+function readOutcome(dbPath: string): { cdrs: Cdr[]; journalLeft: number } {
+  const store = openStore(dbPath);
+  try {
+    return { cdrs: store.cdrs.all(), journalLeft: store.journal.all().length };
+  } finally {
+    store.close();
+  }
+}
+
 describe.skipIf(skipReason !== undefined)(`engine restart on a real Asterisk${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   let asterisk: RunningAsterisk;
   let work: string;
@@ -57,21 +67,30 @@ describe.skipIf(skipReason !== undefined)(`engine restart on a real Asterisk${sk
     rmSync(work, { recursive: true, force: true });
   }, 20_000);
 
+  /**
+   * The reference configuration with one agent alone in `group` (its SIPp phone answers after
+   * 200 ms and talks `talkMs`), and the engine started as a child process on its own database.
+   */
+  async function arrange(name: string, agent: { id: string; group: string; talkMs: number }) {
+    const input = referenceConfigInput();
+    input.agents = [{ id: agent.id, name: `Agent ${agent.id}`, phone: { type: 'sip', endpoint: agent.id }, groups: [agent.group], auto_login: true }];
+    input.memberships = [];
+    const configPath = join(work, `${name}.yaml`);
+    writeFileSync(configPath, stringify(input));
+    const dbPath = join(work, `${name}.db`);
+    const env = engineEnv(asterisk, { dbPath, configPath, httpPort: await freePort() });
+    far.push(await startAgentPhone(asterisk, agent.id, { kind: 'talk', ringMs: 200, talkMs: agent.talkMs }));
+    const first = startEngineProcess(env, process.env.LOG_FILE);
+    engine = first;
+    await first.waitFor((l) => l.msg === 'engine started', 30_000);
+    await first.waitFor((l) => l.msg === 'agent state' && l.agentId === agent.id && l.to === 'ready', 10_000).catch(() => undefined);
+    await sleep(500); // the agent's endpoint state reaches the engine
+    return { env, dbPath, started: first };
+  }
+
   it('keeps the bridged call and serves the waiting callers in their order when the engine is killed and restarted', async () => {
     // Arrange: Queue 1 (number 2000, no IVR) staffed by agent 1001 alone, who talks 4 s per call.
-    const input = referenceConfigInput();
-    input.agents = [{ id: '1001', name: 'Alice', phone: { type: 'sip', endpoint: '1001' }, groups: ['g1'], auto_login: true }];
-    input.memberships = [];
-    const configPath = join(work, 'switchboard.yaml');
-    writeFileSync(configPath, stringify(input));
-    const dbPath = join(work, 'switchboard.db');
-    const env = engineEnv(asterisk, { dbPath, configPath, httpPort: await freePort() });
-    const logFile = process.env.LOG_FILE;
-    far.push(await startAgentPhone(asterisk, '1001', { kind: 'talk', ringMs: 200, talkMs: 4000 }));
-    engine = startEngineProcess(env, logFile);
-    await engine.waitFor((l) => l.msg === 'engine started', 30_000);
-    await engine.waitFor((l) => l.msg === 'agent state' && l.agentId === '1001' && l.to === 'ready', 10_000).catch(() => undefined);
-    await sleep(500); // the agent's endpoint state reaches the engine
+    const { env, dbPath, started: firstEngine } = await arrange('switchboard', { id: '1001', group: 'g1', talkMs: 4000 });
 
     // One caller bridged with the agent, then three waiting.
     const base = 5_552_000_000 + Math.floor(Math.random() * 9_000) * 100;
@@ -90,23 +109,15 @@ describe.skipIf(skipReason !== undefined)(`engine restart on a real Asterisk${sk
     }
 
     // Act: kill the engine, read what it left, start it again.
-    await engine.kill('SIGKILL');
+    await firstEngine.kill('SIGKILL');
     const killedAt = Date.now();
     const atKill = readJournal(dbPath);
-    engine = startEngineProcess(env, logFile);
+    engine = startEngineProcess(env, process.env.LOG_FILE);
     const started = await engine.waitFor((l) => l.msg === 'engine started', 30_000);
     const outcomes = await Promise.all(calls);
     await sleep(500); // the last CDR is written once the engine has seen the hang-ups
     await engine.kill('SIGTERM');
-    const store = openStore(dbPath);
-    let cdrs: Cdr[];
-    let journalLeft: number;
-    try {
-      cdrs = store.cdrs.all();
-      journalLeft = store.journal.all().length;
-    } finally {
-      store.close();
-    }
+    const { cdrs, journalLeft } = readOutcome(dbPath);
 
     // Assert: what the journal held at the kill, and what the restarted engine took up.
     const bridged = atKill.find((j) => j.step === 'bridged');
@@ -135,18 +146,7 @@ describe.skipIf(skipReason !== undefined)(`engine restart on a real Asterisk${sk
 
   it('takes up a caller who was hearing an IVR menu through the dialplan when the engine was killed: the menu again, then the keys, the queue and the agent', async () => {
     // Arrange: Queue 2 staffed by agent 1003 alone, who talks 2 s.
-    const input = referenceConfigInput();
-    input.agents = [{ id: '1003', name: 'Carol', phone: { type: 'sip', endpoint: '1003' }, groups: ['g2'], auto_login: true }];
-    input.memberships = [];
-    const configPath = join(work, 'switchboard-ivr.yaml');
-    writeFileSync(configPath, stringify(input));
-    const dbPath = join(work, 'switchboard-ivr.db');
-    const env = engineEnv(asterisk, { dbPath, configPath, httpPort: await freePort() });
-    const logFile = process.env.LOG_FILE;
-    far.push(await startAgentPhone(asterisk, '1003', { kind: 'talk', ringMs: 200, talkMs: 2000 }));
-    engine = startEngineProcess(env, logFile);
-    await engine.waitFor((l) => l.msg === 'engine started', 30_000);
-    await sleep(500); // the agent's endpoint state reaches the engine
+    const { env, dbPath, started: firstEngine } = await arrange('switchboard-ivr', { id: '1003', group: 'g2', talkMs: 2000 });
 
     // The caller presses 1 then 2, late enough to hear the language menu again after the restart.
     const from = String(5_553_000_000 + Math.floor(Math.random() * 9_000) * 100);
@@ -158,21 +158,13 @@ describe.skipIf(skipReason !== undefined)(`engine restart on a real Asterisk${sk
     expect(await asterisk.cli('core show channels concise')).toContain('switchboard-prompt');
 
     // Act: kill the engine while the caller is out in the prompt hop; start it again.
-    await engine.kill('SIGKILL');
-    engine = startEngineProcess(env, logFile);
+    await firstEngine.kill('SIGKILL');
+    engine = startEngineProcess(env, process.env.LOG_FILE);
     const started = await engine.waitFor((l) => l.msg === 'engine started', 30_000);
     const outcome = await caller.done;
     await sleep(500);
     await engine.kill('SIGTERM');
-    const store = openStore(dbPath);
-    let cdrs: Cdr[];
-    let journalLeft: number;
-    try {
-      cdrs = store.cdrs.all();
-      journalLeft = store.journal.all().length;
-    } finally {
-      store.close();
-    }
+    const { cdrs, journalLeft } = readOutcome(dbPath);
 
     // Assert: taken up, not lost: one CDR, answered by the agent after both keys, nothing left.
     expect(started.line).toMatchObject({ resumed: 1 });
