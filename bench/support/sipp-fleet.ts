@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { ConfigInput } from '../../src/domain/config.js';
 import { referenceConfigInput } from '../../test/asterisk/engine-world.js';
 import { findSipp, freePort, scenariosDir, type RunningAsterisk } from '../../test/asterisk/harness.js';
+import { talkScenario } from '../../test/asterisk/talk-scenario.js';
 
 /** The digest user every added agent endpoint shares (see uac-phones-register-from-csv-stay.xml). */
 export const LOAD_AUTH_USER = 'sbload';
@@ -87,10 +88,10 @@ export async function startAgentFleet(target: RunningAsterisk | FleetTarget, end
   const port = await freePort();
   const n = String(endpoints.length);
   const run = sipp(
-    ['-sf', join(scenariosDir, 'uac-phones-register-from-csv-stay.xml'), '-oocsf', join(scenariosDir, 'uas-agent-answer-talk-then-bye.xml'), '-inf', join(work, 'agents.csv'), '-au', LOAD_AUTH_USER, '-ap', target.phonePassword,
+    ['-sf', join(scenariosDir, 'uac-phones-register-from-csv-stay.xml'), '-oocsf', talkScenario(o.talkMs), '-inf', join(work, 'agents.csv'), '-au', LOAD_AUTH_USER, '-ap', target.phonePassword,
       '-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(await freePort(4)), '-t', 'u1', '-aa', '-nostdin',
       '-m', n, '-l', n, '-r', n, '-key', 'stay', String(o.lifetimeS * 1000), '-key', 'expires', '600',
-      '-key', 'ring', String(o.ringMs), '-key', 'talk', String(o.talkMs), '-timeout', `${o.lifetimeS}s`, `127.0.0.1:${target.sipPort}`],
+      '-key', 'ring', String(o.ringMs), '-timeout', `${o.lifetimeS}s`, `127.0.0.1:${target.sipPort}`],
     work,
   );
   for (let i = 0; ; i++) {

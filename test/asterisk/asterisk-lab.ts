@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AsteriskDriver } from '../../src/pbx/asterisk/driver.js';
 import { startAsterisk, startCaller, startSipp, startTrunkPeer, scenariosDir, waitRegistered, type RunningAsterisk, type SippProcess } from './harness.js';
-import { OOC_SCENARIO, type AgentBehavior, type LabChannel, type PbxLab } from './pbx-lab.js';
+import { oocScenario, type AgentBehavior, type LabChannel, type PbxLab } from './pbx-lab.js';
 
 interface AriChannel {
   id: string;
@@ -27,13 +27,12 @@ export async function unregisterAll(asterisk: RunningAsterisk, endpoint: string)
 /** An agent phone on a harness endpoint: REGISTER (digest) and handle every INVITE per `behavior`. */
 export async function startAgentPhone(asterisk: RunningAsterisk, endpoint: string, behavior: AgentBehavior, timeoutMs = 120_000): Promise<SippProcess> {
   const ring = behavior.kind === 'never' ? 0 : (behavior.ringMs ?? 200);
-  const talk = behavior.kind === 'talk' ? behavior.talkMs : 0;
   const sipp = await startSipp({
     scenario: 'uac-phone-register-stay-unregister.xml',
     asterisk,
     auth: { user: endpoint, password: asterisk.phonePassword },
-    keys: { user: endpoint, stay: timeoutMs, expires: 300, ring, talk },
-    extraArgs: ['-oocsf', join(scenariosDir, OOC_SCENARIO[behavior.kind]), '-aa'],
+    keys: { user: endpoint, stay: timeoutMs, expires: 300, ring },
+    extraArgs: ['-oocsf', oocScenario(behavior), '-aa'],
     timeoutMs,
   });
   await waitRegistered(asterisk, endpoint, sipp.port);

@@ -499,9 +499,12 @@ export async function startPhone(asterisk: RunningAsterisk, p: PhoneOptions): Pr
   return sipp;
 }
 
-/** The far end of the trunk (external numbers): a server-mode SIPp on the trunk's contact port. */
-export function startTrunkPeer(asterisk: Pick<RunningAsterisk, 'sipPort' | 'trunkPort'>, behavior: PhoneBehavior, opts: { answerAfterMs?: number; calls?: number; timeoutMs?: number } = {}): Promise<SippProcess> {
-  return startSipp({
+/**
+ * The far end of the trunk (external numbers): a server-mode SIPp on the trunk's contact port.
+ * Resolves once SIPp listens there: an INVITE sent before would meet a closed port.
+ */
+export async function startTrunkPeer(asterisk: Pick<RunningAsterisk, 'sipPort' | 'trunkPort'>, behavior: PhoneBehavior, opts: { answerAfterMs?: number; calls?: number; timeoutMs?: number } = {}): Promise<SippProcess> {
+  const sipp = await startSipp({
     scenario: UAS_SCENARIO[behavior],
     asterisk,
     port: asterisk.trunkPort,
@@ -509,6 +512,28 @@ export function startTrunkPeer(asterisk: Pick<RunningAsterisk, 'sipPort' | 'trun
     calls: opts.calls ?? 1,
     timeoutMs: opts.timeoutMs ?? 60_000,
   });
+  await waitUdpBound(asterisk.trunkPort);
+  return sipp;
+}
+
+/**
+ * Wait until a socket is bound to UDP `port` on this machine. Read from /proc/net/udp{,6}: a probe
+ * bind of our own could take the port from the SIPp that is about to bind it.
+ */
+export async function waitUdpBound(port: number, timeoutMs = 5000): Promise<void> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const bound = async () => {
+    for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+      const text = await readFile(table, 'utf8').catch(() => '');
+      if (text.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()))) return true;
+    }
+    return false;
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!(await bound())) {
+    if (Date.now() > deadline) throw new Error(`nothing listens on UDP port ${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Wait until Asterisk lists sip:<endpoint>@127.0.0.1:<port> as the endpoint's contact. */

@@ -5,9 +5,11 @@
  * one test body runs on Asterisk and on FreeSWITCH. Implementations: asterisk-lab.ts,
  * ../freeswitch/freeswitch-lab.ts.
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { PbxPort } from '../../src/pbx/port.js';
-import type { CallerOptions, PhoneBehavior, SippProcess } from './harness.js';
+import { scenariosDir, type CallerOptions, type PhoneBehavior, type SippProcess } from './harness.js';
+import { talkScenario } from './talk-scenario.js';
 
 export type PbxName = 'asterisk' | 'freeswitch';
 
@@ -50,8 +52,8 @@ export interface PbxLab {
   close(): Promise<void>;
 }
 
-export const OOC_SCENARIO: Record<AgentBehavior['kind'], string> = {
-  answer: 'uas-agent-answer-after-pause-expect-bye.xml',
-  talk: 'uas-agent-answer-talk-then-bye.xml',
-  never: 'uas-agent-ring-expect-cancel.xml',
-};
+/** Absolute path of the out-of-call scenario an agent phone plays for `behavior` (-oocsf). */
+export function oocScenario(behavior: AgentBehavior): string {
+  if (behavior.kind === 'talk') return talkScenario(behavior.talkMs);
+  return join(scenariosDir, behavior.kind === 'answer' ? 'uas-agent-answer-after-pause-expect-bye.xml' : 'uas-agent-ring-expect-cancel.xml');
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { FreeswitchDriver } from '../../src/pbx/freeswitch/driver.js';
 import { startCaller } from '../asterisk/harness.js';
-import { OOC_SCENARIO, type LabChannel, type PbxLab } from '../asterisk/pbx-lab.js';
+import { oocScenario, type LabChannel, type PbxLab } from '../asterisk/pbx-lab.js';
 import { startFreeswitch, startFsPhone, startFsTrunkPeer, trunkSide, unregisterAllFs, type RunningFreeswitch } from './harness.js';
 
 interface FsChannelRow {
@@ -56,9 +56,8 @@ export async function startFreeswitchLab(): Promise<FreeswitchLab> {
       startFsPhone(fs, {
         endpoint,
         behavior: 'answer',
-        scenario: OOC_SCENARIO[behavior.kind],
+        scenario: oocScenario(behavior),
         answerAfterMs: behavior.kind === 'never' ? 0 : (behavior.ringMs ?? 200),
-        talkMs: behavior.kind === 'talk' ? behavior.talkMs : 0,
         timeoutMs,
       }),
     unregisterAll: (endpoint) => unregisterAllFs(fs, endpoint),

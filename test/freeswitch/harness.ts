@@ -11,7 +11,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -214,29 +213,9 @@ export async function startFreeswitch(opts: FreeswitchOptions = {}): Promise<Run
 /** Where callers dial in (the trunk profile) and where the trunk's far end listens. */
 export const trunkSide = (fs: RunningFreeswitch) => ({ sipPort: fs.trunkSipPort, trunkPort: fs.trunkPort });
 
-/**
- * Wait until a UDP port on loopback is bound (a SIPp UAS that started listening). Sofia takes
- * the ICMP "port unreachable" of an INVITE sent too early as a failed call at once.
- */
-export async function waitUdpBound(port: number, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const free = await new Promise<boolean>((res) => {
-      const s = createSocket('udp4');
-      s.once('error', () => res(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
-    });
-    if (!free) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on udp 127.0.0.1:${port} after ${timeoutMs} ms`);
-}
-
 /** The trunk's far end (external numbers), resolved once it listens. */
 export async function startFsTrunkPeer(fs: RunningFreeswitch, behavior: PhoneBehavior, opts: { answerAfterMs?: number; calls?: number; timeoutMs?: number } = {}): Promise<SippProcess> {
-  const sipp = await startTrunkPeer(trunkSide(fs), behavior, opts);
-  await waitUdpBound(fs.trunkPort);
-  return sipp;
+  return startTrunkPeer(trunkSide(fs), behavior, opts);
 }
 
 /** Wait until FreeSWITCH holds a registration of `endpoint` from SIPp's port. */
@@ -254,8 +233,7 @@ export interface FsPhoneOptions {
   endpoint: string;
   behavior: PhoneBehavior;
   answerAfterMs?: number;
-  talkMs?: number;
-  /** Out-of-call scenario instead of the one for `behavior`. */
+  /** Out-of-call scenario (a name in sipp-scenarios/ or an absolute path) instead of the one for `behavior`. */
   scenario?: string;
   stayMs?: number;
   waitRegistered?: boolean;
@@ -269,8 +247,8 @@ export async function startFsPhone(fs: RunningFreeswitch, p: FsPhoneOptions): Pr
     scenario: 'uac-phone-register-stay-unregister.xml',
     asterisk: { sipPort: fs.sipPort },
     auth: { user: p.endpoint, password: fs.phonePassword },
-    keys: { user: p.endpoint, stay: p.stayMs ?? timeoutMs, expires: 300, ring: p.answerAfterMs ?? 0, talk: p.talkMs ?? 0 },
-    extraArgs: ['-oocsf', join(scenariosDir, p.scenario ?? UAS_SCENARIO[p.behavior]), '-aa'],
+    keys: { user: p.endpoint, stay: p.stayMs ?? timeoutMs, expires: 300, ring: p.answerAfterMs ?? 0 },
+    extraArgs: ['-oocsf', p.scenario?.startsWith('/') ? p.scenario : join(scenariosDir, p.scenario ?? UAS_SCENARIO[p.behavior]), '-aa'],
     timeoutMs,
   });
   if (p.waitRegistered ?? true) await waitRegistered(fs, p.endpoint, sipp.port);
