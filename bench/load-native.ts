@@ -31,7 +31,7 @@
  * Needs Asterisk (see test/asterisk/harness.ts) and sipp. LOG_FILE=path writes the engine's log.
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -131,6 +131,10 @@ interface PathRun {
   asteriskCpuMsPerCall: number | null;
   engineCpuMsPerCall: number | null;
   engineCpuPct: number | null;
+  /** Of engineCpuMsPerCall, the kernel's share (system time: socket reads and writes). */
+  engineSysMsPerCall?: number | null;
+  /** Times the engine's main thread went to sleep and was woken (voluntary context switches) per answered call. */
+  engineWakeupsPerCall?: number | null;
   /** ARI requests per answered call (0 for native: no PBX requests at all). */
   pbxRequestsPerCall: number | null;
   ariPerCallByPattern: Record<string, number>;
@@ -226,6 +230,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
     counter.eventBytes.clear();
     counter.maxInflight = 0;
     counter.on = true;
+    const wake0 = mainThreadSleeps();
     const cpu0 = process.cpuUsage();
     const ast0 = asteriskCpuMs(asterisk);
     const t0 = performance.now();
@@ -237,6 +242,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
     const t1 = performance.now();
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
+    const wakeups = mainThreadSleeps() - wake0;
 
     const answered = cdrs.filter((c) => c.disposition === 'answered');
     const byDisposition: Record<string, number> = {};
@@ -255,6 +261,8 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
       asteriskCpuMsPerCall: answered.length ? round(astMs / answered.length, 1) : null,
       engineCpuMsPerCall: answered.length ? round(cpuMs / answered.length) : null,
       engineCpuPct: round((cpuMs / (t1 - t0)) * 100, 1),
+      engineSysMsPerCall: answered.length ? round(cpu.system / 1000 / answered.length) : null,
+      engineWakeupsPerCall: answered.length ? round(wakeups / answered.length, 1) : null,
       pbxRequestsPerCall: answered.length ? round(total / answered.length) : null, ariPerCallByPattern: perPattern, ariMaxInflight: counter.maxInflight,
       eventBytesPerCall: Object.fromEntries([...counter.eventBytes].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v / Math.max(1, answered.length))])),
       eventsPerCall: Object.fromEntries([...counter.events].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, answered.length))])),
@@ -299,7 +307,7 @@ async function runRate(rate: number, paths: PathName[], logger: Logger, maxLive 
 
 function report(r: PathRun): void {
   say(`  ${r.path.padEnd(11)} ${r.answered}/${r.callsPlaced} answered (${r.completionPct} %), completed ${r.completedCps} cps; SIPp ${r.sippSuccessful ?? '?'} ok / ${r.sippFailed ?? '?'} failed; records ${r.records} of ${r.reached} reached (${r.callsWithoutCdr} without)${r.shed ? `, shed ${r.shed}` : ''}${r.timedOut ? ' [TIMED OUT]' : ''}`);
-  say(`              Asterisk CPU ${r.asteriskCpuMsPerCall} ms/answered call${r.engineCpuMsPerCall !== null ? `; engine CPU ${r.engineCpuMsPerCall} ms/answered call (${r.engineCpuPct} % of one core)` : ''}; PBX requests ${r.pbxRequestsPerCall}/call${r.path === 'switchboard' ? ` (budget ${ARI_BUDGET}), ≤ ${r.ariMaxInflight} in flight` : ''}`);
+  say(`              Asterisk CPU ${r.asteriskCpuMsPerCall} ms/answered call${r.engineCpuMsPerCall !== null ? `; engine CPU ${r.engineCpuMsPerCall} ms/answered call (${r.engineSysMsPerCall} ms of it in the kernel; ${r.engineCpuPct} % of one core; ${r.engineWakeupsPerCall} wake-ups)` : ''}; PBX requests ${r.pbxRequestsPerCall}/call${r.path === 'switchboard' ? ` (budget ${ARI_BUDGET}), ≤ ${r.ariMaxInflight} in flight` : ''}`);
   if (r.path === 'switchboard') {
     if ((r.pbxRequestsPerCall ?? 0) > ARI_BUDGET) for (const [k, v] of Object.entries(r.ariPerCallByPattern)) say(`    ${v.toFixed(2).padStart(6)}  ${k}`);
     const events = Object.entries(r.eventsPerCall ?? {});
@@ -388,3 +396,9 @@ if (values.json) {
   }));
 }
 process.exit(0);
+
+/** Voluntary context switches of this process's main thread: each is one sleep (epoll wait) and wake-up. */
+function mainThreadSleeps(): number {
+  const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}

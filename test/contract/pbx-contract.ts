@@ -382,6 +382,21 @@ export function pbxContract(
       expect(events.some((e) => e.type === 'call.arrived' && e.leg === spy)).toBe(false);
     }, timeout);
 
+    it('ends a snoop leg with leg.hangup when the leg it listens to hangs up, and only that one', async () => {
+      const leg = await answeredCall();
+      const other = await answeredCall();
+      const spy = track(await driver.snoop(leg, 'listen'));
+      const otherSpy = track(await driver.snoop(other, 'listen'));
+
+      await driver.hangup(leg);
+      await next('leg.hangup', (e) => e.leg === spy);
+      await peer.sleep(300);
+
+      expect(events.some((e) => e.type === 'leg.hangup' && (e.leg === other || e.leg === otherSpy))).toBe(false);
+      await driver.hangup(other);
+      await next('leg.hangup', (e) => e.leg === otherSpy);
+    }, timeout);
+
     it('lists an answered inbound leg and a bridged originated leg in recover() with role, call id, answer and bridge', async () => {
       const from = nextCaller();
       await peer.placeCall({ to: '900', from });

@@ -31,6 +31,8 @@ export class SimPbx implements PbxPort {
   readonly name = 'sim';
   readonly log: PortCall[] = [];
   readonly legs = new Map<LegId, SimLeg>();
+  /** Live snoop legs by the leg they listen to (ended with it; `legs` keeps every leg ever made). */
+  private readonly snoopsOf = new Map<LegId, Set<LegId>>();
   readonly bridges = new Map<BridgeId, Set<LegId>>();
   readonly recordings: SimRecordings;
   /** Music on hold playing to a bridge, by class. */
@@ -312,6 +314,9 @@ export class SimPbx implements PbxPort {
     const target = this.live(leg);
     const id = this.newId('snoop') as LegId;
     this.legs.set(id, { id, kind: 'snoop', state: 'up', from: target.from, to: target.to, variables: { SNOOP_MODE: mode }, timers: [], createdAt: this.clock.now(), snoopOf: leg });
+    const snoops = this.snoopsOf.get(leg) ?? new Set<LegId>();
+    snoops.add(id);
+    this.snoopsOf.set(leg, snoops);
     return id;
   }
 
@@ -461,7 +466,10 @@ export class SimPbx implements PbxPort {
       this.bridges.get(l.bridge)?.delete(leg);
       l.bridge = undefined;
     }
-    for (const other of this.legs.values()) if (other.snoopOf === leg) this.end(other.id, 'normal');
+    if (l.snoopOf) this.snoopsOf.get(l.snoopOf)?.delete(leg);
+    const snoops = this.snoopsOf.get(leg);
+    this.snoopsOf.delete(leg);
+    for (const other of snoops ?? []) this.end(other, 'normal');
     this.recordings.legGone(leg);
     const watchers = this.legEndWatchers.get(leg);
     this.legEndWatchers.delete(leg);
