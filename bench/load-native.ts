@@ -135,6 +135,8 @@ interface PathRun {
   engineSysMsPerCall?: number | null;
   /** Times the engine's main thread went to sleep and was woken (voluntary context switches) per answered call. */
   engineWakeupsPerCall?: number | null;
+  /** Time the main thread's event loop was not waiting (performance.eventLoopUtilization().active) per answered call, ms. */
+  engineBusyMsPerCall?: number | null;
   /** ARI requests per answered call (0 for native: no PBX requests at all). */
   pbxRequestsPerCall: number | null;
   ariPerCallByPattern: Record<string, number>;
@@ -231,6 +233,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
     counter.maxInflight = 0;
     counter.on = true;
     const wake0 = mainThreadSleeps();
+    const elu0 = performance.eventLoopUtilization();
     const cpu0 = process.cpuUsage();
     const ast0 = asteriskCpuMs(asterisk);
     const t0 = performance.now();
@@ -243,6 +246,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     const wakeups = mainThreadSleeps() - wake0;
+    const elu = performance.eventLoopUtilization(elu0);
 
     const answered = cdrs.filter((c) => c.disposition === 'answered');
     const byDisposition: Record<string, number> = {};
@@ -263,6 +267,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
       engineCpuPct: round((cpuMs / (t1 - t0)) * 100, 1),
       engineSysMsPerCall: answered.length ? round(cpu.system / 1000 / answered.length) : null,
       engineWakeupsPerCall: answered.length ? round(wakeups / answered.length, 1) : null,
+      engineBusyMsPerCall: answered.length ? round(elu.active / answered.length) : null,
       pbxRequestsPerCall: answered.length ? round(total / answered.length) : null, ariPerCallByPattern: perPattern, ariMaxInflight: counter.maxInflight,
       eventBytesPerCall: Object.fromEntries([...counter.eventBytes].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v / Math.max(1, answered.length))])),
       eventsPerCall: Object.fromEntries([...counter.events].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v / Math.max(1, answered.length))])),
@@ -307,7 +312,7 @@ async function runRate(rate: number, paths: PathName[], logger: Logger, maxLive 
 
 function report(r: PathRun): void {
   say(`  ${r.path.padEnd(11)} ${r.answered}/${r.callsPlaced} answered (${r.completionPct} %), completed ${r.completedCps} cps; SIPp ${r.sippSuccessful ?? '?'} ok / ${r.sippFailed ?? '?'} failed; records ${r.records} of ${r.reached} reached (${r.callsWithoutCdr} without)${r.shed ? `, shed ${r.shed}` : ''}${r.timedOut ? ' [TIMED OUT]' : ''}`);
-  say(`              Asterisk CPU ${r.asteriskCpuMsPerCall} ms/answered call${r.engineCpuMsPerCall !== null ? `; engine CPU ${r.engineCpuMsPerCall} ms/answered call (${r.engineSysMsPerCall} ms of it in the kernel; ${r.engineCpuPct} % of one core; ${r.engineWakeupsPerCall} wake-ups)` : ''}; PBX requests ${r.pbxRequestsPerCall}/call${r.path === 'switchboard' ? ` (budget ${ARI_BUDGET}), ≤ ${r.ariMaxInflight} in flight` : ''}`);
+  say(`              Asterisk CPU ${r.asteriskCpuMsPerCall} ms/answered call${r.engineCpuMsPerCall !== null ? `; engine CPU ${r.engineCpuMsPerCall} ms/answered call (${r.engineSysMsPerCall} ms of it in the kernel; ${r.engineCpuPct} % of one core; ${r.engineWakeupsPerCall} wake-ups; event loop busy ${r.engineBusyMsPerCall} ms)` : ''}; PBX requests ${r.pbxRequestsPerCall}/call${r.path === 'switchboard' ? ` (budget ${ARI_BUDGET}), ≤ ${r.ariMaxInflight} in flight` : ''}`);
   if (r.path === 'switchboard') {
     if ((r.pbxRequestsPerCall ?? 0) > ARI_BUDGET) for (const [k, v] of Object.entries(r.ariPerCallByPattern)) say(`    ${v.toFixed(2).padStart(6)}  ${k}`);
     const events = Object.entries(r.eventsPerCall ?? {});

@@ -23,6 +23,28 @@ describe('BridgePool', () => {
     expect(destroyed).toEqual([]);
   });
 
+  it('tracks the next call in a reused bridge by its own legs, and a leg by the last bridge it joined', () => {
+    const pool = new BridgePool({ destroy: () => undefined });
+    pool.joined(b('br1'), [l('c1'), l('a1')]);
+    pool.release(b('br1'));
+    pool.legEnded(l('c1'));
+    pool.legEnded(l('a1'));
+    const reused = pool.take()!;
+    pool.joined(reused, [l('c2'), l('a2')]);
+    // A leg of the first call ending again, or a leg never seen, changes nothing.
+    pool.legEnded(l('c1'));
+    pool.legEnded(l('x'));
+    // a2 moves to another bridge: br1 no longer waits for it, br2 does.
+    pool.joined(b('br2'), [l('a2')]);
+    pool.release(reused);
+    pool.legEnded(l('c2'));
+    expect(pool.take()).toBe('br1');
+    pool.release(b('br2'));
+    expect(pool.take()).toBeUndefined();
+    pool.legEnded(l('a2'));
+    expect(pool.take()).toBe('br2');
+  });
+
   it('does not keep a bridge that had music on hold, a recording or a leg taken out', () => {
     const pool = new BridgePool({ destroy: () => undefined });
     pool.joined(b('br1'), [l('a')]);

@@ -29,6 +29,8 @@ export interface BridgePoolOptions {
 export class BridgePool {
   private readonly idle: BridgeId[] = [];
   private readonly tracked = new Map<BridgeId, Tracked>();
+  /** The tracked bridge each member leg is in (a leg is in one bridge at a time). */
+  private readonly bridgeOf = new Map<LegId, BridgeId>();
 
   constructor(private readonly o: BridgePoolOptions) {}
 
@@ -45,7 +47,12 @@ export class BridgePool {
   joined(bridge: BridgeId, legs: readonly LegId[]): void {
     let t = this.tracked.get(bridge);
     if (!t) this.tracked.set(bridge, (t = { members: new Set(), tainted: false }));
-    for (const leg of legs) t.members.add(leg);
+    for (const leg of legs) {
+      const before = this.bridgeOf.get(leg);
+      if (before !== undefined && before !== bridge) this.tracked.get(before)?.members.delete(leg);
+      t.members.add(leg);
+      this.bridgeOf.set(leg, bridge);
+    }
   }
 
   /** The bridge had music on hold, a recording or a leg taken out: destroy it when done. */
@@ -57,10 +64,12 @@ export class BridgePool {
 
   /** A leg ended: it left whatever bridge it was in. */
   legEnded(leg: LegId): void {
-    for (const [bridge, t] of this.tracked) {
-      if (!t.members.delete(leg)) continue;
-      if (t.released && t.members.size === 0) this.settle(bridge, t);
-    }
+    const bridge = this.bridgeOf.get(leg);
+    if (bridge === undefined) return;
+    this.bridgeOf.delete(leg);
+    const t = this.tracked.get(bridge);
+    if (!t?.members.delete(leg)) return;
+    if (t.released && t.members.size === 0) this.settle(bridge, t);
   }
 
   /**
@@ -70,7 +79,7 @@ export class BridgePool {
   release(bridge: BridgeId): boolean {
     const t = this.tracked.get(bridge);
     if (!t || t.tainted || this.idle.length >= (this.o.max ?? 64)) {
-      this.tracked.delete(bridge);
+      this.untrack(bridge);
       return false;
     }
     if (t.released) return true;
@@ -80,7 +89,7 @@ export class BridgePool {
     }
     const timer = setTimeout(() => {
       if (this.tracked.get(bridge) !== t) return;
-      this.tracked.delete(bridge);
+      this.untrack(bridge);
       this.o.destroy(bridge);
     }, this.o.drainMs ?? 5000);
     timer.unref();
@@ -92,7 +101,7 @@ export class BridgePool {
   forget(bridge: BridgeId): void {
     const t = this.tracked.get(bridge);
     if (t?.released) clearTimeout(t.released.timer);
-    this.tracked.delete(bridge);
+    this.untrack(bridge);
   }
 
   /** Everything idle or draining, to destroy (driver stop, PBX lost). */
@@ -106,12 +115,20 @@ export class BridgePool {
       }
     }
     this.tracked.clear();
+    this.bridgeOf.clear();
     return out;
   }
 
   private settle(bridge: BridgeId, t: Tracked): void {
     if (t.released) clearTimeout(t.released.timer);
-    this.tracked.delete(bridge);
+    this.untrack(bridge);
     this.idle.push(bridge);
+  }
+
+  private untrack(bridge: BridgeId): void {
+    const t = this.tracked.get(bridge);
+    if (!t) return;
+    for (const leg of t.members) if (this.bridgeOf.get(leg) === bridge) this.bridgeOf.delete(leg);
+    this.tracked.delete(bridge);
   }
 }
