@@ -133,7 +133,7 @@ interface PathRun {
   engineCpuPct: number | null;
   /** Of engineCpuMsPerCall, the kernel's share (system time: socket reads and writes). */
   engineSysMsPerCall?: number | null;
-  /** Times the engine's main thread went to sleep and was woken (voluntary context switches) per answered call. */
+  /** Voluntary context switches of the engine's main thread per answered call (≈ wake-ups: mostly epoll sleeps, also waits on GC helper threads). */
   engineWakeupsPerCall?: number | null;
   /** Time the main thread's event loop was not waiting (performance.eventLoopUtilization().active) per answered call, ms. */
   engineBusyMsPerCall?: number | null;
@@ -402,7 +402,7 @@ if (values.json) {
 }
 process.exit(0);
 
-/** Voluntary context switches of this process's main thread: each is one sleep (epoll wait) and wake-up. */
+/** Voluntary context switches of this process's main thread: each is one sleep (mostly an epoll wait; also a wait on a helper thread) and wake-up. */
 function mainThreadSleeps(): number {
   const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8'));
   return m ? Number(m[1]) : 0;

@@ -9,6 +9,7 @@
  */
 import { fork } from 'node:child_process';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const PAYLOAD = 'x'.repeat(600);
@@ -22,9 +23,14 @@ if (process.argv[2] === '--echo-child') {
   const exchanges = (sock: Socket, n: number, gapMs: number) =>
     new Promise<{ cpuUs: number; sysUs: number }>((resolve) => {
       let left = n;
+      let got = 0;
       const c0 = process.cpuUsage();
       const next = () => sock.write(PAYLOAD);
-      const onData = () => {
+      const onData = (chunk: Buffer) => {
+        // An echo may come back in more than one chunk: one exchange is the whole payload back.
+        got += chunk.length;
+        if (got < PAYLOAD.length) return;
+        got -= PAYLOAD.length;
         if (--left > 0) {
           if (gapMs > 0) setTimeout(next, gapMs);
           else next();
@@ -51,7 +57,7 @@ if (process.argv[2] === '--echo-child') {
   local.close();
 
   // Across processes.
-  const child = fork(new URL(import.meta.url).pathname, ['--echo-child'], { execArgv: process.execArgv });
+  const child = fork(fileURLToPath(import.meta.url), ['--echo-child'], { execArgv: process.execArgv });
   const port = await new Promise<number>((r) => child.once('message', (m) => r(Number(m))));
   const sock = await connect(port);
   const backToBack = await exchanges(sock, 20_000, 0);

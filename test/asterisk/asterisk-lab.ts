@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AsteriskDriver } from '../../src/pbx/asterisk/driver.js';
-import { startAsterisk, startCaller, startSipp, startTrunkPeer, scenariosDir, waitRegistered, type RunningAsterisk, type SippProcess } from './harness.js';
+import { startAsterisk, startCaller, startSipp, startTrunkPeer, waitRegistered, type RunningAsterisk, type SippProcess } from './harness.js';
 import { oocScenario, type AgentBehavior, type LabChannel, type PbxLab } from './pbx-lab.js';
 
 interface AriChannel {

@@ -13,7 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, realpathSync, openSync, closeSync } from 'node:fs';
-import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -372,6 +372,8 @@ export interface SippOptions {
 }
 
 export interface SippProcess {
+  /** SIPp's process id. */
+  pid: number;
   port: number;
   mediaPort: number;
   /** Exit code (0 = every call succeeded) and the tail of SIPp's error/message logs. */
@@ -418,6 +420,7 @@ export async function startSipp(opts: SippOptions): Promise<SippProcess> {
     return { code, errors: errors.slice(-4000), messages: messages.slice(-8000) };
   });
   return {
+    pid: child.pid!,
     port,
     mediaPort,
     done,
@@ -501,7 +504,7 @@ export async function startPhone(asterisk: RunningAsterisk, p: PhoneOptions): Pr
 
 /**
  * The far end of the trunk (external numbers): a server-mode SIPp on the trunk's contact port.
- * Resolves once SIPp listens there: an INVITE sent before would meet a closed port.
+ * Resolves once that SIPp listens there: an INVITE sent before would meet a closed port.
  */
 export async function startTrunkPeer(asterisk: Pick<RunningAsterisk, 'sipPort' | 'trunkPort'>, behavior: PhoneBehavior, opts: { answerAfterMs?: number; calls?: number; timeoutMs?: number } = {}): Promise<SippProcess> {
   const sipp = await startSipp({
@@ -512,28 +515,56 @@ export async function startTrunkPeer(asterisk: Pick<RunningAsterisk, 'sipPort' |
     calls: opts.calls ?? 1,
     timeoutMs: opts.timeoutMs ?? 60_000,
   });
-  await waitUdpBound(asterisk.trunkPort);
+  try {
+    await waitUdpBound(asterisk.trunkPort, sipp);
+  } catch (err) {
+    sipp.kill();
+    throw err;
+  }
   return sipp;
 }
 
 /**
- * Wait until a socket is bound to UDP `port` on this machine. Read from /proc/net/udp{,6}: a probe
- * bind of our own could take the port from the SIPp that is about to bind it.
+ * Wait until `sipp` itself has a UDP socket bound to `port` (its socket inodes in /proc/<pid>/fd
+ * against /proc/net/udp{,6}): a SIPp of an earlier step still exiting holds the same port. Read
+ * from /proc: a probe bind of our own could take the port from the SIPp about to bind it. Fails at
+ * once if SIPp exits first.
  */
-export async function waitUdpBound(port: number, timeoutMs = 5000): Promise<void> {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
-  const bound = async () => {
-    for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
-      const text = await readFile(table, 'utf8').catch(() => '');
-      if (text.split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()))) return true;
-    }
-    return false;
-  };
+export async function waitUdpBound(port: number, sipp: Pick<SippProcess, 'pid' | 'done'>, timeoutMs = 5000): Promise<void> {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let exited: { code: number | null; errors: string } | undefined;
+  void sipp.done.then((r) => (exited = r));
   const deadline = Date.now() + timeoutMs;
-  while (!(await bound())) {
-    if (Date.now() > deadline) throw new Error(`nothing listens on UDP port ${port} after ${timeoutMs} ms`);
+  for (;;) {
+    if (exited) throw new Error(`SIPp exited (${exited.code}) before it listened on UDP port ${port}: ${exited.errors}`);
+    if (await ownsUdpPort(sipp.pid, hexPort)) return;
+    if (Date.now() > deadline) throw new Error(`SIPp (pid ${sipp.pid}) does not listen on UDP port ${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+async function ownsUdpPort(pid: number, hexPort: string): Promise<boolean> {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = await readdir(`/proc/${pid}/fd`);
+  } catch {
+    return false; // the process is gone or not started yet: its exit is reported by the caller
+  }
+  for (const fd of fds) {
+    const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    const m = /^socket:\[(\d+)\]$/.exec(link);
+    if (m) inodes.add(m[1]!);
+  }
+  for (const table of ['/proc/net/udp', '/proc/net/udp6']) {
+    const text = await readFile(table, 'utf8');
+    for (const line of text.split('\n')) {
+      const f = line.trim().split(/\s+/);
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+      if (f[1]?.endsWith(hexPort) && inodes.has(f[9] ?? '')) return true;
+    }
+  }
+  return false;
 }
 
 /** Wait until Asterisk lists sip:<endpoint>@127.0.0.1:<port> as the endpoint's contact. */

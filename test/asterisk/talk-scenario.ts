@@ -3,7 +3,7 @@
  * timeout from the file only, and the talk is a recv (a re-INVITE may come at any time during
  * it; see the scenario's header), so each talk time gets its own copy, written once per process.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scenariosDir } from './harness.js';
@@ -11,7 +11,8 @@ import { scenariosDir } from './harness.js';
 export const TALK_SCENARIO = 'uas-agent-answer-talk-then-bye.xml';
 const TALK_RECV = /(<label id="talk"\/>\s*<recv request="INVITE" timeout=")\d+(" ontimeout="bye"\/>)/;
 
-let dir: string | undefined;
+/** One file per talk time, shared by every test worker and bench (same content for the same value). */
+const DIR = join(tmpdir(), 'switchboard-talk-scenarios');
 const written = new Map<number, string>();
 
 /** Absolute path of the talking agent's scenario that talks `talkMs` (after the last re-INVITE). */
@@ -21,9 +22,12 @@ export function talkScenario(talkMs: number): string {
   if (known) return known;
   const xml = readFileSync(join(scenariosDir, TALK_SCENARIO), 'utf8');
   if (!TALK_RECV.test(xml)) throw new Error(`${TALK_SCENARIO}: the talk recv (label "talk", recv INVITE with a timeout) is missing`);
-  dir ??= mkdtempSync(join(tmpdir(), 'sb-talk-'));
-  const path = join(dir, `talk-${talkMs}.xml`);
-  writeFileSync(path, xml.replace(TALK_RECV, `$1${talkMs}$2`));
+  mkdirSync(DIR, { recursive: true });
+  const path = join(DIR, `talk-${talkMs}.xml`);
+  // Written whole under another name, then renamed: a SIPp another worker starts never reads half a file.
+  const partial = `${path}.${process.pid}.partial`;
+  writeFileSync(partial, xml.replace(TALK_RECV, `$1${talkMs}$2`));
+  renameSync(partial, path);
   written.set(talkMs, path);
   return path;
 }

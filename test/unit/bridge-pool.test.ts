@@ -23,7 +23,7 @@ describe('BridgePool', () => {
     expect(destroyed).toEqual([]);
   });
 
-  it('tracks the next call in a reused bridge by its own legs, and a leg by the last bridge it joined', () => {
+  it('waits only for the legs of the call now in a reused bridge when legs of the previous call end again', () => {
     const pool = new BridgePool({ destroy: () => undefined });
     pool.joined(b('br1'), [l('c1'), l('a1')]);
     pool.release(b('br1'));
@@ -31,17 +31,29 @@ describe('BridgePool', () => {
     pool.legEnded(l('a1'));
     const reused = pool.take()!;
     pool.joined(reused, [l('c2'), l('a2')]);
-    // A leg of the first call ending again, or a leg never seen, changes nothing.
+    pool.release(reused);
+
     pool.legEnded(l('c1'));
     pool.legEnded(l('x'));
-    // a2 moves to another bridge: br1 no longer waits for it, br2 does.
-    pool.joined(b('br2'), [l('a2')]);
-    pool.release(reused);
     pool.legEnded(l('c2'));
+
+    expect(pool.take()).toBeUndefined(); // a2 is still in it
+    pool.legEnded(l('a2'));
     expect(pool.take()).toBe('br1');
+  });
+
+  it('counts a leg in the last bridge it joined when it moves to another one', () => {
+    const pool = new BridgePool({ destroy: () => undefined });
+    pool.joined(b('br1'), [l('c'), l('a')]);
+    pool.release(b('br1'));
+    pool.legEnded(l('c'));
+
+    pool.joined(b('br2'), [l('a')]);
+
+    expect(pool.take()).toBe('br1'); // released and left empty by the move
     pool.release(b('br2'));
     expect(pool.take()).toBeUndefined();
-    pool.legEnded(l('a2'));
+    pool.legEnded(l('a'));
     expect(pool.take()).toBe('br2');
   });
 

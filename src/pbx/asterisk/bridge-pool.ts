@@ -49,7 +49,7 @@ export class BridgePool {
     if (!t) this.tracked.set(bridge, (t = { members: new Set(), tainted: false }));
     for (const leg of legs) {
       const before = this.bridgeOf.get(leg);
-      if (before !== undefined && before !== bridge) this.tracked.get(before)?.members.delete(leg);
+      if (before !== undefined && before !== bridge) this.left(before, leg);
       t.members.add(leg);
       this.bridgeOf.set(leg, bridge);
     }
@@ -67,6 +67,11 @@ export class BridgePool {
     const bridge = this.bridgeOf.get(leg);
     if (bridge === undefined) return;
     this.bridgeOf.delete(leg);
+    this.left(bridge, leg);
+  }
+
+  /** `leg` is no longer in `bridge` (ended, or joined another): a released bridge left empty is kept. */
+  private left(bridge: BridgeId, leg: LegId): void {
     const t = this.tracked.get(bridge);
     if (!t?.members.delete(leg)) return;
     if (t.released && t.members.size === 0) this.settle(bridge, t);
