@@ -84,6 +84,23 @@ describe('prompt hop: plays', () => {
     w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'done'] }));
     await expect(p).resolves.toBe('finished');
   });
+
+  it('a play waiting for a leg out in the hop stops when its signal aborts, sends nothing, and leaves no waiter', async () => {
+    const w = world();
+    Object.assign(w.book.legs.get(leg)!, { inDialplan: true, inPrompt: true });
+    const ac = new AbortController();
+    const p = w.hops.play(leg, 'sbp~en~menu', ac.signal);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(w.hops.waiting).toBe(1);
+
+    ac.abort();
+
+    await expect(p).resolves.toBe('stopped');
+    expect(w.hops.waiting).toBe(0);
+    w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'done'] }));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(w.sent).toEqual([]);
+  });
 });
 
 describe('prompt hop across a cut of the events WebSocket', () => {

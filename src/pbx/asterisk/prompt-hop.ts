@@ -108,21 +108,35 @@ export class PromptHops {
     if (key !== undefined) this.book.deliver({ type: 'dtmf', leg: leg as LegId, digit: key });
   }
 
-  /** Resolves when `leg` is back from the hop, it is gone, `signal` aborts, or after BACK_WAIT_MS. */
+  /**
+   * Resolves when `leg` is back from the hop, `signal` aborts (the session's, when the caller hangs
+   * up), or after BACK_WAIT_MS; the play then finds the leg gone if it is. Leaves no waiter behind.
+   */
   private back(leg: LegId, signal: AbortSignal | undefined): Promise<void> {
     return new Promise((resolve) => {
+      const waiters = this.waiters;
       const timer = setTimeout(done, BACK_WAIT_MS);
       timer.unref();
-      const list = this.waiters.get(leg) ?? [];
+      const list = waiters.get(leg) ?? [];
       list.push(done);
-      this.waiters.set(leg, list);
+      waiters.set(leg, list);
       signal?.addEventListener('abort', done, { once: true });
       function done(): void {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
+        const left = waiters.get(leg)?.filter((w) => w !== done);
+        if (left?.length) waiters.set(leg, left);
+        else waiters.delete(leg);
         resolve();
       }
     });
+  }
+
+  /** Plays waiting for a leg to come back (for tests and diagnostics). */
+  get waiting(): number {
+    let n = 0;
+    for (const list of this.waiters.values()) n += list.length;
+    return n;
   }
 }
 
