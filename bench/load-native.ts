@@ -20,6 +20,8 @@
  *      --sounds DIR           our synthesized prompts (DIR/switchboard/<lang>; default <repo>/sounds)
  *      --stop-on-drop         stop stepping a path up once it falls under 99.9 %
  *      --rest ws|http         ARI REST over the events WebSocket (the driver's default) or HTTP
+ *      --warmup N             N calls through the engine at the same rate before the measured ones,
+ *                             not counted (the engine's figures once its code is compiled and warm)
  *      --overload             switchboard only: step the rates (--rates, default 100,150,…,300) up
  *                             until completion drops under 99.9 %, then offer twice the highest
  *                             sustained rate (or, with no drop up to --overload-top, twice the top
@@ -71,9 +73,13 @@ const { values } = parseArgs({
     rest: { type: 'string', default: 'ws' },
     overload: { type: 'boolean', default: false },
     'overload-top': { type: 'string', default: '300' },
+    /** Calls placed through the engine at the same rate before the measured ones (not counted): the engine's CPU once its code is compiled and warm, as in a process that has run for a while. */
+    warmup: { type: 'string', default: '0' },
   },
 });
 const CALLS = Number(values.calls);
+const WARMUP = Number(values.warmup);
+if (!(Number.isInteger(WARMUP) && WARMUP >= 0)) throw new Error(`--warmup: a whole number of calls ≥ 0 expected (got ${values.warmup})`);
 const AGENTS = Number(values.agents);
 const RING_MS = Number(values.ring);
 const TALK_MS = Number(values.talk);
@@ -161,12 +167,12 @@ const perSecond = (ts: number[]) => {
   return span > 0 ? round((hi - lo) / span) : 0;
 };
 
-/** One SIPp caller run: CALLS calls at `rate` to `exten`, each pressing 1 then 2 and staying until BYE. */
-async function placeCalls(asterisk: RunningAsterisk, work: string, exten: string, rate: number, tag: string) {
+/** One SIPp caller run: `calls` calls at `rate` to `exten`, each pressing 1 then 2 and staying until BYE. */
+async function placeCalls(asterisk: RunningAsterisk, work: string, exten: string, rate: number, tag: string, calls = CALLS) {
   const stf = join(work, `${tag}-stats.csv`);
   const callers = sipp(
     ['-sf', join(scenariosDir, 'uac-caller-dtmf-expect-bye.xml'), '-s', exten, '-i', '127.0.0.1', '-p', String(await freePort()), '-mi', '127.0.0.1', '-mp', String(await freePort(4)),
-      '-t', 'u1', '-nostdin', '-m', String(CALLS), '-l', String(CALLS), '-r', String(rate), '-timeout', `${MAX_S}s`,
+      '-t', 'u1', '-nostdin', '-m', String(calls), '-l', String(calls), '-r', String(rate), '-timeout', `${MAX_S}s`,
       '-trace_stat', '-stf', stf, '-fd', '1',
       '-key', 'caller', '5550100', ...IVR_TO_QUEUE_2_KEYS,
       `127.0.0.1:${asterisk.sipPort}`],
@@ -226,6 +232,12 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
     await sleep(500); // endpoint states settle (every agent reachable)
     const reachable = endpoints.filter((a) => e.agentSnapshot(a)?.reachable).length;
     if (reachable < AGENTS) throw new Error(`only ${reachable}/${AGENTS} agents reachable for the engine`);
+    if (WARMUP > 0) {
+      await placeCalls(asterisk, work, '1000', rate, `warmup-${rate}`, WARMUP);
+      for (let i = 0; i < 100 && e.liveCalls > 0; i++) await sleep(100);
+      cdrs.length = 0;
+      probe.reset();
+    }
 
     counter.byPattern.clear();
     counter.events.clear();
@@ -285,7 +297,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
 
 /** One rate: a fresh Asterisk and agent fleet; the native path first (if asked), then the engine. */
 async function runRate(rate: number, paths: PathName[], logger: Logger, maxLive = MAX_LIVE): Promise<PathRun[]> {
-  const asterisk = await startAsterisk({ maxLifetimeS: 2 * MAX_S + 180, soundsDir: values.sounds ?? join(repoRoot, 'sounds') });
+  const asterisk = await startAsterisk({ maxLifetimeS: (WARMUP > 0 ? 3 : 2) * MAX_S + 180, soundsDir: values.sounds ?? join(repoRoot, 'sounds') });
   const work = mkdtempSync(join(tmpdir(), 'sb-load-'));
   const endpoints = agentEndpoints(AGENTS);
   // The reference flow, Queue 2 staffed by the N agents. A call that loses its keys ends in
@@ -295,7 +307,7 @@ async function runRate(rate: number, paths: PathName[], logger: Logger, maxLive 
   try {
     await widenAsterisk(asterisk, endpoints);
     if (paths.includes('native')) await installNativeBaseline(asterisk, config, 'A');
-    await startAgentFleet(asterisk, endpoints, work, { ringMs: RING_MS, talkMs: TALK_MS, lifetimeS: 2 * MAX_S + 120 });
+    await startAgentFleet(asterisk, endpoints, work, { ringMs: RING_MS, talkMs: TALK_MS, lifetimeS: (WARMUP > 0 ? 3 : 2) * MAX_S + 120 });
     if (paths.includes('native')) {
       out.push(await runNative(asterisk, work, rate));
       await sleep(RING_MS + TALK_MS + 1000); // the agents are free again
@@ -332,7 +344,7 @@ if (skip) {
 }
 const logger: Logger = process.env.LOG_FILE ? pino({ level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: process.env.LOG_FILE, sync: false })) : pino({ level: 'silent' });
 const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? '?', loadavg: loadavg().map((l) => round(l)) };
-say(`load: ${CALLS} calls per rate and path, rates ${RATES.join(', ')} cps, ${AGENTS} agents (ring ${RING_MS} ms, talk ${TALK_MS} ms), flow → IVR 1, 2 → Queue 2, ≤ ${MAX_S} s per run; paths ${BASELINE ? 'native (app_queue), ' : ''}switchboard; ${machine.cpus} × ${machine.model}, load ${machine.loadavg.join(' ')}`);
+say(`load: ${CALLS} calls per rate and path${WARMUP ? ` (the engine warmed by ${WARMUP} calls first)` : ''}, rates ${RATES.join(', ')} cps, ${AGENTS} agents (ring ${RING_MS} ms, talk ${TALK_MS} ms), flow → IVR 1, 2 → Queue 2, ≤ ${MAX_S} s per run; paths ${BASELINE ? 'native (app_queue), ' : ''}switchboard; ${machine.cpus} × ${machine.model}, load ${machine.loadavg.join(' ')}`);
 const runs: PathRun[] = [];
 const dropped = new Set<PathName>();
 const ok = (r: PathRun) => r.completionPct >= 99.9 && !r.timedOut;
@@ -387,7 +399,7 @@ say(`\nhighest rate with ≥ 99.9 % completion: switchboard ${sb.bestRateCps ?? 
 if (ratios) say(`ratios switchboard ÷ native: highest rate ${ratios.cps ?? '—'}, Asterisk CPU per answered call ${ratios.asteriskCpuPerCall ?? '—'} (at ${cmpRate} cps)`);
 if (values.json) {
   console.log(JSON.stringify({
-    machine, calls: CALLS, agents: AGENTS, ringMs: RING_MS, talkMs: TALK_MS, rates: RATES, ariMaxInflightCap: ARI_MAX_INFLIGHT, maxLiveCalls: MAX_LIVE ?? null, ariBudget: ARI_BUDGET,
+    machine, calls: CALLS, warmupCalls: WARMUP, agents: AGENTS, ringMs: RING_MS, talkMs: TALK_MS, rates: RATES, ariMaxInflightCap: ARI_MAX_INFLIGHT, maxLiveCalls: MAX_LIVE ?? null, ariBudget: ARI_BUDGET,
     ...(nativeSum ? { native: nativeSum } : {}),
     switchboard: {
       ...sb,

@@ -11,6 +11,7 @@
  * (agent free while calls wait) → the next originate to that agent.
  *
  * Run: npm run load [-- --calls 200 --rate 5 --agents 10 --talk 2000 --max-seconds 180 --json]
+ *      --capture FILE   record the ARI WebSocket's frames of the (last) run, for npm run bench:ari-floor
  *      npm run load -- --rates 2,5,10,20 --agents 60   (one fresh Asterisk per rate; reports all)
  *      --ari-max-inflight N sets the ARI client's limit on requests in flight (default 32).
  * The default (5 cps, 10 agents) keeps agents the bottleneck, so calls wait and the agent-free →
@@ -37,6 +38,7 @@ import { configOf } from '../test/asterisk/engine-world.js';
 import { findAsterisk, findSipp, freePort, HOW_TO_GET_ASTERISK, killAllChildren, scenariosDir, startAsterisk } from '../test/asterisk/harness.js';
 import { findFreeswitch, HOW_TO_GET_FREESWITCH, startFreeswitch, trunkSide } from '../test/freeswitch/harness.js';
 import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, LOAD_AUTH_USER, sipp, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
+import { captureFrames } from './support/ari-capture.js';
 import { counter, countRequest, probePort } from './support/load-probe.js';
 
 const { values } = parseArgs({
@@ -52,6 +54,8 @@ const { values } = parseArgs({
     /** Cap concurrent ARI requests in this process (0 = no cap, the engine as it is). */
     'ari-max-inflight': { type: 'string', default: '32' },
     pbx: { type: 'string', default: 'asterisk' },
+    /** Record the ARI WebSocket's frames of the (last) run to this file, for `npm run bench:ari-floor`. */
+    capture: { type: 'string' },
   },
 });
 const PBX = values.pbx;
@@ -61,6 +65,9 @@ const AGENTS = Number(values.agents);
 const RING_MS = Number(values.ring);
 const TALK_MS = Number(values.talk);
 const MAX_S = Number(values['max-seconds']);
+if (values.capture !== undefined && values.pbx !== 'asterisk') throw new Error('--capture: records the ARI WebSocket, so --pbx asterisk only');
+/** The AriClient of the run under way (for --capture). */
+let lastAriClient: AriClient | undefined;
 const RATES = (values.rates ?? values.rate).split(',').map(Number);
 const ARI_BUDGET = 8;
 const ARI_MAX_INFLIGHT = Number(values['ari-max-inflight']);
@@ -160,6 +167,7 @@ async function startPbx(endpoints: string[], work: string): Promise<LoadPbx> {
     driver: (logger) => {
       const ari = { url: asterisk.ariUrl, username: asterisk.ariUser, password: asterisk.ariPassword, app: asterisk.app, logger };
       const client = new AriClient({ ...ari, maxInFlight: ARI_MAX_INFLIGHT, onRequest: countRequest, restOverWebSocket: true, skipRaw: trunkEndpointState('trunk') });
+      lastAriClient = client;
       return new AsteriskDriver({ ...ari, client });
     },
     stop: () => asterisk.stop(),
@@ -201,6 +209,8 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
     counter.byPattern.clear();
     counter.maxInflight = 0;
     counter.on = true;
+    const capture = values.capture && lastAriClient ? captureFrames(lastAriClient, values.capture) : undefined;
+    capture?.start();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const callers = sipp(
@@ -222,6 +232,7 @@ async function run(rate: number, logger: Logger): Promise<RunResult> {
     counter.on = false;
     const t1 = performance.now();
     const cpu = process.cpuUsage(cpu0);
+    capture?.stop(cdrs.filter((c) => c.disposition === 'answered').length);
 
     const answered = cdrs.filter((c) => c.disposition === 'answered');
     const byDisposition: Record<string, number> = {};

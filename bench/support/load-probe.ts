@@ -42,6 +42,8 @@ export interface Probe {
   /** agent leg hung up while calls waited → next originate to that agent, ms. */
   freeToOffer: number[];
   arrivals: number[];
+  /** Forget what was measured so far (after warm-up calls). */
+  reset(): void;
 }
 
 export function probePort(inner: PbxPort, waitingCalls: () => number): Probe {
@@ -49,7 +51,12 @@ export function probePort(inner: PbxPort, waitingCalls: () => number): Probe {
   const pbxMs = new Map<string, number>();
   const agentLegs = new Map<string, string>();
   const freeAt = new Map<string, number>();
-  const p: Probe = { port: inner, greet: [], greetPbx: [], freeToOffer: [], arrivals: [] };
+  const p: Probe = {
+    port: inner, greet: [], greetPbx: [], freeToOffer: [], arrivals: [],
+    reset() {
+      for (const xs of [p.greet, p.greetPbx, p.freeToOffer, p.arrivals]) xs.length = 0;
+    },
+  };
   const timed = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, leg: (a: A) => string) =>
     async (...a: A): Promise<R> => {
       const t0 = performance.now();
