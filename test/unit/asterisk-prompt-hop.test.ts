@@ -62,6 +62,58 @@ describe('prompt hop: plays', () => {
     expect(w.book.legs.get(leg)?.inPrompt).toBe(false);
   });
 
+  it('a key pressed before the leg left Stasis (Background() never sees it) is reported on the return, before the key that cut the prompt', async () => {
+    const w = world();
+    const order: string[] = [];
+    const play = w.hops.play(leg, 'sbp~en~menu', undefined).then((o) => order.push(`play ${o}`));
+    w.book.onEvent((e) => e.type === 'dtmf' && order.push(`dtmf ${e.digit}`));
+    // Still in Stasis: read by our application, reported twice (channel and endpoint subscriptions).
+    const early = w.raw({ type: 'ChannelDtmfReceived', channel: w.channel, digit: '3', duration_ms: 100 });
+    w.book.handle(...early);
+    w.book.handle(...early);
+    expect(order).toEqual([]);
+    w.book.handle(...w.raw({ type: 'StasisEnd', channel: w.channel }));
+    // In the dialplan: Background() takes this one and comes back with it.
+    w.book.handle(...w.raw({ type: 'ChannelDtmfReceived', channel: w.channel, digit: '1', duration_ms: 100 }));
+    w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'key', '1'] }));
+    await play;
+    expect(order).toEqual(['dtmf 3', 'dtmf 1', 'play stopped']);
+    expect(w.book.legs.get(leg)?.keysAhead).toBeUndefined();
+  });
+
+  it('a key pressed before the leg left Stasis, then the prompt played to its end: the key is reported on the return, once', async () => {
+    const w = world();
+    const play = w.hops.play(leg, 'sbp~en~menu', undefined);
+    w.book.handle(...w.raw({ type: 'ChannelDtmfReceived', channel: w.channel, digit: '2', duration_ms: 100 }));
+    w.book.handle(...w.raw({ type: 'StasisEnd', channel: w.channel }));
+    expect(w.events.filter((e) => e.type === 'dtmf')).toEqual([]);
+    w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'done'] }));
+    await expect(play).resolves.toBe('stopped');
+    expect(w.events.filter((e) => e.type === 'dtmf')).toEqual([{ type: 'dtmf', leg, digit: '2' }]);
+    // The next hop starts clean.
+    const next = w.hops.play(leg, 'sbp~en~menu', undefined);
+    w.book.handle(...w.raw({ type: 'StasisEnd', channel: w.channel }));
+    w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'done'] }));
+    await expect(next).resolves.toBe('finished');
+    expect(w.events.filter((e) => e.type === 'dtmf')).toHaveLength(1);
+  });
+
+  it('the hop refused: keys pressed meanwhile are the leg\'s own and are reported', async () => {
+    const book = new LegEvents(silentLogger() as never);
+    const events: PbxEvent[] = [];
+    book.onEvent((e) => events.push(e));
+    book.legs.set(leg, { kind: 'inbound' });
+    let refuse: (err: unknown) => void = () => undefined;
+    const hops = new PromptHops(book, () => new Promise((_, rej) => (refuse = rej)));
+    const play = hops.play(leg, 'sbp~en~menu', undefined);
+    book.handle({ type: 'ChannelDtmfReceived', channel: { id: leg }, digit: '4' } as unknown as AriEvent, 'k4');
+    expect(events).toEqual([]);
+    refuse(new Error('no'));
+    await expect(play).rejects.toMatchObject({ code: 'PROTOCOL' });
+    expect(events).toEqual([{ type: 'dtmf', leg, digit: '4' }]);
+    expect(book.legs.get(leg)?.inPrompt).toBe(false);
+  });
+
   it('the prompt ends: finished, no key; a hang-up meanwhile: LEG_GONE', async () => {
     const w = world();
     const p1 = w.hops.play(leg, 'sbp~en~menu', undefined);

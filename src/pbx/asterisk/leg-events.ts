@@ -33,6 +33,13 @@ export interface LegState extends LegFacts {
   inDialplan?: boolean;
   /** Out in the prompt hop ([switchboard-prompt]): its keys come with its return (prompt-hop.ts). */
   inPrompt?: boolean;
+  /** Sent to the hop and its StasisEnd seen: it is in the dialplan, whose Background() takes its keys. */
+  leftForPrompt?: boolean;
+  /**
+   * Keys pressed after the hop was asked for but before the leg left Stasis: Background() never
+   * sees them, so they are reported when the leg is back (in the order pressed) instead of lost.
+   */
+  keysAhead?: string[];
 }
 
 export interface PendingPlay {
@@ -154,6 +161,7 @@ export class LegEvents {
         // of another technology would never be reported: end it after a grace period.
         const id = (event as StasisEndEvent).channel.id;
         const leg = this.legs.get(id);
+        if (leg?.inPrompt) leg.leftForPrompt = true;
         if (leg?.inDialplan) break;
         if (leg) {
           leg.going = true;
@@ -201,9 +209,14 @@ export class LegEvents {
         break;
       case 'dtmf': {
         const leg = this.legs.get(event.leg);
-        // Out in the prompt hop: the key comes with the leg's return (the endpoint subscription
-        // would report it here too).
-        if (!leg || leg.inPrompt) return;
+        if (!leg) return;
+        if (leg.inPrompt) {
+          // Out in the prompt hop: a key Background() took comes with the leg's return (the
+          // endpoint subscription reports it here too). A key from before the leg left Stasis
+          // was read by Stasis, not by Background(): keep it for the return.
+          if (!leg.leftForPrompt) (leg.keysAhead ??= []).push(event.digit);
+          return;
+        }
         break;
       }
       case 'leg.answered': {

@@ -86,25 +86,38 @@ export class PromptHops {
       signal?.addEventListener('abort', onAbort, { once: true });
       s.inDialplan = true;
       s.inPrompt = true;
+      s.leftForPrompt = false;
+      s.keysAhead = undefined;
       this.send(leg, exten).catch((err: unknown) => {
         s.inDialplan = false;
         s.inPrompt = false;
+        // Refused: the leg stayed in Stasis, so the keys kept for its return are its own.
+        const ahead = s.keysAhead;
+        s.keysAhead = undefined;
+        for (const digit of ahead ?? []) this.book.deliver({ type: 'dtmf', leg, digit });
         settle(err instanceof PbxError ? err : new PbxError('PROTOCOL', 'prompt hop refused', { leg, err: String(err) }));
       });
     });
   }
 
-  /** The leg is back from the hop (StasisStart prompt,…): settle its play, then report the key. */
+  /**
+   * The leg is back from the hop (StasisStart prompt,…): settle its play, then report the keys
+   * pressed before it left Stasis (type-ahead), then the key that cut the prompt.
+   */
   returned(leg: string, key: string | undefined): void {
     const state = this.book.legs.get(leg);
+    const ahead = state?.keysAhead ?? [];
     if (state) {
       state.inDialplan = false;
       state.inPrompt = false;
+      state.leftForPrompt = false;
+      state.keysAhead = undefined;
     }
     const p = this.book.plays.get(hopId(leg as LegId));
-    p?.settle(key === undefined ? 'finished' : 'stopped');
+    p?.settle(key === undefined && ahead.length === 0 ? 'finished' : 'stopped');
     for (const wake of this.waiters.get(leg) ?? []) wake();
     this.waiters.delete(leg);
+    for (const digit of ahead) this.book.deliver({ type: 'dtmf', leg: leg as LegId, digit });
     if (key !== undefined) this.book.deliver({ type: 'dtmf', leg: leg as LegId, digit: key });
   }
 

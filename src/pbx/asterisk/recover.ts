@@ -62,7 +62,7 @@ export async function recoverLegs(client: AriClient, book: LegEvents, app: strin
     if (book.legs.has(l.leg)) continue;
     const kind = l.role === 'other' ? 'inbound' : l.role;
     // Out in the prompt hop: a play waits for it to come back (prompt-hop.ts).
-    book.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}), ...(out.has(l.leg) ? { inDialplan: true, inPrompt: true } : {}) });
+    book.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}), ...(out.has(l.leg) ? { inDialplan: true, inPrompt: true, leftForPrompt: true } : {}) });
   }
   return live;
 }
