@@ -69,7 +69,19 @@ if (process.argv[2] === '--replay-child') {
       let c0 = process.cpuUsage();
       let w0 = mainThreadSleeps();
       let sink = 0;
-      ws.on('error', reject);
+      let done = false;
+      // The replay's length plus a minute: a stuck replay fails instead of hanging.
+      const last = frames.length ? frames[frames.length - 1]!.t : 0;
+      const limit = setTimeout(() => fail(new Error(`replay not over ${Math.round(last / 1000) + 60} s after it began (${got}/${expected} frames)`)), last + 60_000);
+      const fail = (err: Error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(limit);
+        ws.terminate();
+        reject(err);
+      };
+      ws.on('error', fail);
+      ws.on('close', () => fail(new Error(`the replay's socket closed after ${got}/${expected} frames`)));
       ws.on('open', () => {
         c0 = process.cpuUsage();
         w0 = mainThreadSleeps();
@@ -80,7 +92,7 @@ if (process.argv[2] === '--replay-child') {
         const k = got++;
         if (!recent.has(raw) && !isTrunkState(raw)) {
           recent.add(raw);
-          if (recent.size > 512) recent.delete(recent.values().next().value!);
+          if (recent.size > 256) recent.delete(recent.values().next().value!);
           const ev = JSON.parse(raw) as { type: string; message_body?: string };
           sink += ev.type.length;
           if (ev.type === 'RESTResponse' && ev.message_body) sink += Object.keys(JSON.parse(ev.message_body) as object).length;
@@ -98,9 +110,11 @@ if (process.argv[2] === '--replay-child') {
           }
           for (const m of out) ws.send(m);
         }
-        if (got === expected) {
+        if (got === expected && !done) {
           const c = process.cpuUsage(c0);
           const w = mainThreadSleeps() - w0;
+          done = true;
+          clearTimeout(limit);
           ws.close();
           resolve({ cpuMsPerCall: round((c.user + c.system) / 1000 / rec.calls), wakeupsPerCall: round(w / rec.calls), frames: got + (sink < 0 ? 1 : 0) });
         }
@@ -109,9 +123,11 @@ if (process.argv[2] === '--replay-child') {
 
   const viaChild = async (variant: 'as-recorded' | 'without-copies') => {
     const child = fork(fileURLToPath(import.meta.url), ['--replay-child', values.file!, variant], { execArgv: process.execArgv });
+    const exited = new Promise<never>((_, rej) => child.once('exit', (code) => rej(new Error(`the replay process exited (${code}) before the replay ended`))));
+    exited.catch(() => undefined);
     try {
-      const port = await new Promise<number>((r) => child.once('message', (m) => r(Number(m))));
-      return await receive(port, variant === 'without-copies' ? withoutCopies(rec.frames) : rec.frames);
+      const port = await Promise.race([new Promise<number>((r) => child.once('message', (m) => r(Number(m)))), exited]);
+      return await Promise.race([receive(port, variant === 'without-copies' ? withoutCopies(rec.frames) : rec.frames), exited]);
     } finally {
       child.kill();
     }

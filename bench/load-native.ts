@@ -233,11 +233,15 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
     const reachable = endpoints.filter((a) => e.agentSnapshot(a)?.reachable).length;
     if (reachable < AGENTS) throw new Error(`only ${reachable}/${AGENTS} agents reachable for the engine`);
     if (WARMUP > 0) {
-      await placeCalls(asterisk, work, '1000', rate, `warmup-${rate}`, WARMUP);
-      for (let i = 0; i < 100 && e.liveCalls > 0; i++) await sleep(100);
+      const warm = await placeCalls(asterisk, work, '1000', rate, `warmup-${rate}`, WARMUP);
+      if (warm.timedOut) throw new Error(`--warmup: the ${WARMUP} warm-up calls did not end within ${MAX_S} s`);
+      // Every warm-up call ends before the measured ones start, so none of its records is counted.
+      for (let i = 0; i < 300 && e.liveCalls > 0; i++) await sleep(100);
+      if (e.liveCalls > 0) throw new Error(`--warmup: ${e.liveCalls} warm-up calls still live 30 s after the last was placed`);
       cdrs.length = 0;
       probe.reset();
     }
+    const shed0 = e.admission.shed;
 
     counter.byPattern.clear();
     counter.events.clear();
@@ -271,7 +275,7 @@ async function runSwitchboard(asterisk: RunningAsterisk, work: string, rate: num
     return {
       path: 'switchboard', rate, callsPlaced: CALLS, reached, records: cdrs.length, answered: answered.length,
       completionPct: round((answered.length / CALLS) * 100), byDisposition,
-      callsWithoutCdr: Math.max(0, reached - cdrs.length), shed: e.admission.shed,
+      callsWithoutCdr: Math.max(0, reached - cdrs.length), shed: e.admission.shed - shed0,
       sippSuccessful: stats?.successful ?? null, sippFailed: stats?.failed ?? null,
       offeredCps: perSecond(probe.arrivals), completedCps: perSecond(ends), durationS: round((t1 - t0) / 1000, 1),
       asteriskCpuMsPerCall: answered.length ? round(astMs / answered.length, 1) : null,

@@ -66,6 +66,7 @@ const RING_MS = Number(values.ring);
 const TALK_MS = Number(values.talk);
 const MAX_S = Number(values['max-seconds']);
 if (values.capture !== undefined && values.pbx !== 'asterisk') throw new Error('--capture: records the ARI WebSocket, so --pbx asterisk only');
+if (values.capture === '') throw new Error('--capture: a file name is required');
 /** The AriClient of the run under way (for --capture). */
 let lastAriClient: AriClient | undefined;
 const RATES = (values.rates ?? values.rate).split(',').map(Number);

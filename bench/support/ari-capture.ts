@@ -55,7 +55,12 @@ export interface Recording {
 
 export function readRecording(file: string): Recording {
   const lines = readFileSync(file, 'utf8').trim().split('\n');
-  const head = JSON.parse(lines[0]!) as { calls?: number };
+  let head: { calls?: number } = {};
+  try {
+    head = JSON.parse(lines[0]!) as { calls?: number };
+  } catch {
+    // reported below
+  }
   if (!(typeof head.calls === 'number' && head.calls > 0)) throw new Error(`${file}: the first line must be {"calls": N} with N > 0`);
   return { calls: head.calls, frames: lines.slice(1).map((l) => JSON.parse(l) as Frame) };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/infra/logger.js';
 import type { LegId, PbxEvent } from '../../src/pbx/port.js';
 import { LegEvents } from '../../src/pbx/asterisk/leg-events.js';
@@ -62,7 +62,7 @@ describe('prompt hop: plays', () => {
     expect(w.book.legs.get(leg)?.inPrompt).toBe(false);
   });
 
-  it('a key pressed before the leg left Stasis (Background() never sees it) is reported on the return, before the key that cut the prompt', async () => {
+  it('a key pressed before the leg left Stasis is dropped when a later key cuts the prompt (the caller pressed again): one key reported', async () => {
     const w = world();
     const order: string[] = [];
     const play = w.hops.play(leg, 'sbp~en~menu', undefined).then((o) => order.push(`play ${o}`));
@@ -77,7 +77,7 @@ describe('prompt hop: plays', () => {
     w.book.handle(...w.raw({ type: 'ChannelDtmfReceived', channel: w.channel, digit: '1', duration_ms: 100 }));
     w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'key', '1'] }));
     await play;
-    expect(order).toEqual(['dtmf 3', 'dtmf 1', 'play stopped']);
+    expect(order).toEqual(['dtmf 1', 'play stopped']);
     expect(w.book.legs.get(leg)?.keysAhead).toBeUndefined();
   });
 
@@ -98,20 +98,40 @@ describe('prompt hop: plays', () => {
     expect(w.events.filter((e) => e.type === 'dtmf')).toHaveLength(1);
   });
 
-  it('the hop refused: keys pressed meanwhile are the leg\'s own and are reported', async () => {
+  it('the hop refused: the play fails first, then the keys pressed meanwhile (the leg\'s own) are reported, even to a listener that aborts the play', async () => {
     const book = new LegEvents(silentLogger() as never);
     const events: PbxEvent[] = [];
-    book.onEvent((e) => events.push(e));
+    const ac = new AbortController();
+    book.onEvent((e) => {
+      events.push(e);
+      if (e.type === 'dtmf') ac.abort(); // as the IVR's keypad does on a key
+    });
     book.legs.set(leg, { kind: 'inbound' });
     let refuse: (err: unknown) => void = () => undefined;
     const hops = new PromptHops(book, () => new Promise((_, rej) => (refuse = rej)));
-    const play = hops.play(leg, 'sbp~en~menu', undefined);
+    const play = hops.play(leg, 'sbp~en~menu', ac.signal);
     book.handle({ type: 'ChannelDtmfReceived', channel: { id: leg }, digit: '4' } as unknown as AriEvent, 'k4');
     expect(events).toEqual([]);
     refuse(new Error('no'));
     await expect(play).rejects.toMatchObject({ code: 'PROTOCOL' });
     expect(events).toEqual([{ type: 'dtmf', leg, digit: '4' }]);
     expect(book.legs.get(leg)?.inPrompt).toBe(false);
+  });
+
+  it('a play for a leg that stays out in the hop past the wait fails with TIMEOUT and sends no second hop', async () => {
+    vi.useFakeTimers();
+    try {
+      const w = world();
+      Object.assign(w.book.legs.get(leg)!, { inDialplan: true, inPrompt: true, leftForPrompt: true });
+      const p = w.hops.play(leg, 'sbp~en~menu', undefined);
+      const outcome = expect(p).rejects.toMatchObject({ code: 'TIMEOUT' });
+      await vi.advanceTimersByTimeAsync(60_000);
+      await outcome;
+      expect(w.sent).toEqual([]);
+      expect(w.hops.waiting).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('the prompt ends: finished, no key; a hang-up meanwhile: LEG_GONE', async () => {
@@ -156,6 +176,16 @@ describe('prompt hop: plays', () => {
 });
 
 describe('prompt hop across a cut of the events WebSocket', () => {
+  it('a leg whose StasisEnd was lost in the cut: the key Background() took is reported once, with its return', async () => {
+    const w = world();
+    const play = w.hops.play(leg, 'sbp~en~menu', undefined);
+    // Reconnected after the cut: no StasisEnd; the copy of the key (endpoint subscription), then the return with it.
+    w.book.handle(...w.raw({ type: 'ChannelDtmfReceived', channel: w.channel, digit: '1', duration_ms: 100 }));
+    w.book.handle(...w.raw({ type: 'StasisStart', channel: w.channel, args: ['prompt', 'key', '1'] }));
+    await expect(play).resolves.toBe('stopped');
+    expect(w.events.filter((e) => e.type === 'dtmf')).toEqual([{ type: 'dtmf', leg, digit: '1' }]);
+  });
+
   it('a leg that came back while events were lost is settled from the channel list, key included; one still out keeps waiting', async () => {
     const w = world();
     const other = 'in-2' as LegId;

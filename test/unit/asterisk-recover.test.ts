@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AriBridge, AriChannel } from '../../src/pbx/asterisk/ari-types.js';
-import { legsInPrompt, liveLegsOf } from '../../src/pbx/asterisk/recover.js';
+import { legsInPrompt, liveLegsOf, recoveredLegState } from '../../src/pbx/asterisk/recover.js';
 
 const ch = (id: string, app_data: string | undefined, extra: Partial<AriChannel> = {}): AriChannel => ({
   id,
@@ -50,5 +50,12 @@ describe('legs in the prompt hop', () => {
     ]);
     // Only those still out are marked out: a play on them waits for their return.
     expect([...legsInPrompt([inHop, back, waiting])]).toEqual(['in-2', 'in-4']);
+  });
+
+  it('takes a leg found out in the hop up as already out of Stasis (its keys are Background()\'s), and an answered agent as reported', () => {
+    expect(recoveredLegState({ leg: 'in-2' as never, role: 'inbound', answered: true }, true)).toEqual({ kind: 'inbound', inDialplan: true, inPrompt: true, leftForPrompt: true });
+    expect(recoveredLegState({ leg: 'in-3' as never, role: 'inbound', answered: true }, false)).toEqual({ kind: 'inbound' });
+    expect(recoveredLegState({ leg: 'ag-1' as never, role: 'agent', answered: true }, false)).toEqual({ kind: 'agent', ringingReported: true, answeredReported: true });
+    expect(recoveredLegState({ leg: 'x' as never, role: 'other', answered: false }, false)).toEqual({ kind: 'inbound' });
   });
 });

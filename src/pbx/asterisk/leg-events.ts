@@ -37,7 +37,7 @@ export interface LegState extends LegFacts {
   leftForPrompt?: boolean;
   /**
    * Keys pressed after the hop was asked for but before the leg left Stasis: Background() never
-   * sees them, so they are reported when the leg is back (in the order pressed) instead of lost.
+   * sees them. Reported when the leg is back, if no key cut the prompt (prompt-hop.ts).
    */
   keysAhead?: string[];
 }

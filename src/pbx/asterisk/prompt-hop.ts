@@ -65,6 +65,8 @@ export class PromptHops {
       await this.back(leg, signal);
       if (signal?.aborted) return 'stopped';
       state = this.book.legs.get(leg);
+      // Not back after BACK_WAIT_MS: a second hop now would be refused (the leg is not in Stasis).
+      if (state?.inPrompt && !state.going) throw new PbxError('TIMEOUT', 'leg still out in the prompt hop', { leg });
     }
     if (!state || state.going) throw new PbxError('LEG_GONE', 'leg is gone', { leg });
     const s = state;
@@ -91,22 +93,25 @@ export class PromptHops {
       this.send(leg, exten).catch((err: unknown) => {
         s.inDialplan = false;
         s.inPrompt = false;
-        // Refused: the leg stayed in Stasis, so the keys kept for its return are its own.
+        // Refused: the leg stayed in Stasis, so the keys kept for its return are its own; they
+        // follow the play's outcome (port.ts: a play settles before its key is reported).
         const ahead = s.keysAhead;
         s.keysAhead = undefined;
-        for (const digit of ahead ?? []) this.book.deliver({ type: 'dtmf', leg, digit });
         settle(err instanceof PbxError ? err : new PbxError('PROTOCOL', 'prompt hop refused', { leg, err: String(err) }));
+        for (const digit of ahead ?? []) this.book.deliver({ type: 'dtmf', leg, digit });
       });
     });
   }
 
   /**
-   * The leg is back from the hop (StasisStart prompt,…): settle its play, then report the keys
-   * pressed before it left Stasis (type-ahead), then the key that cut the prompt.
+   * The leg is back from the hop (StasisStart prompt,…): settle its play, then report the key that
+   * cut the prompt. With none (the prompt played to its end), report instead the keys pressed
+   * before the leg left Stasis, which Background() never saw. When a key did cut the prompt,
+   * those are dropped: the caller heard the menu go on after them and pressed again.
    */
   returned(leg: string, key: string | undefined): void {
     const state = this.book.legs.get(leg);
-    const ahead = state?.keysAhead ?? [];
+    const ahead = key === undefined ? (state?.keysAhead ?? []) : [];
     if (state) {
       state.inDialplan = false;
       state.inPrompt = false;

@@ -42,8 +42,6 @@ export async function reconcileAfterCut(client: AriClient, book: LegEvents, log:
   const byId = new Map(channels.map((c) => [c.id, c]));
   for (const [id, l] of known) {
     const d = byId.get(id)?.dialplan;
-    // Still out: its StasisEnd may have been lost with the socket; keys from now on are Background()'s.
-    if (l.inPrompt && d && outInPromptHop(d)) l.leftForPrompt = true;
     if (!l.inPrompt || !d || gone.has(id) || outInPromptHop(d) || d.app_name !== 'Stasis') continue;
     const back = decodeStasisArgs(d.app_data?.split(',').slice(1));
     if (back?.kind === 'prompt') book.onPromptBack?.(id, back.key);

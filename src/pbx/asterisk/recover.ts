@@ -8,7 +8,7 @@
 import type { BridgeId, LegId, LiveLeg } from '../port.js';
 import type { AriClient } from './ari-client.js';
 import type { AriBridge, AriChannel } from './ari-types.js';
-import type { LegEvents } from './leg-events.js';
+import type { LegEvents, LegState } from './leg-events.js';
 import { outInPromptHop } from './prompt-hop.js';
 import { decodeStasisArgs, type StasisArgs } from './stasis-args.js';
 
@@ -60,9 +60,16 @@ export async function recoverLegs(client: AriClient, book: LegEvents, app: strin
   const out = legsInPrompt(channels);
   for (const l of live) {
     if (book.legs.has(l.leg)) continue;
-    const kind = l.role === 'other' ? 'inbound' : l.role;
-    // Out in the prompt hop: a play waits for it to come back (prompt-hop.ts).
-    book.legs.set(l.leg, { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}), ...(out.has(l.leg) ? { inDialplan: true, inPrompt: true, leftForPrompt: true } : {}) });
+    book.legs.set(l.leg, recoveredLegState(l, out.has(l.leg)));
   }
   return live;
+}
+
+/**
+ * The driver's state for a leg found alive at start. One out in the prompt hop is in the dialplan
+ * already: a play waits for it to come back, and its keys are Background()'s (prompt-hop.ts).
+ */
+export function recoveredLegState(l: LiveLeg, outInHop: boolean): LegState {
+  const kind = l.role === 'other' ? 'inbound' : l.role;
+  return { kind, ...(l.role === 'agent' && l.answered ? { ringingReported: true, answeredReported: true } : {}), ...(outInHop ? { inDialplan: true, inPrompt: true, leftForPrompt: true } : {}) };
 }
