@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../src/infra/logger.js';
 import type { LegId, PbxEvent } from '../../src/pbx/port.js';
 import { LegEvents } from '../../src/pbx/asterisk/leg-events.js';
@@ -45,6 +45,9 @@ describe('prompt hop: the extension', () => {
 });
 
 describe('prompt hop: plays', () => {
+  // Also when a test fails or times out with fake timers on: the next tests need real ones.
+  afterEach(() => vi.useRealTimers());
+
   it('a key cuts the prompt: the play resolves stopped, then the key is reported once (its copy from the endpoint subscription is dropped)', async () => {
     const w = world();
     const order: string[] = [];
@@ -120,18 +123,14 @@ describe('prompt hop: plays', () => {
 
   it('a play for a leg that stays out in the hop past the wait fails with TIMEOUT and sends no second hop', async () => {
     vi.useFakeTimers();
-    try {
-      const w = world();
-      Object.assign(w.book.legs.get(leg)!, { inDialplan: true, inPrompt: true, leftForPrompt: true });
-      const p = w.hops.play(leg, 'sbp~en~menu', undefined);
-      const outcome = expect(p).rejects.toMatchObject({ code: 'TIMEOUT' });
-      await vi.advanceTimersByTimeAsync(60_000);
-      await outcome;
-      expect(w.sent).toEqual([]);
-      expect(w.hops.waiting).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
+    const w = world();
+    Object.assign(w.book.legs.get(leg)!, { inDialplan: true, inPrompt: true, leftForPrompt: true });
+    const p = w.hops.play(leg, 'sbp~en~menu', undefined);
+    const outcome = expect(p).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    await outcome;
+    expect(w.sent).toEqual([]);
+    expect(w.hops.waiting).toBe(0);
   });
 
   it('the prompt ends: finished, no key; a hang-up meanwhile: LEG_GONE', async () => {
