@@ -17,12 +17,12 @@
  *      npm run bench:ari-floor -- --file /tmp/ari-40.jsonl [--rounds 3] [--json]
  */
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket, { WebSocketServer } from 'ws';
 import { isTrunkState, readRecording, withoutCopies, type Frame } from './support/ari-capture.js';
+import { mainThreadSleeps } from './support/wakeups.js';
 
 /** Serve `frames` (the inbound ones) to the first client, at their times (timed) or back to back. */
 function serve(wss: WebSocketServer, frames: Frame[], timed: boolean): void {
@@ -159,10 +159,4 @@ if (process.argv[2] === '--replay-child') {
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
-}
-
-/** Voluntary context switches of this process's main thread (its sleeps). */
-function mainThreadSleeps(): number {
-  const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
 }

@@ -33,7 +33,7 @@
  * Needs Asterisk (see test/asterisk/harness.ts) and sipp. LOG_FILE=path writes the engine's log.
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -52,6 +52,7 @@ import { countEvent, counter, countRequest, probePort } from './support/load-pro
 import { asteriskCpuMs, installNativeBaseline, NATIVE_EXTEN, queueLogSince, queueLogSize } from './support/native-baseline.js';
 import { describeOverload, overloadRun, type OverloadResult } from './support/overload.js';
 import { agentEndpoints, fleetConfigInput, IVR_TO_QUEUE_2_KEYS, killFleet, sipp, sippStats, sleep, startAgentFleet, widenAsterisk } from './support/sipp-fleet.js';
+import { mainThreadSleeps } from './support/wakeups.js';
 
 const { values } = parseArgs({
   options: {
@@ -417,9 +418,3 @@ if (values.json) {
   }));
 }
 process.exit(0);
-
-/** Voluntary context switches of this process's main thread: each is one sleep (mostly an epoll wait; also a wait on a helper thread) and wake-up. */
-function mainThreadSleeps(): number {
-  const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/self/task/${process.pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { EslClient } from '../../src/pbx/freeswitch/esl-client.js';
 import { freeswitchConfigDefaults, renderFreeswitchConfig, type FreeswitchConfigVars } from '../../src/pbx/freeswitch/render-config.js';
@@ -248,7 +248,7 @@ export async function startFsPhone(fs: RunningFreeswitch, p: FsPhoneOptions): Pr
     asterisk: { sipPort: fs.sipPort },
     auth: { user: p.endpoint, password: fs.phonePassword },
     keys: { user: p.endpoint, stay: p.stayMs ?? timeoutMs, expires: 300, ring: p.answerAfterMs ?? 0 },
-    extraArgs: ['-oocsf', p.scenario?.startsWith('/') ? p.scenario : join(scenariosDir, p.scenario ?? UAS_SCENARIO[p.behavior]), '-aa'],
+    extraArgs: ['-oocsf', resolve(scenariosDir, p.scenario ?? UAS_SCENARIO[p.behavior]), '-aa'],
     timeoutMs,
   });
   if (p.waitRegistered ?? true) await waitRegistered(fs, p.endpoint, sipp.port);
